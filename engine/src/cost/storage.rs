@@ -1,0 +1,207 @@
+//! Block and object storage: `aws_ebs_volume` (and the volumes of instances and launch templates),
+//! `aws_s3_bucket`.
+
+use rust_decimal::Decimal;
+
+use super::{dec, str_or_default, unknown_item, Ctx, LineItem};
+use crate::values::{Attrs, Field};
+
+/// The attributes that price an EBS volume.
+pub(crate) struct Volume {
+    pub volume_type: Field<String>,
+    pub size_gb: Field<Decimal>,
+    pub iops: Option<Decimal>,
+    pub throughput: Option<Decimal>,
+    pub note: Option<String>,
+}
+
+impl Volume {
+    /// From an `aws_ebs_volume` (`type`, `size`) or a block device (`volume_type`, `volume_size`).
+    pub fn from_attrs(
+        attrs: &Attrs<'_>,
+        type_key: &str,
+        size_key: &str,
+        default_size: Option<i64>,
+    ) -> Volume {
+        let (vt, mut note) = str_or_default(attrs, type_key, "gp2");
+        let size_gb = match attrs.num(size_key) {
+            Field::Missing => match default_size {
+                Some(d) => {
+                    note = Some(join(note, format!("{size_key} not set: assumed {d} GB")));
+                    Field::Known(dec(d))
+                }
+                None => Field::Missing,
+            },
+            f => f,
+        };
+        Volume {
+            volume_type: vt.map(|s| s.to_string()),
+            size_gb,
+            iops: attrs.num("iops").known(),
+            throughput: attrs.num("throughput").known(),
+            note,
+        }
+    }
+}
+
+fn join(a: Option<String>, b: String) -> String {
+    match a {
+        Some(a) => format!("{a}; {b}"),
+        None => b,
+    }
+}
+
+/// Line items of one EBS volume.
+pub(crate) fn volume_items(v: &Volume, ctx: &Ctx<'_, '_>) -> Vec<LineItem> {
+    let vt = match &v.volume_type {
+        Field::Known(t) => t.as_str(),
+        Field::Unknown => return vec![unknown_item("Storage", "GB", "the volume type")],
+        Field::Missing => "gp2",
+    };
+    let label = match vt {
+        "gp2" => "general purpose SSD, gp2",
+        "gp3" => "general purpose SSD, gp3",
+        "io1" => "provisioned IOPS SSD, io1",
+        "io2" => "provisioned IOPS SSD, io2",
+        "st1" => "throughput optimized HDD, st1",
+        "sc1" => "cold HDD, sc1",
+        "standard" => "magnetic",
+        other => {
+            return vec![LineItem::unpriced(
+                format!("Storage ({other})"),
+                "GB",
+                None,
+                format!("unknown EBS volume type `{other}`"),
+            )]
+        }
+    };
+    let mut items = Vec::new();
+    let storage_name = format!("Storage ({label})");
+    match &v.size_gb {
+        Field::Known(size) => items.push(
+            ctx.fixed(storage_name, "GB", *size, "ebs", vt, "storage")
+                .with_note(v.note.clone()),
+        ),
+        Field::Unknown => items.push(unknown_item(&storage_name, "GB", "the volume size")),
+        Field::Missing => items.push(LineItem::unpriced(
+            storage_name,
+            "GB",
+            None,
+            "the volume size is not set (a size from a snapshot is not in the plan)".into(),
+        )),
+    }
+    match vt {
+        "gp3" => {
+            if let Some(t) = v.throughput.filter(|t| *t > dec(125)) {
+                items.push(ctx.fixed(
+                    "Provisioned throughput",
+                    "MiBps",
+                    t - dec(125),
+                    "ebs",
+                    "gp3",
+                    "provisioned_throughput_above_125",
+                ));
+            }
+            if let Some(i) = v.iops.filter(|i| *i > dec(3000)) {
+                items.push(ctx.fixed(
+                    "Provisioned IOPS",
+                    "IOPS",
+                    i - dec(3000),
+                    "ebs",
+                    "gp3",
+                    "provisioned_iops_above_3000",
+                ));
+            }
+        }
+        "io1" => match v.iops {
+            Some(i) => items.push(ctx.fixed(
+                "Provisioned IOPS",
+                "IOPS",
+                i,
+                "ebs",
+                "io1",
+                "provisioned_iops",
+            )),
+            None => items.push(unknown_item("Provisioned IOPS", "IOPS", "iops")),
+        },
+        "io2" => match v.iops {
+            Some(i) => {
+                let tiers = [
+                    (dec(0), dec(32000), "provisioned_iops_tier1_upto_32000"),
+                    (
+                        dec(32000),
+                        dec(64000),
+                        "provisioned_iops_tier2_32001_to_64000",
+                    ),
+                    (
+                        dec(64000),
+                        Decimal::MAX,
+                        "provisioned_iops_tier3_above_64000",
+                    ),
+                ];
+                for (lo, hi, dim) in tiers {
+                    if i > lo {
+                        let q = i.min(hi) - lo;
+                        let name = if lo.is_zero() {
+                            "Provisioned IOPS".to_string()
+                        } else {
+                            format!("Provisioned IOPS (above {lo})")
+                        };
+                        items.push(ctx.fixed(name, "IOPS", q, "ebs", "io2", dim));
+                    }
+                }
+            }
+            None => items.push(unknown_item("Provisioned IOPS", "IOPS", "iops")),
+        },
+        "standard" => items.push(ctx.usage_item(
+            "I/O requests",
+            "1M requests",
+            &["monthly_standard_io_requests"],
+            Decimal::new(1, 6),
+            "ebs",
+            "standard",
+            "io_requests",
+        )),
+        _ => {}
+    }
+    items
+}
+
+/// `aws_ebs_volume`.
+pub(crate) fn ebs_volume(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineItem> {
+    volume_items(&Volume::from_attrs(attrs, "type", "size", None), ctx)
+}
+
+/// `aws_s3_bucket`: everything is usage-based (storage and requests per storage class).
+pub(crate) fn s3_bucket(_attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineItem> {
+    let per_1k = Decimal::new(1, 3);
+    vec![
+        ctx.usage_item(
+            "Standard storage",
+            "GB",
+            &["standard", "storage_gb"],
+            dec(1),
+            "s3",
+            "standard_storage_first_50TB",
+            "",
+        ),
+        ctx.usage_item(
+            "PUT, COPY, POST, LIST requests",
+            "1k requests",
+            &["standard", "monthly_tier_1_requests"],
+            per_1k,
+            "s3",
+            "standard_put_copy_post_list",
+            "",
+        ),
+        ctx.usage_item(
+            "GET, SELECT, and all other requests",
+            "1k requests",
+            &["standard", "monthly_tier_2_requests"],
+            per_1k,
+            "s3",
+            "standard_get_select_other",
+            "",
+        ),
+    ]
+}

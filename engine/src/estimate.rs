@@ -1,0 +1,636 @@
+//! Cost estimates: per resource before and after a plan, per module subtotals, totals; and the diff
+//! between two estimates (base and head plans). The output model is serialised as the versioned JSON
+//! schema documented in `docs/json-schema.md`.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rayon::prelude::*;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::address::{Address, Mode};
+use crate::cost::{self, opt_dec, Ctx, ItemStatus, LineItem, ResourceCost, Support};
+use crate::plan::{ChangeKind, Document, Plan, ResourceChange, Warning};
+use crate::pricing::Catalog;
+use crate::region::{self, RegionSource};
+use crate::state::State;
+use crate::usage::Usage;
+use crate::values::Attrs;
+
+/// Version of the JSON output schema. Bumped on any incompatible change.
+pub const SCHEMA_VERSION: &str = "costfix.estimate/v1";
+
+/// Options of an estimate.
+#[derive(Debug, Default, Clone)]
+pub struct Options {
+    /// Region for resources whose provider configuration does not give one.
+    pub region: Option<String>,
+}
+
+/// One side (before or after) of a resource's cost.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CostSide {
+    #[serde(serialize_with = "ser_dec")]
+    pub monthly: Decimal,
+    pub items: Vec<LineItem>,
+}
+
+/// The estimate of one resource instance.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResourceEstimate {
+    pub address: String,
+    pub module: String,
+    #[serde(rename = "type")]
+    pub resource_type: String,
+    pub action: ChangeKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region_source: Option<RegionSource>,
+    pub before: Option<CostSide>,
+    pub after: Option<CostSide>,
+    #[serde(serialize_with = "ser_dec")]
+    pub delta: Decimal,
+}
+
+impl ResourceEstimate {
+    pub fn before_monthly(&self) -> Decimal {
+        self.before.as_ref().map_or(Decimal::ZERO, |s| s.monthly)
+    }
+    pub fn after_monthly(&self) -> Decimal {
+        self.after.as_ref().map_or(Decimal::ZERO, |s| s.monthly)
+    }
+    fn sides(&self) -> impl Iterator<Item = &CostSide> {
+        self.before.iter().chain(self.after.iter())
+    }
+}
+
+/// Before, after and delta of a set of resources.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Subtotal {
+    #[serde(serialize_with = "ser_dec")]
+    pub before: Decimal,
+    #[serde(serialize_with = "ser_dec")]
+    pub after: Decimal,
+    #[serde(serialize_with = "ser_dec")]
+    pub delta: Decimal,
+}
+
+impl Subtotal {
+    fn add(&mut self, r: &ResourceEstimate) {
+        self.before += r.before_monthly();
+        self.after += r.after_monthly();
+        self.delta = self.after - self.before;
+    }
+}
+
+/// A module's subtotal (`""` is the root module).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ModuleSubtotal {
+    pub module: String,
+    pub resources: usize,
+    #[serde(flatten)]
+    pub cost: Subtotal,
+}
+
+/// An item without a price, with why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnpricedItem {
+    pub address: String,
+    pub side: &'static str,
+    pub item: String,
+    pub reason: String,
+}
+
+/// An item whose cost depends on usage the usage file does not give.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UsageBasedItem {
+    pub address: String,
+    pub item: String,
+    pub unit: String,
+    #[serde(with = "opt_dec")]
+    pub unit_price: Option<Decimal>,
+}
+
+/// Resource types without a cost model, with how many resources each.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TypeCount {
+    #[serde(rename = "type")]
+    pub resource_type: String,
+    pub count: usize,
+}
+
+/// What was estimated.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InputInfo {
+    pub file: String,
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub format_version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub terraform_version: Option<String>,
+}
+
+/// The catalog used.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CatalogInfo {
+    /// As-of date of the price table of each service priced in this estimate.
+    pub as_of: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overrides: Option<String>,
+}
+
+/// Counts of resources by how they were treated.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Counts {
+    pub resources: usize,
+    pub priced: usize,
+    pub free: usize,
+    pub unsupported: usize,
+    pub with_unpriced_items: usize,
+}
+
+/// A whole estimate (or a diff of two).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Estimate {
+    pub schema_version: &'static str,
+    pub currency: &'static str,
+    pub inputs: Vec<InputInfo>,
+    pub catalog: CatalogInfo,
+    pub resources: Vec<ResourceEstimate>,
+    pub modules: Vec<ModuleSubtotal>,
+    pub totals: Subtotal,
+    pub counts: Counts,
+    pub unpriced: Vec<UnpricedItem>,
+    pub usage_based: Vec<UsageBasedItem>,
+    pub unsupported: Vec<TypeCount>,
+    pub warnings: Vec<Warning>,
+}
+
+fn ser_dec<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&d.normalize().to_string())
+}
+
+/// What to estimate: a resource, its change, and the attribute values on each side.
+struct Subject<'a> {
+    address: Address,
+    resource_type: &'a str,
+    kind: ChangeKind,
+    before: Option<Attrs<'a>>,
+    after: Option<Attrs<'a>>,
+}
+
+/// Estimate a plan or a state document. With `state`, resources of the state that the plan does
+/// not change are included as unchanged (useful with `-target` plans).
+pub fn estimate(
+    doc: &Document<'_>,
+    file_name: &str,
+    state: Option<&State<'_>>,
+    catalog: &Catalog,
+    usage: &Usage,
+    opts: &Options,
+) -> Estimate {
+    let mut warnings = Vec::new();
+    let (plan, subjects, info) = match doc {
+        Document::Plan(plan) => {
+            let mut subjects: Vec<Subject<'_>> = plan
+                .resource_changes
+                .par_iter()
+                .filter(|rc| !rc.is_data() && rc.deposed.is_none())
+                .map(subject_of_change)
+                .collect();
+            if let Some(st) = state {
+                let seen: std::collections::HashSet<String> =
+                    subjects.iter().map(|s| s.address.to_string()).collect();
+                subjects.extend(
+                    st.resources
+                        .iter()
+                        .filter(|r| r.deposed.is_none() && r.address.mode == Mode::Managed)
+                        .filter(|r| !seen.contains(&r.address.to_string()))
+                        .map(|r| unchanged(&r.address, r.values)),
+                );
+            }
+            let info = InputInfo {
+                file: file_name.to_string(),
+                kind: "plan",
+                format_version: plan.format_version.as_deref().map(str::to_owned),
+                terraform_version: plan.terraform_version.as_deref().map(str::to_owned),
+            };
+            (Some(plan.as_ref()), subjects, info)
+        }
+        Document::State(st) => {
+            let subjects = st
+                .resources
+                .iter()
+                .filter(|r| r.deposed.is_none() && r.address.mode == Mode::Managed)
+                .map(|r| unchanged(&r.address, r.values))
+                .collect();
+            let info = InputInfo {
+                file: file_name.to_string(),
+                kind: "state",
+                format_version: st.format_version.as_deref().map(str::to_owned),
+                terraform_version: st.terraform_version.as_deref().map(str::to_owned),
+            };
+            (None, subjects, info)
+        }
+    };
+
+    // Index of resources by address, for types priced from another resource (ASG → launch template).
+    let needs_index = subjects.iter().any(|s| {
+        matches!(
+            s.resource_type,
+            "aws_autoscaling_group" | "aws_eks_node_group"
+        )
+    });
+    let index: HashMap<String, &Subject<'_>> = if needs_index {
+        subjects
+            .iter()
+            .map(|s| (s.address.to_string(), s))
+            .collect()
+    } else {
+        HashMap::new()
+    };
+    let lookup = |addr: &Address, attr: &str| -> Option<Attrs<'_>> {
+        find_referenced(plan, &index, addr, attr)
+    };
+
+    let mut resources: Vec<ResourceEstimate> = subjects
+        .par_iter()
+        .map(|s| estimate_one(s, plan, catalog, usage, opts, &lookup))
+        .collect();
+    resources.sort_by(|a, b| a.address.cmp(&b.address));
+
+    let no_region = resources
+        .iter()
+        .filter(|r| r.region.is_none() && cost::support(&r.resource_type) == Support::Priced)
+        .count();
+    if no_region > 0 {
+        warnings.push(Warning {
+            file: file_name.to_string(),
+            message: format!(
+                "{no_region} resource(s) have no region: the plan's AWS provider configuration sets none; pass --region"
+            ),
+        });
+    }
+    summarise(resources, vec![info], catalog, warnings)
+}
+
+fn subject_of_change<'a>(rc: &'a ResourceChange<'a>) -> Subject<'a> {
+    let kind = rc.change.kind();
+    let before = kind
+        .has_before()
+        .then(|| Attrs::new(rc.change.before, None))
+        .filter(|_| rc.change.before.is_some());
+    let after = kind
+        .has_after()
+        .then(|| Attrs::new(rc.change.after, rc.change.after_unknown));
+    Subject {
+        address: rc.parsed_address(),
+        resource_type: &rc.resource_type,
+        kind,
+        before,
+        after,
+    }
+}
+
+fn unchanged<'a>(
+    addr: &'a Address,
+    values: Option<&'a serde_json::value::RawValue>,
+) -> Subject<'a> {
+    Subject {
+        address: addr.clone(),
+        resource_type: &addr.resource_type,
+        kind: ChangeKind::NoOp,
+        before: Some(Attrs::new(values, None)),
+        after: Some(Attrs::new(values, None)),
+    }
+}
+
+fn estimate_one<'a>(
+    s: &Subject<'a>,
+    plan: Option<&Plan<'_>>,
+    catalog: &Catalog,
+    usage: &Usage,
+    opts: &Options,
+    lookup: &(dyn Fn(&Address, &str) -> Option<Attrs<'a>> + Sync),
+) -> ResourceEstimate {
+    let support = cost::support(s.resource_type);
+    let region_attrs = s.after.as_ref().or(s.before.as_ref());
+    let region = if support == Support::Priced {
+        region_attrs.and_then(|a| region::resolve(plan, &s.address, a, opts.region.as_deref()))
+    } else {
+        None
+    };
+    let usage_entry = usage.get(&s.address);
+    let side = |attrs: &Option<Attrs<'a>>| -> Option<CostSide> {
+        let attrs = attrs.as_ref()?;
+        if support != Support::Priced {
+            return None;
+        }
+        let cost = match &region {
+            Some((r, _)) => {
+                let ctx = Ctx {
+                    catalog,
+                    region: r,
+                    address: &s.address,
+                    usage: usage_entry,
+                    lookup,
+                };
+                cost::cost_resource(s.resource_type, attrs, &ctx).unwrap_or_default()
+            }
+            None => ResourceCost {
+                items: vec![LineItem::unpriced(
+                    "All components",
+                    "",
+                    None,
+                    "the region is unknown: the AWS provider configuration sets none; pass --region".into(),
+                )],
+            },
+        };
+        Some(CostSide {
+            monthly: cost.monthly(),
+            items: cost.items,
+        })
+    };
+    let before = side(&s.before);
+    let after = side(&s.after);
+    let mut est = ResourceEstimate {
+        address: s.address.to_string(),
+        module: s.address.module_path(),
+        resource_type: s.resource_type.to_string(),
+        action: s.kind,
+        region: region.as_ref().map(|r| r.0.clone()),
+        region_source: region.as_ref().map(|r| r.1),
+        before,
+        after,
+        delta: Decimal::ZERO,
+    };
+    est.delta = est.after_monthly() - est.before_monthly();
+    est
+}
+
+/// The resource that `attr` of the resource at `addr` refers to (`launch_template`,
+/// `launch_configuration`): by the configuration's references, else by name.
+fn find_referenced<'a>(
+    plan: Option<&Plan<'_>>,
+    index: &HashMap<String, &Subject<'a>>,
+    addr: &Address,
+    attr: &str,
+) -> Option<Attrs<'a>> {
+    let target_type = match attr {
+        "launch_template" => "aws_launch_template",
+        "launch_configuration" => "aws_launch_configuration",
+        _ => return None,
+    };
+    let mut module_prefix = addr.module_path();
+    if !module_prefix.is_empty() {
+        module_prefix.push('.');
+    }
+    // 1. References in the configuration: `aws_launch_template.foo.id`.
+    if let Some(expr) = plan
+        .and_then(|p| p.config_resource(addr))
+        .and_then(|r| r.expressions)
+    {
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(expr.get()) {
+            let mut refs = Vec::new();
+            collect_refs(v.get(attr), &mut refs);
+            for r in refs {
+                let mut parts = r.split('.');
+                if parts.next() != Some(target_type) {
+                    continue;
+                }
+                let Some(name) = parts.next() else { continue };
+                let base = format!("{module_prefix}{target_type}.{name}");
+                let name_only = name.split('[').next().unwrap_or(name);
+                for candidate in [
+                    base.clone(),
+                    format!("{module_prefix}{target_type}.{name_only}"),
+                    format!("{base}[0]"),
+                ] {
+                    if let Some(s) = index.get(&candidate) {
+                        return s.after.clone().or_else(|| s.before.clone());
+                    }
+                }
+            }
+        }
+    }
+    // 2. By name.
+    let me = index.get(&addr.to_string())?;
+    let attrs = me.after.as_ref().or(me.before.as_ref())?;
+    let wanted = match attr {
+        "launch_template" => attrs
+            .blocks("launch_template")
+            .first()
+            .and_then(|b| b.str("name").known()),
+        _ => attrs.str("launch_configuration").known(),
+    }?;
+    index
+        .values()
+        .filter(|s| s.resource_type == target_type)
+        .find_map(|s| {
+            let a = s.after.as_ref().or(s.before.as_ref())?;
+            (a.str("name").known().as_deref() == Some(wanted.as_ref())).then(|| a.clone())
+        })
+}
+
+fn collect_refs(v: Option<&serde_json::Value>, out: &mut Vec<String>) {
+    match v {
+        Some(serde_json::Value::Object(o)) => {
+            if let Some(serde_json::Value::Array(refs)) = o.get("references") {
+                out.extend(refs.iter().filter_map(|r| r.as_str().map(str::to_owned)));
+            }
+            for (k, v) in o {
+                if k != "references" {
+                    collect_refs(Some(v), out);
+                }
+            }
+        }
+        Some(serde_json::Value::Array(a)) => a.iter().for_each(|v| collect_refs(Some(v), out)),
+        _ => {}
+    }
+}
+
+/// Totals, module subtotals, unpriced and usage-based lists.
+fn summarise(
+    resources: Vec<ResourceEstimate>,
+    inputs: Vec<InputInfo>,
+    catalog: &Catalog,
+    warnings: Vec<Warning>,
+) -> Estimate {
+    let mut totals = Subtotal::default();
+    let mut modules: BTreeMap<String, ModuleSubtotal> = BTreeMap::new();
+    let mut unpriced = Vec::new();
+    let mut usage_based = Vec::new();
+    let mut unsupported: BTreeMap<String, usize> = BTreeMap::new();
+    let mut counts = Counts::default();
+    let mut services = std::collections::BTreeSet::new();
+    for r in &resources {
+        counts.resources += 1;
+        match cost::support(&r.resource_type) {
+            Support::Priced => counts.priced += 1,
+            Support::Free => counts.free += 1,
+            Support::Unsupported => {
+                counts.unsupported += 1;
+                *unsupported.entry(r.resource_type.clone()).or_default() += 1;
+            }
+        }
+        totals.add(r);
+        let m = modules
+            .entry(r.module.clone())
+            .or_insert_with(|| ModuleSubtotal {
+                module: r.module.clone(),
+                resources: 0,
+                cost: Subtotal::default(),
+            });
+        m.resources += 1;
+        m.cost.add(r);
+        let mut any_unpriced = false;
+        for (side_name, side) in [("before", &r.before), ("after", &r.after)] {
+            let Some(side) = side else { continue };
+            for i in &side.items {
+                match i.status {
+                    ItemStatus::Unpriced => {
+                        any_unpriced = true;
+                        // Report an unpriced item once when both sides have it.
+                        let dup = side_name == "before"
+                            && r.after.as_ref().is_some_and(|a| {
+                                a.items
+                                    .iter()
+                                    .any(|j| j.name == i.name && j.status == ItemStatus::Unpriced)
+                            });
+                        if !dup {
+                            unpriced.push(UnpricedItem {
+                                address: r.address.clone(),
+                                side: side_name,
+                                item: qualified(i),
+                                reason: i.note.clone().unwrap_or_default(),
+                            });
+                        }
+                    }
+                    ItemStatus::UsageBased if side_name == "after" || r.after.is_none() => {
+                        usage_based.push(UsageBasedItem {
+                            address: r.address.clone(),
+                            item: qualified(i),
+                            unit: i.unit.clone(),
+                            unit_price: i.unit_price,
+                        })
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if any_unpriced {
+            counts.with_unpriced_items += 1;
+        }
+        for side in r.sides() {
+            for i in &side.items {
+                if i.unit_price.is_some() {
+                    services.insert(service_of(&r.resource_type));
+                }
+            }
+        }
+    }
+    let as_of = services
+        .into_iter()
+        .flatten()
+        .filter_map(|s| catalog.as_of.get(s).map(|d| (s.to_string(), d.clone())))
+        .collect();
+    Estimate {
+        schema_version: SCHEMA_VERSION,
+        currency: "USD",
+        inputs,
+        catalog: CatalogInfo {
+            as_of,
+            overrides: catalog.overrides.as_ref().map(|p| p.display().to_string()),
+        },
+        resources,
+        modules: modules.into_values().collect(),
+        totals,
+        counts,
+        unpriced,
+        usage_based,
+        unsupported: unsupported
+            .into_iter()
+            .map(|(resource_type, count)| TypeCount {
+                resource_type,
+                count,
+            })
+            .collect(),
+        warnings,
+    }
+}
+
+fn qualified(i: &LineItem) -> String {
+    match &i.group {
+        Some(g) => format!("{g}: {}", i.name),
+        None => i.name.clone(),
+    }
+}
+
+/// The catalog tables a resource type is priced from (for the as-of dates shown).
+fn service_of(t: &str) -> Vec<&'static str> {
+    match t {
+        "aws_instance" | "aws_autoscaling_group" | "aws_eks_node_group" => vec!["ec2", "ebs"],
+        "aws_ebs_volume" => vec!["ebs"],
+        "aws_db_instance" => vec!["rds", "rds_storage"],
+        "aws_elasticache_cluster" | "aws_elasticache_replication_group" => vec!["elasticache"],
+        "aws_nat_gateway" => vec!["nat_gateway"],
+        "aws_eip" => vec!["eip"],
+        "aws_lb" | "aws_alb" => vec!["alb", "nlb"],
+        "aws_lambda_function" => vec!["lambda"],
+        "aws_cloudwatch_log_group" => vec!["cloudwatch_logs"],
+        "aws_dynamodb_table" => vec!["dynamodb"],
+        "aws_s3_bucket" => vec!["s3"],
+        _ => vec![],
+    }
+}
+
+/// The cost difference between two estimates: `before` is the base's after-cost, `after` the head's.
+pub fn diff(base: &Estimate, head: &Estimate, catalog: &Catalog) -> Estimate {
+    let mut by_addr: BTreeMap<&str, (Option<&ResourceEstimate>, Option<&ResourceEstimate>)> =
+        BTreeMap::new();
+    for r in &base.resources {
+        by_addr.entry(&r.address).or_default().0 = Some(r);
+    }
+    for r in &head.resources {
+        by_addr.entry(&r.address).or_default().1 = Some(r);
+    }
+    let resources = by_addr
+        .into_iter()
+        .map(|(addr, (b, h))| {
+            let before = b.and_then(|r| r.after.clone());
+            let after = h.and_then(|r| r.after.clone());
+            let any = h.or(b).expect("one side exists");
+            let action = match (&before, &after) {
+                (None, Some(_)) => ChangeKind::Create,
+                (Some(_), None) => ChangeKind::Delete,
+                (Some(x), Some(y)) if x != y => ChangeKind::Update,
+                _ if b.is_none() => ChangeKind::Create,
+                _ if h.is_none() => ChangeKind::Delete,
+                _ => ChangeKind::NoOp,
+            };
+            let mut r = ResourceEstimate {
+                address: addr.to_string(),
+                module: any.module.clone(),
+                resource_type: any.resource_type.clone(),
+                action,
+                region: any.region.clone(),
+                region_source: any.region_source,
+                before,
+                after,
+                delta: Decimal::ZERO,
+            };
+            r.delta = r.after_monthly() - r.before_monthly();
+            r
+        })
+        .collect();
+    let mut warnings = base.warnings.clone();
+    warnings.extend(head.warnings.iter().cloned());
+    let inputs = base
+        .inputs
+        .iter()
+        .chain(head.inputs.iter())
+        .cloned()
+        .collect();
+    summarise(resources, inputs, catalog, warnings)
+}

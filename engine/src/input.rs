@@ -1,0 +1,205 @@
+//! Reading input files: encodings, byte-order marks, wrapper noise, and positions for diagnostics.
+//!
+//! Terraform's JSON is UTF-8, but real files arrive as UTF-16 (PowerShell's `>` redirect), with a
+//! UTF-8 BOM, or with text before the JSON (the `terraform_wrapper` of setup-terraform prints the
+//! command line first). [`InputFile`] normalises all of these once; everything else borrows from it.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// A decoded input file. The JSON text is `text[start..end]`; offsets in diagnostics are into `text`.
+#[derive(Debug)]
+pub struct InputFile {
+    pub path: PathBuf,
+    /// The whole file as UTF-8 (decoded from UTF-16 when needed).
+    pub text: String,
+    /// Where the JSON document starts (after a BOM or a wrapper preamble).
+    pub start: usize,
+    /// Notes about what was normalised (shown as warnings).
+    pub notes: Vec<String>,
+}
+
+impl InputFile {
+    /// Read and decode a file.
+    pub fn read(path: &Path) -> Result<InputFile> {
+        let bytes = std::fs::read(path).map_err(|source| Error::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::from_bytes(path, bytes)
+    }
+
+    /// Decode bytes already read (used by tests and by the fuzzers).
+    pub fn from_bytes(path: &Path, bytes: Vec<u8>) -> Result<InputFile> {
+        let mut notes = Vec::new();
+        let text = if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+            let le = bytes[0] == 0xFF;
+            notes.push(format!(
+                "decoded from UTF-16 {}",
+                if le { "little-endian" } else { "big-endian" }
+            ));
+            decode_utf16(path, &bytes[2..], le)?
+        } else {
+            String::from_utf8(bytes).map_err(|e| {
+                let offset = e.utf8_error().valid_up_to();
+                Error::Encoding {
+                    path: path.to_owned(),
+                    offset,
+                    reason: "the file is not valid UTF-8".into(),
+                }
+            })?
+        };
+        let mut start = 0;
+        if text.starts_with('\u{feff}') {
+            start = '\u{feff}'.len_utf8();
+            notes.push("skipped a UTF-8 byte-order mark".into());
+        }
+        let body = &text[start..];
+        let trimmed = body.trim_start();
+        if trimmed.is_empty() {
+            return Err(Error::Empty {
+                path: path.to_owned(),
+            });
+        }
+        if !trimmed.starts_with('{') {
+            // Text before the JSON, as the setup-terraform wrapper prints. Take the first line that
+            // starts with `{`.
+            match find_json_line(body) {
+                Some(off) => {
+                    let skipped_lines = body[..off].lines().count();
+                    notes.push(format!(
+                        "skipped {skipped_lines} line(s) of non-JSON text before the document"
+                    ));
+                    start += off;
+                }
+                None => {
+                    return Err(Error::NotJson {
+                        path: path.to_owned(),
+                        text: text.clone(),
+                        offset: start + (body.len() - trimmed.len()),
+                    })
+                }
+            }
+        }
+        Ok(InputFile {
+            path: path.to_owned(),
+            text,
+            start,
+            notes,
+        })
+    }
+
+    /// The JSON document text.
+    pub fn json(&self) -> &str {
+        &self.text[self.start..]
+    }
+
+    /// Byte offset into `text` of a serde_json (line, column) position relative to `json()`.
+    pub fn offset_of(&self, line: usize, column: usize) -> usize {
+        let json = self.json();
+        let mut off = 0;
+        for _ in 1..line.max(1) {
+            match json[off..].find('\n') {
+                Some(i) => off += i + 1,
+                None => break,
+            }
+        }
+        let off = (off + column.saturating_sub(1)).min(json.len());
+        let mut abs = self.start + off;
+        while !self.text.is_char_boundary(abs) {
+            abs -= 1;
+        }
+        abs
+    }
+
+    pub fn display_name(&self) -> String {
+        self.path.display().to_string()
+    }
+}
+
+fn find_json_line(body: &str) -> Option<usize> {
+    let mut off = 0;
+    for line in body.split_inclusive('\n') {
+        if line.trim_start().starts_with('{') {
+            return Some(off + (line.len() - line.trim_start().len()));
+        }
+        off += line.len();
+    }
+    None
+}
+
+fn decode_utf16(path: &Path, bytes: &[u8], le: bool) -> Result<String> {
+    if bytes.len() % 2 != 0 {
+        return Err(Error::Encoding {
+            path: path.to_owned(),
+            offset: bytes.len() + 1,
+            reason: "UTF-16 file has an odd number of bytes (truncated?)".into(),
+        });
+    }
+    let units = bytes.chunks_exact(2).map(|c| {
+        if le {
+            u16::from_le_bytes([c[0], c[1]])
+        } else {
+            u16::from_be_bytes([c[0], c[1]])
+        }
+    });
+    let mut out = String::with_capacity(bytes.len() / 2);
+    for (i, r) in char::decode_utf16(units).enumerate() {
+        match r {
+            Ok(c) => out.push(c),
+            Err(_) => {
+                return Err(Error::Encoding {
+                    path: path.to_owned(),
+                    offset: 2 + i * 2,
+                    reason: "invalid UTF-16 (unpaired surrogate)".into(),
+                })
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode(bytes: &[u8]) -> Result<InputFile> {
+        InputFile::from_bytes(Path::new("t.json"), bytes.to_vec())
+    }
+
+    #[test]
+    fn bom_and_preamble() {
+        let f = decode(b"\xEF\xBB\xBF{\"a\":1}").unwrap();
+        assert_eq!(f.json(), "{\"a\":1}");
+        let f = decode(b"[command]/usr/bin/terraform show -json\n{\"a\":1}\n").unwrap();
+        assert_eq!(f.json(), "{\"a\":1}\n");
+        assert_eq!(f.notes.len(), 1);
+    }
+
+    #[test]
+    fn utf16() {
+        let mut b = vec![0xFF, 0xFE];
+        for u in "{\"a\":\"é\"}".encode_utf16() {
+            b.extend_from_slice(&u.to_le_bytes());
+        }
+        let f = decode(&b).unwrap();
+        assert_eq!(f.json(), "{\"a\":\"é\"}");
+    }
+
+    #[test]
+    fn empty_and_garbage() {
+        assert!(matches!(decode(b"  \n"), Err(Error::Empty { .. })));
+        assert!(matches!(decode(b"hello"), Err(Error::NotJson { .. })));
+        assert!(matches!(
+            decode(b"\xFF\x00\x01"),
+            Err(Error::Encoding { .. })
+        ));
+    }
+
+    #[test]
+    fn offsets() {
+        let f = decode(b"{\n  \"a\": x\n}").unwrap();
+        assert_eq!(&f.text[f.offset_of(2, 8)..f.offset_of(2, 8) + 1], "x");
+    }
+}

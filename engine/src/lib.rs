@@ -1,0 +1,27 @@
+//! costfix engine: everything but printing.
+//!
+//! The pipeline is `input` (decode files) → `plan`/`state` (borrowed parse) → `pricing` + `usage`
+//! → `cost` (per resource type) → `estimate` (per resource, module and total; diff of two).
+//! See `docs/architecture.md`.
+
+// Errors carry their source snippet for diagnostics; they are on the cold path, so their size
+// does not matter.
+#![allow(clippy::result_large_err)]
+
+pub mod address;
+pub mod cost;
+pub mod error;
+pub mod estimate;
+pub mod input;
+pub mod plan;
+pub mod pricing;
+pub mod region;
+pub mod state;
+pub mod usage;
+pub mod values;
+
+pub use address::Address;
+pub use error::{Error, Result};
+pub use input::InputFile;
+pub use plan::{parse_document, Document, Plan};
+pub use pricing::Catalog;

@@ -1,0 +1,566 @@
+//! Terraform's JSON documents: plans (`terraform show -json plan.out`, format 0.1 to 1.x) and states
+//! (raw `terraform.tfstate` version 4, or `terraform show -json` of a state).
+//!
+//! One parse of the whole file into borrowed, typed structs: strings are `Cow<str>` (borrowed unless
+//! they hold escapes) and bulky sections (`before`, `after`, `planned_values`, `prior_state`, module
+//! `expressions`) are `&RawValue` slices of the input, parsed again only where needed.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::address::{Address, IndexKey, Mode, ModuleStep};
+use crate::error::{Error, Result};
+use crate::input::InputFile;
+use crate::state::{self, State};
+
+/// The newest plan format minor version this build knows (for major version 1).
+pub const KNOWN_FORMAT_MINOR: u32 = 2;
+
+/// What kind of document a file holds.
+#[derive(Debug)]
+pub enum Document<'a> {
+    Plan(Box<Plan<'a>>),
+    State(State<'a>),
+}
+
+impl Document<'_> {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Document::Plan(_) => "a Terraform plan",
+            Document::State(_) => "a Terraform state",
+        }
+    }
+}
+
+/// A warning about an input that was read anyway.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Warning {
+    pub file: String,
+    pub message: String,
+}
+
+/// The union of every top-level field of the formats read, so one parse serves all of them.
+#[derive(Deserialize)]
+struct RawDocument<'a> {
+    #[serde(borrow, default)]
+    format_version: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    terraform_version: Option<Cow<'a, str>>,
+    // raw terraform.tfstate
+    #[serde(borrow, default)]
+    version: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    lineage: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    resources: Option<Vec<state::RawStateResource<'a>>>,
+    // plan
+    #[serde(borrow, default)]
+    resource_changes: Option<Vec<ResourceChange<'a>>>,
+    #[serde(borrow, default)]
+    resource_drift: Option<Vec<ResourceChange<'a>>>,
+    #[serde(borrow, default)]
+    planned_values: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    prior_state: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    configuration: Option<Configuration<'a>>,
+    #[serde(borrow, default)]
+    variables: Option<BTreeMap<Cow<'a, str>, Variable<'a>>>,
+    #[serde(borrow, default)]
+    relevant_attributes: Option<Vec<RelevantAttribute<'a>>>,
+    #[serde(default)]
+    errored: Option<bool>,
+    // `terraform show -json` of a state
+    #[serde(borrow, default)]
+    values: Option<&'a RawValue>,
+}
+
+/// A parsed plan.
+#[derive(Debug)]
+pub struct Plan<'a> {
+    pub format_version: Option<Cow<'a, str>>,
+    pub terraform_version: Option<Cow<'a, str>>,
+    pub resource_changes: Vec<ResourceChange<'a>>,
+    pub resource_drift: Vec<ResourceChange<'a>>,
+    pub planned_values: Option<&'a RawValue>,
+    /// `prior_state` (the refreshed state the plan was made from), in `show -json` state form.
+    pub prior_state: Option<&'a RawValue>,
+    pub configuration: Configuration<'a>,
+    pub variables: BTreeMap<Cow<'a, str>, Variable<'a>>,
+    pub relevant_attributes: Vec<RelevantAttribute<'a>>,
+    pub errored: bool,
+}
+
+/// One entry of `resource_changes` (or `resource_drift`).
+#[derive(Debug, Deserialize)]
+pub struct ResourceChange<'a> {
+    #[serde(borrow)]
+    pub address: Cow<'a, str>,
+    #[serde(borrow, default)]
+    pub module_address: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub previous_address: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub mode: Option<Cow<'a, str>>,
+    #[serde(borrow, rename = "type")]
+    pub resource_type: Cow<'a, str>,
+    #[serde(borrow)]
+    pub name: Cow<'a, str>,
+    #[serde(borrow, default)]
+    pub index: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub provider_name: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub deposed: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub change: Change<'a>,
+    #[serde(borrow, default)]
+    pub action_reason: Option<Cow<'a, str>>,
+}
+
+impl ResourceChange<'_> {
+    pub fn is_data(&self) -> bool {
+        self.mode.as_deref() == Some("data")
+    }
+
+    /// The index key (`count` integer or `for_each` string), if any.
+    pub fn index_key(&self) -> Option<IndexKey> {
+        parse_index(self.index?)
+    }
+
+    /// The address as a typed value. Terraform writes addresses it can always re-read; if one does
+    /// not parse, it is rebuilt from the change's own fields.
+    pub fn parsed_address(&self) -> Address {
+        self.address.parse().unwrap_or_else(|_| Address {
+            module: self
+                .module_address
+                .as_deref()
+                .and_then(|m| format!("{m}.x.y").parse::<Address>().ok())
+                .map(|a| a.module)
+                .unwrap_or_default(),
+            mode: if self.is_data() {
+                Mode::Data
+            } else {
+                Mode::Managed
+            },
+            resource_type: self.resource_type.to_string(),
+            name: self.name.to_string(),
+            key: self.index_key(),
+        })
+    }
+}
+
+pub(crate) fn parse_index(raw: &RawValue) -> Option<IndexKey> {
+    let t = raw.get();
+    if let Ok(i) = t.parse::<i64>() {
+        return Some(IndexKey::Int(i));
+    }
+    serde_json::from_str::<String>(t).ok().map(IndexKey::Str)
+}
+
+/// One change action as Terraform writes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    NoOp,
+    Create,
+    Read,
+    Update,
+    Delete,
+    Forget,
+    #[serde(other)]
+    Other,
+}
+
+/// The `change` object of a resource change.
+#[derive(Debug, Deserialize)]
+pub struct Change<'a> {
+    #[serde(default)]
+    pub actions: Vec<Action>,
+    #[serde(borrow, default)]
+    pub before: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub after: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub after_unknown: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub before_sensitive: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub after_sensitive: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub replace_paths: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub importing: Option<&'a RawValue>,
+}
+
+/// What a change does to a resource, folded from its action list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChangeKind {
+    Create,
+    Update,
+    Replace,
+    Delete,
+    NoOp,
+    Read,
+    Forget,
+    Unknown,
+}
+
+impl ChangeKind {
+    pub fn from_actions(actions: &[Action]) -> ChangeKind {
+        use Action::*;
+        match actions {
+            [NoOp] | [] => ChangeKind::NoOp,
+            [Create] => ChangeKind::Create,
+            [Update] => ChangeKind::Update,
+            [Delete] => ChangeKind::Delete,
+            [Read] => ChangeKind::Read,
+            [Forget] => ChangeKind::Forget,
+            [Delete, Create] | [Create, Delete] => ChangeKind::Replace,
+            _ => ChangeKind::Unknown,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Create => "create",
+            ChangeKind::Update => "update",
+            ChangeKind::Replace => "replace",
+            ChangeKind::Delete => "delete",
+            ChangeKind::NoOp => "no-op",
+            ChangeKind::Read => "read",
+            ChangeKind::Forget => "forget",
+            ChangeKind::Unknown => "unknown",
+        }
+    }
+
+    /// Whether the resource exists before the change.
+    pub fn has_before(self) -> bool {
+        !matches!(self, ChangeKind::Create | ChangeKind::Read)
+    }
+
+    /// Whether the resource exists (and is managed) after the change.
+    pub fn has_after(self) -> bool {
+        !matches!(
+            self,
+            ChangeKind::Delete | ChangeKind::Forget | ChangeKind::Read
+        )
+    }
+}
+
+impl Change<'_> {
+    pub fn kind(&self) -> ChangeKind {
+        ChangeKind::from_actions(&self.actions)
+    }
+}
+
+/// `configuration`: what the `.tf` files said, as Terraform saw it.
+#[derive(Debug, Default, Deserialize)]
+pub struct Configuration<'a> {
+    #[serde(borrow, default)]
+    pub provider_config: BTreeMap<Cow<'a, str>, ProviderConfig<'a>>,
+    #[serde(borrow, default)]
+    pub root_module: ModuleConfig<'a>,
+}
+
+/// One provider configuration block (`provider "aws" { alias = ..., region = ... }`).
+#[derive(Debug, Default, Deserialize)]
+pub struct ProviderConfig<'a> {
+    #[serde(borrow, default)]
+    pub name: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub full_name: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub alias: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub module_address: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub expressions: BTreeMap<Cow<'a, str>, &'a RawValue>,
+}
+
+/// A module's configuration: its resources and module calls.
+#[derive(Debug, Default, Deserialize)]
+pub struct ModuleConfig<'a> {
+    #[serde(borrow, default)]
+    pub resources: Vec<ConfigResource<'a>>,
+    #[serde(borrow, default)]
+    pub module_calls: BTreeMap<Cow<'a, str>, ModuleCall<'a>>,
+    #[serde(borrow, default)]
+    pub variables: BTreeMap<Cow<'a, str>, &'a RawValue>,
+}
+
+/// A resource block as configured.
+#[derive(Debug, Deserialize)]
+pub struct ConfigResource<'a> {
+    #[serde(borrow)]
+    pub address: Cow<'a, str>,
+    #[serde(borrow, default)]
+    pub mode: Option<Cow<'a, str>>,
+    #[serde(borrow, rename = "type")]
+    pub resource_type: Cow<'a, str>,
+    #[serde(borrow)]
+    pub name: Cow<'a, str>,
+    #[serde(borrow, default)]
+    pub provider_config_key: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub expressions: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub count_expression: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub for_each_expression: Option<&'a RawValue>,
+}
+
+/// A `module` block as configured.
+#[derive(Debug, Deserialize)]
+pub struct ModuleCall<'a> {
+    #[serde(borrow, default)]
+    pub source: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub version_constraint: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub expressions: BTreeMap<Cow<'a, str>, &'a RawValue>,
+    #[serde(borrow, default)]
+    pub module: ModuleConfig<'a>,
+}
+
+/// An expression in `configuration`: a constant, or references to other objects.
+#[derive(Debug, Default, Deserialize)]
+pub struct Expression<'a> {
+    #[serde(borrow, default)]
+    pub constant_value: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub references: Vec<Cow<'a, str>>,
+}
+
+impl<'a> Expression<'a> {
+    pub fn parse(raw: &'a RawValue) -> Option<Expression<'a>> {
+        serde_json::from_str(raw.get()).ok()
+    }
+}
+
+/// A root variable's value.
+#[derive(Debug, Deserialize)]
+pub struct Variable<'a> {
+    #[serde(borrow, default)]
+    pub value: Option<&'a RawValue>,
+}
+
+/// An entry of `relevant_attributes`.
+#[derive(Debug, Deserialize)]
+pub struct RelevantAttribute<'a> {
+    #[serde(borrow)]
+    pub resource: Cow<'a, str>,
+    #[serde(borrow, default)]
+    pub attribute: Option<&'a RawValue>,
+}
+
+impl<'a> ModuleConfig<'a> {
+    /// The configuration of the module at `path` (module call names, keys ignored).
+    pub fn descend(&self, path: &[ModuleStep]) -> Option<&ModuleConfig<'a>> {
+        let mut m = self;
+        for step in path {
+            m = &m.module_calls.get(step.name.as_str())?.module;
+        }
+        Some(m)
+    }
+}
+
+impl<'a> Plan<'a> {
+    /// The configured resource block for an address, if the plan carries configuration.
+    pub fn config_resource(&self, addr: &Address) -> Option<&ConfigResource<'a>> {
+        let module = self.configuration.root_module.descend(&addr.module)?;
+        let data = addr.mode == Mode::Data;
+        module.resources.iter().find(|r| {
+            r.resource_type == addr.resource_type
+                && r.name == addr.name
+                && (r.mode.as_deref() == Some("data")) == data
+        })
+    }
+
+    /// The value of a root module variable, as raw JSON.
+    pub fn variable(&self, name: &str) -> Option<&'a RawValue> {
+        self.variables.get(name).and_then(|v| v.value)
+    }
+
+    /// The prior state, parsed (lazily: only commands that need it pay for it).
+    pub fn prior_state(&self, file: &InputFile) -> Result<Option<State<'a>>> {
+        match self.prior_state {
+            Some(raw) if raw.get() != "null" => state::parse_show_json_values(raw, file).map(Some),
+            _ => Ok(None),
+        }
+    }
+}
+
+/// Parse a file as a plan or a state, whichever it is.
+pub fn parse_document<'a>(file: &'a InputFile) -> Result<(Document<'a>, Vec<Warning>)> {
+    let json = file.json();
+    let mut warnings: Vec<Warning> = file
+        .notes
+        .iter()
+        .map(|n| Warning {
+            file: file.display_name(),
+            message: n.clone(),
+        })
+        .collect();
+    let mut de = serde_json::Deserializer::from_str(json);
+    let raw: RawDocument<'a> =
+        serde::Deserialize::deserialize(&mut de).map_err(|e| json_error(file, &e))?;
+    if let Err(e) = de.end() {
+        // Text after the document. Accept what a wrapper prints after a preamble; otherwise it is
+        // more likely two files glued together, which is an error.
+        if file.start == 0 || file.notes.iter().all(|n| !n.contains("non-JSON text")) {
+            return Err(json_error(file, &e));
+        }
+        warnings.push(Warning {
+            file: file.display_name(),
+            message: "ignored text after the JSON document".into(),
+        });
+    }
+
+    let is_plan = raw.resource_changes.is_some()
+        || raw.planned_values.is_some()
+        || raw.configuration.is_some()
+        || raw.prior_state.is_some();
+    let is_raw_state = raw.version.is_some() && (raw.resources.is_some() || raw.lineage.is_some());
+
+    if is_raw_state && !is_plan {
+        let version = raw.version.map(|v| v.get().to_string()).unwrap_or_default();
+        if version != "4" {
+            return Err(Error::StateVersion {
+                path: file.path.clone(),
+                version,
+            });
+        }
+        let st = state::from_raw_tfstate(raw.terraform_version, raw.resources.unwrap_or_default());
+        return Ok((Document::State(st), warnings));
+    }
+
+    check_format_version(file, raw.format_version.as_deref(), &mut warnings)?;
+
+    if !is_plan {
+        if let Some(values) = raw.values {
+            let mut st = state::parse_show_json_values_inner(values, file)?;
+            st.terraform_version = raw.terraform_version;
+            st.format_version = raw.format_version;
+            return Ok((Document::State(st), warnings));
+        }
+        if raw.format_version.is_some() {
+            // `terraform show -json` of an empty state: `{"format_version":"1.0"}`.
+            return Ok((
+                Document::State(State {
+                    format_version: raw.format_version,
+                    terraform_version: raw.terraform_version,
+                    resources: Vec::new(),
+                }),
+                warnings,
+            ));
+        }
+        let (src, span) = Error::source_window(&file.display_name(), &file.text, file.start);
+        return Err(Error::Invalid {
+            src,
+            span,
+            message: "this JSON is neither a Terraform plan nor a Terraform state".into(),
+            label: "expected `resource_changes` (plan), `values` (state) or `version: 4` (tfstate)"
+                .into(),
+        });
+    }
+
+    if raw.format_version.is_none() {
+        warnings.push(Warning {
+            file: file.display_name(),
+            message: "the plan has no format_version; read as format 0.1".into(),
+        });
+    }
+
+    let plan = Plan {
+        format_version: raw.format_version,
+        terraform_version: raw.terraform_version,
+        resource_changes: raw.resource_changes.unwrap_or_default(),
+        resource_drift: raw.resource_drift.unwrap_or_default(),
+        planned_values: raw.planned_values,
+        prior_state: raw.prior_state,
+        configuration: raw.configuration.unwrap_or_default(),
+        variables: raw.variables.unwrap_or_default(),
+        relevant_attributes: raw.relevant_attributes.unwrap_or_default(),
+        errored: raw.errored.unwrap_or(false),
+    };
+    if plan.errored {
+        warnings.push(Warning {
+            file: file.display_name(),
+            message: "the plan is marked `errored`: Terraform could not finish it, so it may be incomplete".into(),
+        });
+    }
+    Ok((Document::Plan(Box::new(plan)), warnings))
+}
+
+fn check_format_version(
+    file: &InputFile,
+    version: Option<&str>,
+    warnings: &mut Vec<Warning>,
+) -> Result<()> {
+    let Some(v) = version else { return Ok(()) };
+    let mut parts = v.split('.');
+    let major = parts.next().and_then(|p| p.parse::<u32>().ok());
+    let minor = parts
+        .next()
+        .and_then(|p| p.parse::<u32>().ok())
+        .unwrap_or(0);
+    match major {
+        Some(0) => Ok(()),
+        Some(1) => {
+            if minor > KNOWN_FORMAT_MINOR {
+                warnings.push(Warning {
+                    file: file.display_name(),
+                    message: format!(
+                        "format_version {v} is newer than the 1.{KNOWN_FORMAT_MINOR} this costfix knows; read anyway (new fields are ignored)"
+                    ),
+                });
+            }
+            Ok(())
+        }
+        _ => {
+            let json = file.json();
+            let at = json
+                .find("\"format_version\"")
+                .and_then(|k| json[k..].find(v).map(|i| k + i))
+                .unwrap_or(0);
+            let (src, span) =
+                Error::source_window(&file.display_name(), &file.text, file.start + at);
+            Err(Error::FormatVersion {
+                src,
+                span,
+                version: v.to_string(),
+            })
+        }
+    }
+}
+
+/// Turn a serde_json error into a diagnostic pointing at the line and column.
+pub(crate) fn json_error(file: &InputFile, e: &serde_json::Error) -> Error {
+    let offset = file.offset_of(e.line(), e.column());
+    let (src, span) = Error::source_window(&file.display_name(), &file.text, offset);
+    let (message, help) = match e.classify() {
+        serde_json::error::Category::Eof => (
+            format!("the file ends too early ({e})"),
+            "the file looks truncated: re-create it with `terraform show -json plan.out > plan.json` and check that the write finished".to_string(),
+        ),
+        serde_json::error::Category::Syntax => (
+            e.to_string(),
+            "the JSON is malformed; costfix reads the unmodified output of `terraform show -json`".to_string(),
+        ),
+        _ => (
+            e.to_string(),
+            "a field has an unexpected type; is this the output of `terraform show -json`?".to_string(),
+        ),
+    };
+    Error::Json {
+        src,
+        span,
+        message,
+        help,
+    }
+}

@@ -1,0 +1,142 @@
+//! Which AWS region a resource lives in.
+//!
+//! In order: the resource's own `region` attribute (AWS provider 6 has one on every resource); the
+//! `region` of the provider configuration the resource uses (aliases, module-local providers and
+//! providers passed to modules are followed; a region given by a root variable is read from the
+//! plan's `variables`); the `--region` option. Otherwise the resource is unpriced with a note.
+
+use std::borrow::Cow;
+
+use serde_json::value::RawValue;
+
+use crate::address::Address;
+use crate::plan::{Expression, ModuleConfig, Plan};
+use crate::values::Attrs;
+
+/// Where a region came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RegionSource {
+    Resource,
+    Provider,
+    Option,
+}
+
+/// Resolve the region of one resource.
+pub fn resolve(
+    plan: Option<&Plan<'_>>,
+    addr: &Address,
+    attrs: &Attrs<'_>,
+    fallback: Option<&str>,
+) -> Option<(String, RegionSource)> {
+    if let Some(r) = attrs.str("region").known() {
+        return Some((r.into_owned(), RegionSource::Resource));
+    }
+    if let Some(r) = plan.and_then(|p| provider_region(p, addr)) {
+        return Some((r, RegionSource::Provider));
+    }
+    fallback.map(|r| (r.to_string(), RegionSource::Option))
+}
+
+fn provider_region(plan: &Plan<'_>, addr: &Address) -> Option<String> {
+    let configs = &plan.configuration.provider_config;
+    if configs.is_empty() {
+        return None;
+    }
+    let key = plan
+        .config_resource(addr)
+        .and_then(|r| r.provider_config_key.as_deref())
+        .unwrap_or("aws");
+    // `key` is `aws`, `aws.alias`, `module.x:aws`, or (older Terraform) `x:aws` with the module's
+    // call name only. Try it as written, then the module path from the innermost module outwards.
+    let local = key.rsplit(':').next().unwrap_or(key);
+    let mut candidates: Vec<String> = vec![key.to_string()];
+    for depth in (1..=addr.module.len()).rev() {
+        let path: Vec<String> = addr.module[..depth]
+            .iter()
+            .map(|m| format!("module.{}", m.name))
+            .collect();
+        candidates.push(format!("{}:{local}", path.join(".")));
+    }
+    candidates.push(local.to_string());
+    for c in candidates {
+        let Some(pc) = configs.get(c.as_str()) else {
+            continue;
+        };
+        let Some(expr) = pc
+            .expressions
+            .get("region")
+            .and_then(|r| Expression::parse(r))
+        else {
+            continue;
+        };
+        let module_path = pc
+            .module_address
+            .as_deref()
+            .map(module_names)
+            .unwrap_or_default();
+        if let Some(r) = eval_string(plan, &expr, &module_path, 0) {
+            return Some(r);
+        }
+    }
+    None
+}
+
+fn module_names(module_address: &str) -> Vec<String> {
+    format!("{module_address}.x.y")
+        .parse::<Address>()
+        .map(|a| a.module.into_iter().map(|m| m.name).collect())
+        .unwrap_or_default()
+}
+
+/// Evaluate a constant, or a reference to a variable (in the root module: the plan's variables;
+/// in a module: the calling module's argument, followed upwards).
+fn eval_string(
+    plan: &Plan<'_>,
+    expr: &Expression<'_>,
+    module_path: &[String],
+    depth: usize,
+) -> Option<String> {
+    if depth > 32 {
+        return None;
+    }
+    if let Some(c) = expr.constant_value {
+        return json_string(c);
+    }
+    let var = expr
+        .references
+        .iter()
+        .find_map(|r| r.strip_prefix("var."))?;
+    let var = var.split('.').next().unwrap_or(var);
+    if module_path.is_empty() {
+        return plan.variable(var).and_then(json_string);
+    }
+    // The argument of the module call that sets this variable.
+    let parent_path = &module_path[..module_path.len() - 1];
+    let mut m: &ModuleConfig<'_> = &plan.configuration.root_module;
+    for name in parent_path {
+        m = &m.module_calls.get(name.as_str())?.module;
+    }
+    let call = m.module_calls.get(module_path.last()?.as_str())?;
+    let arg = call.expressions.get(var).and_then(|r| Expression::parse(r));
+    match arg {
+        Some(e) => eval_string(plan, &e, parent_path, depth + 1),
+        None => {
+            // The variable's default, if the configuration records it.
+            let default = call.module.variables.get(var)?;
+            #[derive(serde::Deserialize)]
+            struct Var<'a> {
+                #[serde(borrow, default)]
+                default: Option<&'a RawValue>,
+            }
+            let v: Var<'_> = serde_json::from_str(default.get()).ok()?;
+            v.default.and_then(json_string)
+        }
+    }
+}
+
+fn json_string(raw: &RawValue) -> Option<String> {
+    serde_json::from_str::<Cow<'_, str>>(raw.get())
+        .ok()
+        .map(Cow::into_owned)
+}
