@@ -39,10 +39,8 @@ fn item_label(i: &LineItem) -> String {
 fn item_cost(i: &LineItem) -> String {
     match i.status {
         ItemStatus::Priced => usd(i.monthly.unwrap_or_default()),
-        ItemStatus::UsageBased => match i.unit_price {
-            Some(p) => format!("{} per {}", unit_price(p), singular(&i.unit)),
-            None => "usage-based".into(),
-        },
+        // Unit prices are listed under the table.
+        ItemStatus::UsageBased => "usage-based".into(),
         ItemStatus::Unpriced => "unpriced".into(),
     }
 }
@@ -51,6 +49,8 @@ fn singular(unit: &str) -> &str {
     match unit {
         "hours" => "hour",
         "requests" => "request",
+        "GB-seconds" => "GB-second",
+        "unit-hours" => "unit-hour",
         u => u,
     }
 }
@@ -200,7 +200,7 @@ pub fn table(out: &mut impl Write, est: &Estimate, command: &str) -> io::Result<
         usd(est.totals.after),
         delta(est.totals.delta)
     )?;
-    notes(out, est, "")?;
+    notes(out, est)?;
     Ok(())
 }
 
@@ -212,20 +212,32 @@ fn module_name(m: &str) -> &str {
     }
 }
 
-fn notes(out: &mut impl Write, est: &Estimate, bullet: &str) -> io::Result<()> {
-    let mut assumptions: std::collections::BTreeMap<&str, usize> = Default::default();
+/// Assumptions made (note → number of items), from the components shown.
+fn assumptions(est: &Estimate) -> std::collections::BTreeMap<&str, usize> {
+    let mut out: std::collections::BTreeMap<&str, usize> = Default::default();
     for r in &est.resources {
         for i in shown_items(r) {
             if let (Some(n), false) = (&i.note, i.status == ItemStatus::Unpriced) {
-                *assumptions.entry(n.as_str()).or_default() += 1;
+                *out.entry(n.as_str()).or_default() += 1;
             }
         }
     }
+    out
+}
+
+fn usage_price(unit_price_opt: Option<rust_decimal::Decimal>, unit: &str) -> String {
+    unit_price_opt
+        .map(|p| format!("{} per {}", unit_price(p), singular(unit)))
+        .unwrap_or_default()
+}
+
+fn notes(out: &mut impl Write, est: &Estimate) -> io::Result<()> {
+    let assumptions = assumptions(est);
     if !assumptions.is_empty() {
         writeln!(out)?;
         writeln!(out, "* Assumptions:")?;
         for (n, count) in assumptions {
-            writeln!(out, "{bullet}  {n} ({count} item(s))")?;
+            writeln!(out, "  {n} ({count} item(s))")?;
         }
     }
     if !est.unpriced.is_empty() {
@@ -236,7 +248,7 @@ fn notes(out: &mut impl Write, est: &Estimate, bullet: &str) -> io::Result<()> {
             est.unpriced.len()
         )?;
         for u in &est.unpriced {
-            writeln!(out, "{bullet}  {}  {}: {}", u.address, u.item, u.reason)?;
+            writeln!(out, "  {}  {}: {}", u.address, u.item, u.reason)?;
         }
     }
     if !est.usage_based.is_empty() {
@@ -247,24 +259,21 @@ fn notes(out: &mut impl Write, est: &Estimate, bullet: &str) -> io::Result<()> {
             est.usage_based.len()
         )?;
         for u in &est.usage_based {
-            let price = u
-                .unit_price
-                .map(|p| format!("{} per {}", unit_price(p), singular(&u.unit)))
-                .unwrap_or_default();
-            writeln!(out, "{bullet}  {}  {}: {price}", u.address, u.item)?;
+            writeln!(
+                out,
+                "  {}  {}: {}",
+                u.address,
+                u.item,
+                usage_price(u.unit_price, &u.unit)
+            )?;
         }
     }
     if !est.unsupported.is_empty() {
         writeln!(out)?;
-        let list: Vec<String> = est
-            .unsupported
-            .iter()
-            .map(|t| format!("{} ×{}", t.resource_type, t.count))
-            .collect();
         writeln!(
             out,
             "No cost model yet (not in the totals): {}",
-            list.join(", ")
+            unsupported_list(est)
         )?;
     }
     writeln!(out)?;
@@ -275,6 +284,77 @@ fn notes(out: &mut impl Write, est: &Estimate, bullet: &str) -> io::Result<()> {
         c.resources, c.priced, c.free, c.unsupported
     )?;
     writeln!(out, "{}", footer_prices(est))?;
+    Ok(())
+}
+
+fn unsupported_list(est: &Estimate) -> String {
+    est.unsupported
+        .iter()
+        .map(|t| format!("{} ×{}", t.resource_type, t.count))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn md_notes(out: &mut impl Write, est: &Estimate) -> io::Result<()> {
+    let assumptions = assumptions(est);
+    if assumptions.is_empty()
+        && est.unpriced.is_empty()
+        && est.usage_based.is_empty()
+        && est.unsupported.is_empty()
+    {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "<details><summary>Assumptions and what is not in the totals</summary>"
+    )?;
+    writeln!(out)?;
+    if !assumptions.is_empty() {
+        writeln!(out, "**Assumptions** (items marked *)")?;
+        writeln!(out)?;
+        for (n, count) in assumptions {
+            writeln!(out, "- {} ({count} item(s))", md_escape(n))?;
+        }
+        writeln!(out)?;
+    }
+    if !est.unpriced.is_empty() {
+        writeln!(out, "**Unpriced**")?;
+        writeln!(out)?;
+        for u in &est.unpriced {
+            writeln!(
+                out,
+                "- `{}` {}: {}",
+                md_escape(&u.address),
+                md_escape(&u.item),
+                md_escape(&u.reason)
+            )?;
+        }
+        writeln!(out)?;
+    }
+    if !est.usage_based.is_empty() {
+        writeln!(out, "**Usage-based** (give quantities with `--usage FILE`)")?;
+        writeln!(out)?;
+        for u in &est.usage_based {
+            writeln!(
+                out,
+                "- `{}` {}: {}",
+                md_escape(&u.address),
+                md_escape(&u.item),
+                usage_price(u.unit_price, &u.unit)
+            )?;
+        }
+        writeln!(out)?;
+    }
+    if !est.unsupported.is_empty() {
+        writeln!(
+            out,
+            "**No cost model yet**: {}",
+            md_escape(&unsupported_list(est))
+        )?;
+        writeln!(out)?;
+    }
+    writeln!(out, "</details>")?;
+    writeln!(out)?;
     Ok(())
 }
 
@@ -378,22 +458,7 @@ pub fn markdown(out: &mut impl Write, est: &Estimate, command: &str) -> io::Resu
         writeln!(out, "</details>")?;
         writeln!(out)?;
     }
-    if !est.unpriced.is_empty() || !est.usage_based.is_empty() || !est.unsupported.is_empty() {
-        writeln!(out, "<details><summary>Not in the totals</summary>")?;
-        writeln!(out)?;
-        let mut buf = Vec::new();
-        notes(&mut buf, est, "-")?;
-        // `notes` ends with counts and prices; keep only the lists here.
-        let text = String::from_utf8_lossy(&buf);
-        let lists: Vec<&str> = text.lines().collect();
-        let cut = lists.len().saturating_sub(3);
-        for l in &lists[..cut] {
-            writeln!(out, "{}", md_escape(l))?;
-        }
-        writeln!(out)?;
-        writeln!(out, "</details>")?;
-        writeln!(out)?;
-    }
+    md_notes(out, est)?;
     let c = &est.counts;
     writeln!(
         out,

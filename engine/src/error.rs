@@ -12,7 +12,7 @@ const MAX_SNIPPET_SOURCE: usize = 64 * 1024;
 
 #[derive(Debug, thiserror::Error, Diagnostic)]
 pub enum Error {
-    #[error("cannot read {}: {source}", path.display())]
+    #[error("cannot read {}", path.display())]
     #[diagnostic(code(costfix::io), help("check that the path exists and is readable"))]
     Io {
         path: PathBuf,
@@ -38,16 +38,24 @@ pub enum Error {
         reason: String,
     },
 
-    #[error("{} does not contain a JSON document", path.display())]
+    #[error("{} does not contain a JSON document", src.name())]
     #[diagnostic(
         code(costfix::input::not_json),
-        help("costfix reads the JSON form of a plan: `terraform show -json plan.out > plan.json`; a binary plan file cannot be read")
+        help("costfix reads the JSON form of a plan: `terraform show -json plan.out > plan.json`")
     )]
     NotJson {
-        path: PathBuf,
-        text: String,
-        offset: usize,
+        #[source_code]
+        src: NamedSource<String>,
+        #[label("expected `{{` here")]
+        span: SourceSpan,
     },
+
+    #[error("{} is a binary plan file (a zip archive), not its JSON form", path.display())]
+    #[diagnostic(
+        code(costfix::input::binary_plan),
+        help("run `terraform show -json {} > plan.json` and give costfix plan.json", path.display())
+    )]
+    BinaryPlan { path: PathBuf },
 
     #[error("{} is not valid JSON: {message}", src.name())]
     #[diagnostic(code(costfix::input::json), help("{help}"))]

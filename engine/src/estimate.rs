@@ -308,7 +308,7 @@ fn unchanged<'a>(
 
 fn estimate_one<'a>(
     s: &Subject<'a>,
-    plan: Option<&Plan<'_>>,
+    plan: Option<&'a Plan<'a>>,
     catalog: &Catalog,
     usage: &Usage,
     opts: &Options,
@@ -322,6 +322,10 @@ fn estimate_one<'a>(
         None
     };
     let usage_entry = usage.get(&s.address);
+    let config = plan
+        .and_then(|p| p.config_resource(&s.address))
+        .and_then(|c| c.expressions)
+        .map(|e| Attrs::new(Some(e), None));
     let side = |attrs: &Option<Attrs<'a>>| -> Option<CostSide> {
         let attrs = attrs.as_ref()?;
         if support != Support::Priced {
@@ -335,6 +339,7 @@ fn estimate_one<'a>(
                     address: &s.address,
                     usage: usage_entry,
                     lookup,
+                    config: config.as_ref(),
                 };
                 cost::cost_resource(s.resource_type, attrs, &ctx).unwrap_or_default()
             }

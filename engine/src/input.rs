@@ -33,6 +33,11 @@ impl InputFile {
     /// Decode bytes already read (used by tests and by the fuzzers).
     pub fn from_bytes(path: &Path, bytes: Vec<u8>) -> Result<InputFile> {
         let mut notes = Vec::new();
+        if bytes.starts_with(b"PK\x03\x04") {
+            return Err(Error::BinaryPlan {
+                path: path.to_owned(),
+            });
+        }
         let text = if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
             let le = bytes[0] == 0xFF;
             notes.push(format!(
@@ -74,11 +79,10 @@ impl InputFile {
                     start += off;
                 }
                 None => {
-                    return Err(Error::NotJson {
-                        path: path.to_owned(),
-                        text: text.clone(),
-                        offset: start + (body.len() - trimmed.len()),
-                    })
+                    let offset = start + (body.len() - trimmed.len());
+                    let (src, span) =
+                        Error::source_window(&path.display().to_string(), &text, offset);
+                    return Err(Error::NotJson { src, span });
                 }
             }
         }

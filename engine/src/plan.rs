@@ -76,6 +76,9 @@ struct RawDocument<'a> {
     // `terraform show -json` of a state
     #[serde(borrow, default)]
     values: Option<&'a RawValue>,
+    // `terraform providers schema -json`: recognised only to say what it is
+    #[serde(borrow, default)]
+    provider_schemas: Option<&'a RawValue>,
 }
 
 /// A parsed plan.
@@ -439,6 +442,14 @@ pub fn parse_document<'a>(file: &'a InputFile) -> Result<(Document<'a>, Vec<Warn
         return Ok((Document::State(st), warnings));
     }
 
+    if raw.provider_schemas.is_some() && !is_plan {
+        return Err(Error::WrongKind {
+            path: file.path.clone(),
+            expected: "a Terraform plan or state",
+            found: "a provider schema (`terraform providers schema -json`)",
+            help: "give the plan: `terraform plan -out plan.out && terraform show -json plan.out > plan.json`".into(),
+        });
+    }
     check_format_version(file, raw.format_version.as_deref(), &mut warnings)?;
 
     if !is_plan {

@@ -105,9 +105,17 @@ pub struct Ctx<'c, 'a> {
     pub usage: Option<UsageEntry<'c>>,
     /// Other resources of the same plan, for types priced from another (ASG → launch template).
     pub lookup: &'c dyn Fn(&Address, &str) -> Option<Attrs<'a>>,
+    /// The resource's `expressions` in the plan's configuration, when the plan has them.
+    pub config: Option<&'c Attrs<'a>>,
 }
 
 impl Ctx<'_, '_> {
+    /// Whether the configuration sets `key` (None when the plan carries no configuration). An
+    /// attribute that is unknown in the plan and not configured gets the provider's default.
+    pub fn configured(&self, key: &str) -> Option<bool> {
+        self.config.map(|c| c.raw(key).is_some())
+    }
+
     fn price(&self, service: &str, product: &str, dimension: &str) -> Result<&Price, String> {
         self.catalog
             .get(service, self.region, product, dimension)

@@ -169,7 +169,13 @@ pub(crate) fn volume_items(v: &Volume, ctx: &Ctx<'_, '_>) -> Vec<LineItem> {
 
 /// `aws_ebs_volume`.
 pub(crate) fn ebs_volume(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineItem> {
-    volume_items(&Volume::from_attrs(attrs, "type", "size", None), ctx)
+    let mut v = Volume::from_attrs(attrs, "type", "size", None);
+    if v.volume_type.is_unknown() && ctx.configured("type") == Some(false) {
+        // Not set in the code: the provider leaves it to the EC2 API, whose default is gp2.
+        v.volume_type = Field::Known("gp2".into());
+        v.note = Some("type not set: the EC2 default gp2".into());
+    }
+    volume_items(&v, ctx)
 }
 
 /// `aws_s3_bucket`: everything is usage-based (storage and requests per storage class).

@@ -1,0 +1,286 @@
+//! Bad input gets a diagnostic naming the file (and line and column where one applies), exit code 2,
+//! never a panic; awkward but valid input (BOM, wrapper text, UTF-16) works.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+const PLAN: &str = "fixtures/corpus/infracost/cmd/infracost/testdata/example_plan.json";
+const TFSTATE: &str = "fixtures/corpus/terraform-json/testdata/no_changes/terraform.tfstate";
+
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> Out {
+    let out = Command::new(env!("CARGO_BIN_EXE_costfix"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let o = Out {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    };
+    assert!(
+        !o.stderr.contains("panicked"),
+        "costfix panicked: {}",
+        o.stderr
+    );
+    o
+}
+
+/// Write `bytes` as `name` in a fresh directory and run `costfix estimate name` there.
+fn estimate_bytes(name: &str, bytes: &[u8]) -> Out {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(name), bytes).unwrap();
+    let before: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    let o = run_in(dir.path(), &["estimate", name]);
+    // Nothing is written next to the input.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), before.len());
+    o
+}
+
+fn plan_bytes() -> Vec<u8> {
+    std::fs::read(repo().join(PLAN)).unwrap()
+}
+
+fn assert_diagnostic(o: &Out, code: &str) {
+    assert_eq!(o.code, 2, "stdout: {}\nstderr: {}", o.stdout, o.stderr);
+    assert!(
+        o.stdout.is_empty(),
+        "nothing on stdout on error: {}",
+        o.stdout
+    );
+    assert!(o.stderr.contains(code), "expected {code} in:\n{}", o.stderr);
+}
+
+#[test]
+fn malformed_json_points_at_line_and_column() {
+    let o = run_in(
+        &repo(),
+        &[
+            "estimate",
+            "fixtures/corpus/terraform-json/testdata/invalid/plan.json",
+        ],
+    );
+    assert_diagnostic(&o, "costfix::input::json");
+    assert!(
+        o.stderr.contains("invalid/plan.json:676:29"),
+        "{}",
+        o.stderr
+    );
+    insta::assert_snapshot!(o.stderr);
+}
+
+#[test]
+fn truncated_plan() {
+    let bytes = plan_bytes();
+    let o = estimate_bytes("plan.json", &bytes[..bytes.len() / 2]);
+    assert_diagnostic(&o, "costfix::input::json");
+    assert!(o.stderr.contains("truncated"), "{}", o.stderr);
+    insta::assert_snapshot!(o.stderr);
+}
+
+#[test]
+fn empty_file() {
+    let o = estimate_bytes("plan.json", b"");
+    assert_diagnostic(&o, "costfix::input::empty");
+    insta::assert_snapshot!(o.stderr);
+}
+
+#[test]
+fn missing_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run_in(dir.path(), &["estimate", "no-such-plan.json"]);
+    assert_diagnostic(&o, "costfix::io");
+    insta::assert_snapshot!(o.stderr);
+}
+
+#[test]
+fn binary_plan_file() {
+    // `terraform plan -out` writes a zip archive; costfix needs `terraform show -json` of it.
+    let o = estimate_bytes(
+        "plan.out",
+        b"PK\x03\x04\x14\x00\x08\x00\x08\x00\xff\xfe\x00tfplan",
+    );
+    assert_diagnostic(&o, "costfix::input::binary_plan");
+    insta::assert_snapshot!(o.stderr);
+}
+
+#[test]
+fn invalid_utf8() {
+    let mut bytes = plan_bytes();
+    bytes[100] = 0xC3;
+    bytes[101] = 0x28;
+    let o = estimate_bytes("plan.json", &bytes);
+    assert_diagnostic(&o, "costfix::input::encoding");
+    assert!(o.stderr.contains("byte 100"), "{}", o.stderr);
+}
+
+#[test]
+fn text_that_is_not_json() {
+    let o = estimate_bytes(
+        "plan.txt",
+        b"Terraform will perform the following actions:\n\n  # aws_instance.web will be created\n",
+    );
+    assert_diagnostic(&o, "costfix::input::not_json");
+    insta::assert_snapshot!(o.stderr);
+}
+
+#[test]
+fn unknown_major_format_version() {
+    let text = String::from_utf8(plan_bytes()).unwrap().replacen(
+        "\"format_version\": \"0.2\"",
+        "\"format_version\": \"2.0\"",
+        1,
+    );
+    assert!(text.contains("\"2.0\""));
+    let o = estimate_bytes("plan.json", text.as_bytes());
+    assert_diagnostic(&o, "costfix::plan::format_version");
+    insta::assert_snapshot!(o.stderr);
+}
+
+#[test]
+fn newer_minor_format_version_is_read_with_a_warning() {
+    let text = String::from_utf8(plan_bytes()).unwrap().replacen(
+        "\"format_version\": \"0.2\"",
+        "\"format_version\": \"1.9\"",
+        1,
+    );
+    let o = estimate_bytes("plan.json", text.as_bytes());
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stderr.contains("format_version 1.9 is newer"),
+        "{}",
+        o.stderr
+    );
+}
+
+#[test]
+fn state_version_3_names_the_version() {
+    let text = std::fs::read_to_string(repo().join(TFSTATE))
+        .unwrap()
+        .replacen("\"version\": 4", "\"version\": 3", 1);
+    assert!(text.contains("\"version\": 3"));
+    let o = estimate_bytes("terraform.tfstate", text.as_bytes());
+    assert_diagnostic(&o, "costfix::state::version");
+    assert!(o.stderr.contains("version 3"), "{}", o.stderr);
+    insta::assert_snapshot!(o.stderr);
+}
+
+#[test]
+fn raw_tfstate_v4_is_read() {
+    let o = run_in(&repo(), &["estimate", TFSTATE, "--format", "json"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(v["inputs"][0]["kind"], "state");
+    assert_eq!(v["counts"]["resources"], 6);
+}
+
+#[test]
+fn utf8_bom_and_wrapper_preamble_work() {
+    let mut with_bom = b"\xEF\xBB\xBF".to_vec();
+    with_bom.extend(plan_bytes());
+    let o = estimate_bytes("plan.json", &with_bom);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stderr.contains("byte-order mark"));
+
+    let mut wrapped =
+        b"[command]/home/runner/work/_temp/terraform-bin show -json plan.out\n".to_vec();
+    wrapped.extend(plan_bytes());
+    wrapped.extend(b"\n::debug::stdout written\n");
+    let o2 = estimate_bytes("plan.json", &wrapped);
+    assert_eq!(o2.code, 0, "{}", o2.stderr);
+    assert!(o2.stderr.contains("non-JSON text"));
+    assert_eq!(o.stdout, o2.stdout);
+}
+
+#[test]
+fn two_documents_glued_together_are_an_error() {
+    let mut twice = plan_bytes();
+    twice.extend(plan_bytes());
+    let o = estimate_bytes("plan.json", &twice);
+    assert_diagnostic(&o, "costfix::input::json");
+}
+
+#[test]
+fn a_plan_given_as_state() {
+    let o = run_in(&repo(), &["estimate", PLAN, "--state", PLAN]);
+    assert_diagnostic(&o, "costfix::input::kind");
+    insta::assert_snapshot!(o.stderr);
+}
+
+#[test]
+fn a_provider_schema_is_neither() {
+    let o = run_in(
+        &repo(),
+        &[
+            "estimate",
+            "fixtures/corpus/terraform-json/testdata/nested_config_keys/schemas.json",
+        ],
+    );
+    assert_diagnostic(&o, "costfix::input::kind");
+}
+
+#[test]
+fn wrong_types_in_a_plan() {
+    let text = String::from_utf8(plan_bytes()).unwrap().replacen(
+        "\"actions\": [",
+        "\"actions\": 7, \"x\": [",
+        1,
+    );
+    let o = estimate_bytes("plan.json", text.as_bytes());
+    assert_diagnostic(&o, "costfix::input::json");
+    assert!(o.stderr.contains("plan.json:"), "{}", o.stderr);
+}
+
+#[test]
+fn bad_usage_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("usage.yml"),
+        "version: 0.1\nresource_usage:\n  aws_instance.x: [oops\n",
+    )
+    .unwrap();
+    let plan = repo().join(PLAN);
+    let o = run_in(
+        dir.path(),
+        &["estimate", plan.to_str().unwrap(), "--usage", "usage.yml"],
+    );
+    assert_diagnostic(&o, "costfix::input::invalid");
+    insta::assert_snapshot!(o.stderr);
+}
+
+#[test]
+fn bad_price_file_points_at_the_row() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("prices.csv"),
+        "service,region,product,dimension,unit,usd\nec2,us-east-1,m5.large,linux_on_demand,hour,0.1\nec2,us-east-1,m5.xlarge,linux_on_demand,hour,cheap\n",
+    )
+    .unwrap();
+    let plan = repo().join(PLAN);
+    let o = run_in(
+        dir.path(),
+        &["estimate", plan.to_str().unwrap(), "--prices", "prices.csv"],
+    );
+    assert_diagnostic(&o, "costfix::input::invalid");
+    assert!(o.stderr.contains("prices.csv:3:1"), "{}", o.stderr);
+    insta::assert_snapshot!(o.stderr);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let o = run_in(&repo(), &["estimate"]);
+    assert_eq!(o.code, 2);
+    let o = run_in(&repo(), &["estimate", PLAN, "--format", "yaml"]);
+    assert_eq!(o.code, 2);
+}

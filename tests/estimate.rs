@@ -1,0 +1,295 @@
+//! End-to-end tests of `costfix estimate`, `diff` and `prices`: the real binary on corpus plans,
+//! states and usage files, outputs snapshotted with insta.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn costfix_in(dir: &Path, args: &[&str]) -> Out {
+    let out = Command::new(env!("CARGO_BIN_EXE_costfix"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE")
+        .output()
+        .expect("run costfix");
+    Out {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+fn costfix(args: &[&str]) -> Out {
+    costfix_in(&repo(), args)
+}
+
+const EXAMPLE: &str = "fixtures/corpus/infracost/examples/terraform/plan.json";
+const EXAMPLE_USAGE: &str = "fixtures/corpus/infracost/examples/terraform/infracost-usage.yml";
+const T: &str = "fixtures/corpus/infracost/cmd/infracost/testdata";
+
+#[test]
+fn bundled_example_table() {
+    let o = costfix(&["estimate", EXAMPLE, "--usage", EXAMPLE_USAGE]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    insta::assert_snapshot!(o.stdout);
+}
+
+#[test]
+fn bundled_example_json() {
+    let o = costfix(&[
+        "estimate",
+        EXAMPLE,
+        "--usage",
+        EXAMPLE_USAGE,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(v["schema_version"], "costfix.estimate/v1");
+    assert_eq!(v["totals"]["after"], "1179.3075");
+    insta::assert_snapshot!(o.stdout);
+}
+
+#[test]
+fn modules_count_and_for_each_markdown() {
+    let plan = format!("{T}/terraform_v0.14_plan.json");
+    let o = costfix(&["estimate", &plan, "--format", "markdown"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    insta::assert_snapshot!(o.stdout);
+}
+
+#[test]
+fn modules_count_and_for_each_table() {
+    let plan = format!("{T}/terraform_v0.14_plan.json");
+    let o = costfix(&["estimate", &plan]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    insta::assert_snapshot!(o.stdout);
+}
+
+#[test]
+fn a_state_gives_its_current_cost() {
+    let state = format!("{T}/terraform_v0.12_state.json");
+    let o = costfix(&["estimate", &state, "--region", "us-east-1"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stderr.contains("this is a state, not a plan"),
+        "{}",
+        o.stderr
+    );
+    insta::assert_snapshot!(o.stdout);
+}
+
+#[test]
+fn without_a_region_resources_are_unpriced_with_a_reason() {
+    let state = format!("{T}/terraform_v0.12_state.json");
+    let o = costfix(&["estimate", &state, "--format", "json"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(v["totals"]["after"], "0");
+    assert!(v["unpriced"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("pass --region"));
+    assert!(o.stderr.contains("have no region"), "{}", o.stderr);
+}
+
+#[test]
+fn state_adds_unchanged_resources_to_a_targeted_plan() {
+    let plan = format!("{T}/plan_with_target.json");
+    let state = format!("{T}/terraform_v0.12_state.json");
+    let alone = costfix(&["estimate", &plan, "--format", "json"]);
+    let with_state = costfix(&["estimate", &plan, "--state", &state, "--format", "json"]);
+    assert_eq!(with_state.code, 0, "{}", with_state.stderr);
+    let a: serde_json::Value = serde_json::from_str(&alone.stdout).unwrap();
+    let b: serde_json::Value = serde_json::from_str(&with_state.stdout).unwrap();
+    assert!(b["counts"]["resources"].as_u64() > a["counts"]["resources"].as_u64());
+    let db = b["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| {
+            r["address"] == "module.db.module.db_1.module.db_instance.aws_db_instance.this[0]"
+        })
+        .expect("state resource included");
+    assert_eq!(db["action"], "no-op");
+    assert_eq!(db["delta"], "0");
+}
+
+#[test]
+fn diff_of_state_and_plan() {
+    let base = format!("{T}/terraform_v0.12_state.json");
+    let head = format!("{T}/terraform_v0.14_plan.json");
+    let o = costfix(&["diff", &base, &head, "--region", "us-east-1"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    insta::assert_snapshot!(o.stdout);
+}
+
+#[test]
+fn diff_json_totals_are_head_minus_base() {
+    let base = format!("{T}/plan_with_target.json");
+    let head = EXAMPLE;
+    let o = costfix(&[
+        "diff",
+        &base,
+        head,
+        "--usage",
+        EXAMPLE_USAGE,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    // base: web_app_1 t3.small ($16.18); head: web_app + hello_world ($1,179.31).
+    assert_eq!(v["totals"]["before"], "16.184");
+    assert_eq!(v["totals"]["after"], "1179.3075");
+    let actions: Vec<(&str, &str)> = v["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["address"].as_str().unwrap(),
+                r["action"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(actions.contains(&("aws_instance.web_app_1", "delete")));
+    assert!(actions.contains(&("aws_instance.web_app", "create")));
+}
+
+#[test]
+fn prices_lists_the_catalog() {
+    let o = costfix(&["prices", "--service", "ebs", "--region", "us-east-1"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    insta::assert_snapshot!(o.stdout);
+}
+
+#[test]
+fn price_overrides_change_the_estimate() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("prices.csv"),
+        "# our negotiated rate\nservice,region,product,dimension,unit,usd\nec2,us-east-1,m5.4xlarge,linux_on_demand,hour,0.5\n",
+    )
+    .unwrap();
+    let plan = repo().join(EXAMPLE);
+    let o = costfix_in(
+        dir.path(),
+        &[
+            "estimate",
+            plan.to_str().unwrap(),
+            "--prices",
+            "prices.csv",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    let web = &v["resources"][0];
+    assert_eq!(web["address"], "aws_instance.web_app");
+    assert_eq!(web["after"]["items"][0]["unit_price"], "0.5");
+    assert_eq!(web["after"]["items"][0]["monthly"], "365");
+    assert_eq!(v["catalog"]["overrides"], "prices.csv");
+}
+
+#[test]
+fn usage_based_items_without_usage_are_listed_not_invented() {
+    let o = costfix(&["estimate", EXAMPLE, "--format", "json"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(v["totals"]["after"], "742.64");
+    let items: Vec<&str> = v["usage_based"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["item"].as_str().unwrap())
+        .collect();
+    assert_eq!(items, ["Requests", "Duration (x86_64)"]);
+}
+
+#[test]
+fn utf16_plan_without_a_provider_region_takes_the_option() {
+    let utf16 = "fixtures/corpus/checkov/tests/terraform/parser/resources/plan_encodings/tfplan_win_utf16.json";
+    let o = costfix(&[
+        "estimate",
+        utf16,
+        "--region",
+        "us-east-1",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stderr.contains("decoded from UTF-16"), "{}", o.stderr);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(v["resources"][0]["address"], "aws_s3_bucket.data");
+    assert_eq!(v["resources"][0]["region"], "us-east-1");
+    assert_eq!(v["resources"][0]["region_source"], "option");
+}
+
+#[test]
+fn regions_from_aliases_module_providers_variables_and_the_resource() {
+    let o = costfix(&[
+        "estimate",
+        "fixtures/plans/provider-regions.json",
+        "--region",
+        "sa-east-1",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    let got: Vec<(String, String, String)> = v["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let s = |k: &str| r[k].as_str().unwrap_or("-").to_string();
+            (s("address"), s("region"), s("region_source"))
+        })
+        .collect();
+    let want = [
+        ("aws_instance.default", "eu-west-1", "provider"), // region = var.region, from the plan's variables
+        ("aws_instance.east", "us-east-1", "provider"),    // provider = aws.use1 (alias)
+        ("aws_instance.v6", "ap-southeast-1", "resource"), // AWS provider 6: the resource's own region
+        ("module.app.aws_instance.web", "us-west-2", "provider"), // module's provider, region from the module call
+        ("module.passed.aws_instance.x", "us-east-1", "provider"), // aliased provider passed to a module
+    ];
+    let want: Vec<(String, String, String)> = want
+        .iter()
+        .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+        .collect();
+    assert_eq!(got, want);
+    // Each is priced in its own region: t3.micro differs between them.
+    assert_eq!(
+        v["resources"][0]["after"]["items"][0]["unit_price"],
+        "0.0114"
+    );
+    assert_eq!(
+        v["resources"][1]["after"]["items"][0]["unit_price"],
+        "0.0104"
+    );
+}
+
+#[test]
+fn output_is_deterministic() {
+    let plan = format!("{T}/terraform_v0.14_plan.json");
+    let a = costfix(&["estimate", &plan, "--format", "json"]);
+    for _ in 0..3 {
+        assert_eq!(
+            costfix(&["estimate", &plan, "--format", "json"]).stdout,
+            a.stdout
+        );
+    }
+}
