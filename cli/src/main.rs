@@ -135,13 +135,17 @@ fn main() -> ExitCode {
 fn run(cmd: Command) -> Result<ExitCode> {
     match cmd {
         Command::Estimate(a) => {
+            let t = Timer::start();
             let catalog = load_catalog(a.pricing.prices.as_deref())?;
             let usage = load_usage(a.pricing.usage.as_deref())?;
             let opts = Options {
                 region: a.pricing.region.clone(),
             };
+            t.lap("catalog");
             let file = InputFile::read(&a.plan)?;
+            t.lap("read");
             let (doc, mut warnings) = parse_document(&file)?;
+            t.lap("parse");
             let state_file = a.state.as_deref().map(InputFile::read).transpose()?;
             let state_doc = match &state_file {
                 Some(f) => {
@@ -178,8 +182,18 @@ fn run(cmd: Command) -> Result<ExitCode> {
                 &usage,
                 &opts,
             );
+            t.lap("cost");
             est.warnings.splice(0..0, warnings);
-            emit(&est, a.pricing.format, "estimate")
+            let code = emit(&est, a.pricing.format, "estimate");
+            t.lap("render");
+            // The process ends here: let the OS reclaim the memory instead of freeing a large
+            // plan's structures one by one.
+            std::mem::forget(est);
+            std::mem::forget(state_doc);
+            std::mem::forget(doc);
+            std::mem::forget(state_file);
+            std::mem::forget(file);
+            code
         }
         Command::Diff(a) => {
             let catalog = load_catalog(a.pricing.prices.as_deref())?;
@@ -249,6 +263,31 @@ fn run(cmd: Command) -> Result<ExitCode> {
     }
 }
 
+/// Phase timings on stderr when `COSTFIX_TIMINGS` is set (used by `bench/run.sh`).
+struct Timer {
+    on: bool,
+    last: std::cell::Cell<std::time::Instant>,
+}
+
+impl Timer {
+    fn start() -> Timer {
+        Timer {
+            on: std::env::var_os("COSTFIX_TIMINGS").is_some(),
+            last: std::cell::Cell::new(std::time::Instant::now()),
+        }
+    }
+    fn lap(&self, phase: &str) {
+        if self.on {
+            let now = std::time::Instant::now();
+            eprintln!(
+                "timing: {phase} {:.1} ms",
+                (now - self.last.get()).as_secs_f64() * 1000.0
+            );
+            self.last.set(now);
+        }
+    }
+}
+
 fn load_catalog(prices: Option<&Path>) -> Result<Catalog> {
     let mut catalog = Catalog::embedded();
     if let Some(p) = prices {
@@ -272,7 +311,7 @@ fn emit(est: &Estimate, format: Format, command: &str) -> Result<ExitCode> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     match format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut out, est).into_diagnostic()?;
+            serde_json::to_writer(&mut out, est).into_diagnostic()?;
             writeln!(out).into_diagnostic()?;
         }
         Format::Table => render::table(&mut out, est, command).into_diagnostic()?,

@@ -16,6 +16,8 @@ use crate::region::{self, RegionSource};
 use crate::state::State;
 use crate::usage::Usage;
 use crate::values::Attrs;
+use serde_json::value::RawValue;
+use std::borrow::Cow;
 
 /// Version of the JSON output schema. Bumped on any incompatible change.
 pub const SCHEMA_VERSION: &str = "costfix.estimate/v1";
@@ -28,29 +30,79 @@ pub struct Options {
 }
 
 /// One side (before or after) of a resource's cost.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CostSide {
-    #[serde(serialize_with = "ser_dec")]
     pub monthly: Decimal,
     pub items: Vec<LineItem>,
 }
 
 /// The estimate of one resource instance.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+///
+/// In JSON (see `docs/json-schema.md`) the components are written once: `items` holds the after
+/// side (the before side for a deleted resource), and `items_before` appears only when both sides
+/// exist and their components differ.
+#[derive(Debug, Clone, PartialEq)]
 pub struct ResourceEstimate {
     pub address: String,
     pub module: String,
-    #[serde(rename = "type")]
     pub resource_type: String,
     pub action: ChangeKind,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region_source: Option<RegionSource>,
     pub before: Option<CostSide>,
     pub after: Option<CostSide>,
-    #[serde(serialize_with = "ser_dec")]
     pub delta: Decimal,
+    /// How the type is treated (derived from the type; not serialised).
+    pub support: Support,
+}
+
+impl Serialize for ResourceEstimate {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Json<'r> {
+            address: &'r str,
+            module: &'r str,
+            #[serde(rename = "type")]
+            resource_type: &'r str,
+            action: ChangeKind,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            region: Option<&'r str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            region_source: Option<RegionSource>,
+            #[serde(with = "opt_dec")]
+            monthly_before: Option<Decimal>,
+            #[serde(with = "opt_dec")]
+            monthly_after: Option<Decimal>,
+            #[serde(serialize_with = "ser_dec")]
+            delta: Decimal,
+            items: &'r [LineItem],
+            #[serde(skip_serializing_if = "Option::is_none")]
+            items_before: Option<&'r [LineItem]>,
+        }
+        let items = self
+            .after
+            .as_ref()
+            .or(self.before.as_ref())
+            .map_or(&[][..], |c| c.items.as_slice());
+        let items_before = match (&self.before, &self.after) {
+            (Some(b), Some(a)) if b.items != a.items => Some(b.items.as_slice()),
+            _ => None,
+        };
+        Json {
+            address: &self.address,
+            module: &self.module,
+            resource_type: &self.resource_type,
+            action: self.action,
+            region: self.region.as_deref(),
+            region_source: self.region_source,
+            monthly_before: self.before.as_ref().map(|c| c.monthly),
+            monthly_after: self.after.as_ref().map(|c| c.monthly),
+            delta: self.delta,
+            items,
+            items_before,
+        }
+        .serialize(s)
+    }
 }
 
 impl ResourceEstimate {
@@ -171,13 +223,43 @@ fn ser_dec<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&d.normalize().to_string())
 }
 
-/// What to estimate: a resource, its change, and the attribute values on each side.
+/// What to estimate: a resource, its change, and the raw attribute values on each side. Values are
+/// parsed only for priced types, inside the parallel loop, and dropped as soon as they are costed.
 struct Subject<'a> {
-    address: Address,
+    /// The address as the input wrote it.
+    address: Cow<'a, str>,
+    /// The parsed address, when the input gave one (states).
+    parsed: Option<&'a Address>,
+    module: Cow<'a, str>,
     resource_type: &'a str,
     kind: ChangeKind,
-    before: Option<Attrs<'a>>,
-    after: Option<Attrs<'a>>,
+    support: Support,
+    before: Option<&'a RawValue>,
+    after: Option<&'a RawValue>,
+    after_unknown: Option<&'a RawValue>,
+}
+
+impl<'a> Subject<'a> {
+    fn address(&self) -> Address {
+        match self.parsed {
+            Some(a) => a.clone(),
+            None => self.address.parse().unwrap_or_else(|_| Address {
+                module: Vec::new(),
+                mode: Mode::Managed,
+                resource_type: self.resource_type.to_string(),
+                name: self.address.to_string(),
+                key: None,
+            }),
+        }
+    }
+
+    fn after_attrs(&self) -> Option<Attrs<'a>> {
+        self.after.map(|a| Attrs::new(Some(a), self.after_unknown))
+    }
+
+    fn before_attrs(&self) -> Option<Attrs<'a>> {
+        self.before.map(|b| Attrs::new(Some(b), None))
+    }
 }
 
 /// Estimate a plan or a state document. With `state`, resources of the state that the plan does
@@ -200,15 +282,16 @@ pub fn estimate(
                 .map(subject_of_change)
                 .collect();
             if let Some(st) = state {
-                let seen: std::collections::HashSet<String> =
-                    subjects.iter().map(|s| s.address.to_string()).collect();
-                subjects.extend(
-                    st.resources
-                        .iter()
-                        .filter(|r| r.deposed.is_none() && r.address.mode == Mode::Managed)
-                        .filter(|r| !seen.contains(&r.address.to_string()))
-                        .map(|r| unchanged(&r.address, r.values)),
-                );
+                let seen: std::collections::HashSet<&str> =
+                    subjects.iter().map(|s| s.address.as_ref()).collect();
+                let extra: Vec<Subject<'_>> = st
+                    .resources
+                    .iter()
+                    .filter(|r| r.deposed.is_none() && r.address.mode == Mode::Managed)
+                    .map(|r| unchanged(&r.address, r.values))
+                    .filter(|s| !seen.contains(s.address.as_ref()))
+                    .collect();
+                subjects.extend(extra);
             }
             let info = InputInfo {
                 file: file_name.to_string(),
@@ -242,27 +325,25 @@ pub fn estimate(
             "aws_autoscaling_group" | "aws_eks_node_group"
         )
     });
-    let index: HashMap<String, &Subject<'_>> = if needs_index {
-        subjects
-            .iter()
-            .map(|s| (s.address.to_string(), s))
-            .collect()
+    let index: HashMap<&str, &Subject<'_>> = if needs_index {
+        subjects.iter().map(|s| (s.address.as_ref(), s)).collect()
     } else {
         HashMap::new()
     };
+    let regions = region::Resolver::new(plan, opts.region.as_deref());
     let lookup = |addr: &Address, attr: &str| -> Option<Attrs<'_>> {
         find_referenced(plan, &index, addr, attr)
     };
 
     let mut resources: Vec<ResourceEstimate> = subjects
         .par_iter()
-        .map(|s| estimate_one(s, plan, catalog, usage, opts, &lookup))
+        .map(|s| estimate_one(s, plan, &regions, catalog, usage, &lookup))
         .collect();
     resources.sort_by(|a, b| a.address.cmp(&b.address));
 
     let no_region = resources
         .iter()
-        .filter(|r| r.region.is_none() && cost::support(&r.resource_type) == Support::Priced)
+        .filter(|r| r.region.is_none() && r.support == Support::Priced)
         .count();
     if no_region > 0 {
         warnings.push(Warning {
@@ -277,66 +358,93 @@ pub fn estimate(
 
 fn subject_of_change<'a>(rc: &'a ResourceChange<'a>) -> Subject<'a> {
     let kind = rc.change.kind();
-    let before = kind
-        .has_before()
-        .then(|| Attrs::new(rc.change.before, None))
-        .filter(|_| rc.change.before.is_some());
-    let after = kind
-        .has_after()
-        .then(|| Attrs::new(rc.change.after, rc.change.after_unknown));
+    let present = |raw: Option<&'a RawValue>| raw.filter(|r| r.get() != "null");
     Subject {
-        address: rc.parsed_address(),
+        address: Cow::Borrowed(&rc.address),
+        parsed: None,
+        module: match &rc.module_address {
+            Some(m) => Cow::Borrowed(m.as_ref()),
+            None if rc.address.starts_with("module.") => {
+                Cow::Owned(rc.parsed_address().module_path())
+            }
+            None => Cow::Borrowed(""),
+        },
         resource_type: &rc.resource_type,
         kind,
-        before,
-        after,
+        support: cost::support(&rc.resource_type),
+        before: present(rc.change.before).filter(|_| kind.has_before()),
+        after: present(rc.change.after).filter(|_| kind.has_after()),
+        after_unknown: rc.change.after_unknown,
     }
 }
 
-fn unchanged<'a>(
-    addr: &'a Address,
-    values: Option<&'a serde_json::value::RawValue>,
-) -> Subject<'a> {
+fn unchanged<'a>(addr: &'a Address, values: Option<&'a RawValue>) -> Subject<'a> {
+    let values = values
+        .filter(|r| r.get() != "null")
+        .or(Some(EMPTY_OBJECT()));
     Subject {
-        address: addr.clone(),
+        address: Cow::Owned(addr.to_string()),
+        parsed: Some(addr),
+        module: Cow::Owned(addr.module_path()),
         resource_type: &addr.resource_type,
         kind: ChangeKind::NoOp,
-        before: Some(Attrs::new(values, None)),
-        after: Some(Attrs::new(values, None)),
+        support: cost::support(&addr.resource_type),
+        before: values,
+        after: values,
+        after_unknown: None,
     }
+}
+
+#[allow(non_snake_case)]
+fn EMPTY_OBJECT() -> &'static RawValue {
+    static EMPTY: std::sync::OnceLock<Box<RawValue>> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(|| RawValue::from_string("{}".into()).expect("valid JSON"))
 }
 
 fn estimate_one<'a>(
     s: &Subject<'a>,
     plan: Option<&'a Plan<'a>>,
+    regions: &region::Resolver<'a, '_>,
     catalog: &Catalog,
     usage: &Usage,
-    opts: &Options,
     lookup: &(dyn Fn(&Address, &str) -> Option<Attrs<'a>> + Sync),
 ) -> ResourceEstimate {
-    let support = cost::support(s.resource_type);
-    let region_attrs = s.after.as_ref().or(s.before.as_ref());
-    let region = if support == Support::Priced {
-        region_attrs.and_then(|a| region::resolve(plan, &s.address, a, opts.region.as_deref()))
-    } else {
-        None
+    let mut est = ResourceEstimate {
+        address: s.address.to_string(),
+        module: s.module.to_string(),
+        resource_type: s.resource_type.to_string(),
+        action: s.kind,
+        region: None,
+        region_source: None,
+        before: None,
+        after: None,
+        delta: Decimal::ZERO,
+        support: s.support,
     };
-    let usage_entry = usage.get(&s.address);
+    if s.support != Support::Priced {
+        return est;
+    }
+    let address = s.address();
+    let after = s.after_attrs();
+    // An unchanged resource costs the same on both sides: cost it once.
+    let same = s.before.map(RawValue::get) == s.after.map(RawValue::get);
+    let before = if same { None } else { s.before_attrs() };
+    let region = after
+        .as_ref()
+        .or(before.as_ref())
+        .and_then(|a| regions.resolve(&address, a));
+    let usage_entry = usage.get(&address);
     let config = plan
-        .and_then(|p| p.config_resource(&s.address))
+        .and_then(|p| p.config_resource(&address))
         .and_then(|c| c.expressions)
         .map(|e| Attrs::new(Some(e), None));
-    let side = |attrs: &Option<Attrs<'a>>| -> Option<CostSide> {
-        let attrs = attrs.as_ref()?;
-        if support != Support::Priced {
-            return None;
-        }
+    let side = |attrs: &Attrs<'a>| -> CostSide {
         let cost = match &region {
             Some((r, _)) => {
                 let ctx = Ctx {
                     catalog,
                     region: r,
-                    address: &s.address,
+                    address: &address,
                     usage: usage_entry,
                     lookup,
                     config: config.as_ref(),
@@ -352,24 +460,18 @@ fn estimate_one<'a>(
                 )],
             },
         };
-        Some(CostSide {
+        CostSide {
             monthly: cost.monthly(),
             items: cost.items,
-        })
+        }
     };
-    let before = side(&s.before);
-    let after = side(&s.after);
-    let mut est = ResourceEstimate {
-        address: s.address.to_string(),
-        module: s.address.module_path(),
-        resource_type: s.resource_type.to_string(),
-        action: s.kind,
-        region: region.as_ref().map(|r| r.0.clone()),
-        region_source: region.as_ref().map(|r| r.1),
-        before,
-        after,
-        delta: Decimal::ZERO,
+    est.after = after.as_ref().map(side);
+    est.before = match (&est.after, same) {
+        (Some(a), true) => Some(a.clone()),
+        _ => before.as_ref().map(side),
     };
+    est.region = region.as_ref().map(|r| r.0.clone());
+    est.region_source = region.as_ref().map(|r| r.1);
     est.delta = est.after_monthly() - est.before_monthly();
     est
 }
@@ -378,7 +480,7 @@ fn estimate_one<'a>(
 /// `launch_configuration`): by the configuration's references, else by name.
 fn find_referenced<'a>(
     plan: Option<&Plan<'_>>,
-    index: &HashMap<String, &Subject<'a>>,
+    index: &HashMap<&str, &Subject<'a>>,
     addr: &Address,
     attr: &str,
 ) -> Option<Attrs<'a>> {
@@ -412,16 +514,16 @@ fn find_referenced<'a>(
                     format!("{module_prefix}{target_type}.{name_only}"),
                     format!("{base}[0]"),
                 ] {
-                    if let Some(s) = index.get(&candidate) {
-                        return s.after.clone().or_else(|| s.before.clone());
+                    if let Some(s) = index.get(candidate.as_str()) {
+                        return s.after_attrs().or_else(|| s.before_attrs());
                     }
                 }
             }
         }
     }
     // 2. By name.
-    let me = index.get(&addr.to_string())?;
-    let attrs = me.after.as_ref().or(me.before.as_ref())?;
+    let me = index.get(addr.to_string().as_str())?;
+    let attrs = me.after_attrs().or_else(|| me.before_attrs())?;
     let wanted = match attr {
         "launch_template" => attrs
             .blocks("launch_template")
@@ -433,8 +535,8 @@ fn find_referenced<'a>(
         .values()
         .filter(|s| s.resource_type == target_type)
         .find_map(|s| {
-            let a = s.after.as_ref().or(s.before.as_ref())?;
-            (a.str("name").known().as_deref() == Some(wanted.as_ref())).then(|| a.clone())
+            let a = s.after_attrs().or_else(|| s.before_attrs())?;
+            (a.str("name").known().as_deref() == Some(wanted.as_ref())).then_some(a)
         })
 }
 
@@ -471,7 +573,7 @@ fn summarise(
     let mut services = std::collections::BTreeSet::new();
     for r in &resources {
         counts.resources += 1;
-        match cost::support(&r.resource_type) {
+        match r.support {
             Support::Priced => counts.priced += 1,
             Support::Free => counts.free += 1,
             Support::Unsupported => {
@@ -624,6 +726,7 @@ pub fn diff(base: &Estimate, head: &Estimate, catalog: &Catalog) -> Estimate {
                 before,
                 after,
                 delta: Decimal::ZERO,
+                support: any.support,
             };
             r.delta = r.after_monthly() - r.before_monthly();
             r

@@ -8,12 +8,23 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
-/// A decoded input file. The JSON text is `text[start..end]`; offsets in diagnostics are into `text`.
+/// Files from this size up are memory-mapped instead of read: no copy, no zeroed pages.
+const MMAP_THRESHOLD: u64 = 4 * 1024 * 1024;
+
+/// The bytes of a file: owned (small files, decoded UTF-16) or memory-mapped (large files).
+#[derive(Debug)]
+enum Text {
+    Owned(String),
+    /// Validated as UTF-8 when mapped.
+    Mapped(memmap2::Mmap),
+}
+
+/// A decoded input file. The JSON text is `text()[start..]`; offsets in diagnostics are into `text()`.
 #[derive(Debug)]
 pub struct InputFile {
     pub path: PathBuf,
     /// The whole file as UTF-8 (decoded from UTF-16 when needed).
-    pub text: String,
+    text: Text,
     /// Where the JSON document starts (after a BOM or a wrapper preamble).
     pub start: usize,
     /// Notes about what was normalised (shown as warnings).
@@ -21,13 +32,46 @@ pub struct InputFile {
 }
 
 impl InputFile {
-    /// Read and decode a file.
+    /// Read and decode a file. Large UTF-8 files are memory-mapped (like ripgrep, costfix assumes
+    /// that a plan is not rewritten while it is being read).
     pub fn read(path: &Path) -> Result<InputFile> {
-        let bytes = std::fs::read(path).map_err(|source| Error::Io {
+        let io = |source| Error::Io {
             path: path.to_owned(),
             source,
-        })?;
+        };
+        let file = std::fs::File::open(path).map_err(io)?;
+        let len = file.metadata().map_err(io)?.len();
+        if len >= MMAP_THRESHOLD {
+            // SAFETY: the map is read-only and private; a concurrent writer could change the bytes
+            // under us, which at worst makes the parse fail (UTF-8 is checked below, and every
+            // later read goes through the checked `&str`).
+            if let Ok(map) = unsafe { memmap2::MmapOptions::new().populate().map(&file) } {
+                let utf16 = map.starts_with(&[0xFF, 0xFE]) || map.starts_with(&[0xFE, 0xFF]);
+                let zip = map.starts_with(b"PK\x03\x04");
+                if !utf16 && !zip {
+                    if let Err(e) = std::str::from_utf8(&map) {
+                        return Err(Error::Encoding {
+                            path: path.to_owned(),
+                            offset: e.valid_up_to(),
+                            reason: "the file is not valid UTF-8".into(),
+                        });
+                    }
+                    return Self::finish(path, Text::Mapped(map), Vec::new());
+                }
+            }
+        }
+        let mut bytes = Vec::with_capacity(len as usize + 1);
+        std::io::Read::read_to_end(&mut &file, &mut bytes).map_err(io)?;
         Self::from_bytes(path, bytes)
+    }
+
+    /// The whole file as UTF-8.
+    pub fn text(&self) -> &str {
+        match &self.text {
+            Text::Owned(s) => s,
+            // SAFETY: validated as UTF-8 in `read` before it was stored.
+            Text::Mapped(m) => unsafe { std::str::from_utf8_unchecked(m) },
+        }
     }
 
     /// Decode bytes already read (used by tests and by the fuzzers).
@@ -55,6 +99,17 @@ impl InputFile {
                 }
             })?
         };
+        Self::finish(path, Text::Owned(text), notes)
+    }
+
+    fn finish(path: &Path, text: Text, mut notes: Vec<String>) -> Result<InputFile> {
+        let mut file = InputFile {
+            path: path.to_owned(),
+            text,
+            start: 0,
+            notes: Vec::new(),
+        };
+        let text = file.text();
         let mut start = 0;
         if text.starts_with('\u{feff}') {
             start = '\u{feff}'.len_utf8();
@@ -81,22 +136,19 @@ impl InputFile {
                 None => {
                     let offset = start + (body.len() - trimmed.len());
                     let (src, span) =
-                        Error::source_window(&path.display().to_string(), &text, offset);
+                        Error::source_window(&path.display().to_string(), text, offset);
                     return Err(Error::NotJson { src, span });
                 }
             }
         }
-        Ok(InputFile {
-            path: path.to_owned(),
-            text,
-            start,
-            notes,
-        })
+        file.start = start;
+        file.notes = notes;
+        Ok(file)
     }
 
     /// The JSON document text.
     pub fn json(&self) -> &str {
-        &self.text[self.start..]
+        &self.text()[self.start..]
     }
 
     /// Byte offset into `text` of a serde_json (line, column) position relative to `json()`.
@@ -111,7 +163,7 @@ impl InputFile {
         }
         let off = (off + column.saturating_sub(1)).min(json.len());
         let mut abs = self.start + off;
-        while !self.text.is_char_boundary(abs) {
+        while !self.text().is_char_boundary(abs) {
             abs -= 1;
         }
         abs
@@ -204,6 +256,6 @@ mod tests {
     #[test]
     fn offsets() {
         let f = decode(b"{\n  \"a\": x\n}").unwrap();
-        assert_eq!(&f.text[f.offset_of(2, 8)..f.offset_of(2, 8) + 1], "x");
+        assert_eq!(&f.text()[f.offset_of(2, 8)..f.offset_of(2, 8) + 1], "x");
     }
 }

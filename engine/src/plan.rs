@@ -470,7 +470,7 @@ pub fn parse_document<'a>(file: &'a InputFile) -> Result<(Document<'a>, Vec<Warn
                 warnings,
             ));
         }
-        let (src, span) = Error::source_window(&file.display_name(), &file.text, file.start);
+        let (src, span) = Error::source_window(&file.display_name(), file.text(), file.start);
         return Err(Error::Invalid {
             src,
             span,
@@ -540,7 +540,7 @@ fn check_format_version(
                 .and_then(|k| json[k..].find(v).map(|i| k + i))
                 .unwrap_or(0);
             let (src, span) =
-                Error::source_window(&file.display_name(), &file.text, file.start + at);
+                Error::source_window(&file.display_name(), file.text(), file.start + at);
             Err(Error::FormatVersion {
                 src,
                 span,
@@ -553,7 +553,7 @@ fn check_format_version(
 /// Turn a serde_json error into a diagnostic pointing at the line and column.
 pub(crate) fn json_error(file: &InputFile, e: &serde_json::Error) -> Error {
     let offset = file.offset_of(e.line(), e.column());
-    let (src, span) = Error::source_window(&file.display_name(), &file.text, offset);
+    let (src, span) = Error::source_window(&file.display_name(), file.text(), offset);
     let (message, help) = match e.classify() {
         serde_json::error::Category::Eof => (
             format!("the file ends too early ({e})"),

@@ -9,7 +9,9 @@
 //! A price that is not in the catalog is never borrowed from another region or type: the caller
 //! reports the item as unpriced with the key it looked for.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -51,8 +53,8 @@ pub struct InstanceInfo {
 /// The price catalog.
 #[derive(Debug, Default)]
 pub struct Catalog {
-    prices: HashMap<String, Price>,
-    ec2_info: HashMap<String, InstanceInfo>,
+    prices: FxHashMap<String, Price>,
+    ec2_info: FxHashMap<String, InstanceInfo>,
     /// As-of date of each embedded table (service name → date).
     pub as_of: BTreeMap<&'static str, String>,
     /// The override file, if one was loaded.

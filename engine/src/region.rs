@@ -22,6 +22,63 @@ pub enum RegionSource {
     Option,
 }
 
+/// Resolves regions for many resources, remembering the answer per provider configuration and
+/// module path (most resources of a plan share a handful of them).
+pub struct Resolver<'a, 'o> {
+    plan: Option<&'a Plan<'a>>,
+    fallback: Option<&'o str>,
+    memo: std::sync::Mutex<std::collections::HashMap<String, Option<String>>>,
+}
+
+impl<'a, 'o> Resolver<'a, 'o> {
+    pub fn new(plan: Option<&'a Plan<'a>>, fallback: Option<&'o str>) -> Self {
+        Resolver {
+            plan,
+            fallback,
+            memo: Default::default(),
+        }
+    }
+
+    /// The region of the resource at `addr` with attribute values `attrs`.
+    pub fn resolve(&self, addr: &Address, attrs: &Attrs<'_>) -> Option<(String, RegionSource)> {
+        if let Some(r) = attrs.str("region").known() {
+            return Some((r.into_owned(), RegionSource::Resource));
+        }
+        if let Some(plan) = self.plan {
+            let key = plan
+                .config_resource(addr)
+                .and_then(|r| r.provider_config_key.as_deref())
+                .unwrap_or("aws");
+            let mut memo_key = String::from(key);
+            for m in &addr.module {
+                memo_key.push('/');
+                memo_key.push_str(&m.name);
+            }
+            let cached = self
+                .memo
+                .lock()
+                .expect("no panics while locked")
+                .get(&memo_key)
+                .cloned();
+            let region = match cached {
+                Some(r) => r,
+                None => {
+                    let r = provider_region_for_key(plan, addr, key);
+                    self.memo
+                        .lock()
+                        .expect("no panics while locked")
+                        .insert(memo_key, r.clone());
+                    r
+                }
+            };
+            if let Some(r) = region {
+                return Some((r, RegionSource::Provider));
+            }
+        }
+        self.fallback.map(|r| (r.to_string(), RegionSource::Option))
+    }
+}
+
 /// Resolve the region of one resource.
 pub fn resolve(
     plan: Option<&Plan<'_>>,
@@ -39,14 +96,18 @@ pub fn resolve(
 }
 
 fn provider_region(plan: &Plan<'_>, addr: &Address) -> Option<String> {
-    let configs = &plan.configuration.provider_config;
-    if configs.is_empty() {
-        return None;
-    }
     let key = plan
         .config_resource(addr)
         .and_then(|r| r.provider_config_key.as_deref())
         .unwrap_or("aws");
+    provider_region_for_key(plan, addr, key)
+}
+
+fn provider_region_for_key(plan: &Plan<'_>, addr: &Address, key: &str) -> Option<String> {
+    let configs = &plan.configuration.provider_config;
+    if configs.is_empty() {
+        return None;
+    }
     // `key` is `aws`, `aws.alias`, `module.x:aws`, or (older Terraform) `x:aws` with the module's
     // call name only. Try it as written, then the module path from the innermost module outwards.
     let local = key.rsplit(':').next().unwrap_or(key);

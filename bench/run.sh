@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Benchmark costfix on generated plans of 1k, 10k and 50k resource changes.
+#
+#   bench/run.sh [RUNS]        (default 5 runs per size)
+#
+# Builds release binaries, generates the plans with `cargo run -p xtask -- gen-plan` into
+# target/bench/, then runs `costfix estimate --format json` RUNS times per plan and prints the
+# median wall time, the median peak memory (max RSS, from GNU time) and the phase timings of the
+# last run (COSTFIX_TIMINGS). Not part of CI's pass/fail: targets are checked by reading the table.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-5}
+out=target/bench
+mkdir -p "$out"
+cargo build --release -q -p costfix -p xtask
+bin=target/release/costfix
+if [ ! -x /usr/bin/time ]; then
+  echo "GNU time (/usr/bin/time) is needed: apt-get install time" >&2
+  exit 2
+fi
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+printf '%-8s %10s %12s %14s  %s\n' resources "plan MB" "median s" "median RSS MB" "phases (last run)"
+for n in 1000 10000 50000; do
+  plan="$out/plan-$n.json"
+  [ -f "$plan" ] || target/release/xtask gen-plan --resources "$n" --out "$plan"
+  mb=$(awk -v b="$(stat -c %s "$plan")" 'BEGIN {printf "%.1f", b / 1048576}')
+  walls=(); rss=()
+  for _ in $(seq "$runs"); do
+    /usr/bin/time -f '%e %M' -o "$out/time.txt" env COSTFIX_TIMINGS=1 "$bin" estimate "$plan" --format json \
+      > "$out/estimate.json" 2> "$out/timings.txt"
+    read -r wall kb < "$out/time.txt"
+    walls+=("$wall"); rss+=("$((kb / 1024))")
+  done
+  phases=$(grep '^timing:' "$out/timings.txt" | sed 's/^timing: //' | tr '\n' ',' | sed 's/,$//; s/,/, /g')
+  printf '%-8s %10s %12s %14s  %s\n' "$n" "$mb" \
+    "$(printf '%s\n' "${walls[@]}" | median)" "$(printf '%s\n' "${rss[@]}" | median)" "$phases"
+done
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(uname -sr)"
