@@ -79,30 +79,6 @@ impl<'a, 'o> Resolver<'a, 'o> {
     }
 }
 
-/// Resolve the region of one resource.
-pub fn resolve(
-    plan: Option<&Plan<'_>>,
-    addr: &Address,
-    attrs: &Attrs<'_>,
-    fallback: Option<&str>,
-) -> Option<(String, RegionSource)> {
-    if let Some(r) = attrs.str("region").known() {
-        return Some((r.into_owned(), RegionSource::Resource));
-    }
-    if let Some(r) = plan.and_then(|p| provider_region(p, addr)) {
-        return Some((r, RegionSource::Provider));
-    }
-    fallback.map(|r| (r.to_string(), RegionSource::Option))
-}
-
-fn provider_region(plan: &Plan<'_>, addr: &Address) -> Option<String> {
-    let key = plan
-        .config_resource(addr)
-        .and_then(|r| r.provider_config_key.as_deref())
-        .unwrap_or("aws");
-    provider_region_for_key(plan, addr, key)
-}
-
 fn provider_region_for_key(plan: &Plan<'_>, addr: &Address, key: &str) -> Option<String> {
     let configs = &plan.configuration.provider_config;
     if configs.is_empty() {

@@ -86,7 +86,7 @@ fn values(kind: &str, rng: &mut Rng, i: usize) -> (Value, Value, Value) {
                 "private_ip": format!("10.0.{}.{}", i % 250, i % 200), "source_dest_check": true, "subnet_id": "subnet-0a1b2c3d",
                 "tenancy": "default", "user_data_base64": user_data, "vpc_security_group_ids": ["sg-0123456789abcdef0", "sg-0fedcba9876543210"],
                 "root_block_device": [{"delete_on_termination": true, "encrypted": true, "iops": 3000, "throughput": 125, "volume_size": 8 + (i % 4) * 8, "volume_type": rng.pick(&["gp2", "gp3"])}],
-                "ebs_block_device": if i % 3 == 0 { json!([{"device_name": "/dev/sdf", "volume_size": 100, "volume_type": rng.pick(VOLUME_TYPES), "iops": 1000, "delete_on_termination": true}]) } else { json!([]) },
+                "ebs_block_device": if i.is_multiple_of(3) { json!([{"device_name": "/dev/sdf", "volume_size": 100, "volume_type": rng.pick(VOLUME_TYPES), "iops": 1000, "delete_on_termination": true}]) } else { json!([]) },
                 "metadata_options": [{"http_endpoint": "enabled", "http_tokens": "required"}],
                 "tags": tags(rng, i), "timeouts": null
             }),
@@ -101,7 +101,7 @@ fn values(kind: &str, rng: &mut Rng, i: usize) -> (Value, Value, Value) {
         ),
         "aws_db_instance" => (
             json!({"engine": rng.pick(&["mysql", "postgres"]), "engine_version": "8.0", "instance_class": rng.pick(DB_CLASSES), "allocated_storage": 100,
-                   "storage_type": "gp3", "multi_az": i % 2 == 0, "username": "admin", "password": "hunter2-not-real", "backup_retention_period": 7,
+                   "storage_type": "gp3", "multi_az": i.is_multiple_of(2), "username": "admin", "password": "hunter2-not-real", "backup_retention_period": 7,
                    "arn": arn, "id": id, "identifier": format!("db-{i}"), "publicly_accessible": false, "storage_encrypted": true,
                    "tags": tags(rng, i), "tags_all": tags(rng, i)}),
             json!({"address": true, "endpoint": true, "hosted_zone_id": true, "resource_id": true}),
@@ -147,7 +147,7 @@ fn values(kind: &str, rng: &mut Rng, i: usize) -> (Value, Value, Value) {
 }
 
 const KINDS: &[(&str, &str, u32)] = &[
-    ("aws_instance", "app", 30),
+    ("aws_instance", "app", 20),
     ("aws_ebs_volume", "data", 12),
     ("aws_db_instance", "this", 4),
     ("aws_nat_gateway", "this", 3),
@@ -155,8 +155,8 @@ const KINDS: &[(&str, &str, u32)] = &[
     ("aws_lambda_function", "handler", 6),
     ("aws_s3_bucket", "logs", 5),
     ("aws_elasticache_cluster", "cache", 2),
-    ("aws_security_group_rule", "ingress", 18),
-    ("aws_iam_role", "role", 16),
+    ("aws_security_group_rule", "ingress", 24),
+    ("aws_iam_role", "role", 20),
 ];
 
 fn gen_plan(n: usize, out: &str) -> std::io::Result<()> {
