@@ -318,22 +318,15 @@ pub fn estimate(
         }
     };
 
-    // Index of resources by address, for types priced from another resource (ASG → launch template).
-    let needs_index = subjects.iter().any(|s| {
-        matches!(
-            s.resource_type,
-            "aws_autoscaling_group" | "aws_eks_node_group"
-        )
-    });
-    let index: HashMap<&str, &Subject<'_>> = if needs_index {
-        subjects.iter().map(|s| (s.address.as_ref(), s)).collect()
-    } else {
-        HashMap::new()
+    // Index of resources by address, for types priced from another resource (ASG → launch
+    // template), built on first use.
+    let index: std::sync::OnceLock<HashMap<&str, &Subject<'_>>> = std::sync::OnceLock::new();
+    let lookup = |addr: &Address, attr: &str| -> Option<Attrs<'_>> {
+        let index =
+            index.get_or_init(|| subjects.iter().map(|s| (s.address.as_ref(), s)).collect());
+        find_referenced(plan, index, addr, attr)
     };
     let regions = region::Resolver::new(plan, opts.region.as_deref());
-    let lookup = |addr: &Address, attr: &str| -> Option<Attrs<'_>> {
-        find_referenced(plan, &index, addr, attr)
-    };
 
     let mut resources: Vec<ResourceEstimate> = subjects
         .par_iter()
@@ -509,7 +502,15 @@ fn find_referenced<'a>(
                 let Some(name) = parts.next() else { continue };
                 let base = format!("{module_prefix}{target_type}.{name}");
                 let name_only = name.split('[').next().unwrap_or(name);
+                // `aws_launch_configuration.x[count.index]` (or `.*.id[count.index]`): the
+                // configuration's references drop the index, so try the referrer's own index first.
+                let same_index = addr
+                    .key
+                    .as_ref()
+                    .map(|k| format!("{module_prefix}{target_type}.{name_only}{k}"))
+                    .unwrap_or_default();
                 for candidate in [
+                    same_index,
                     base.clone(),
                     format!("{module_prefix}{target_type}.{name_only}"),
                     format!("{base}[0]"),

@@ -21,7 +21,22 @@ fn instance_hours(instance_type: &str, count: Decimal, ctx: &Ctx<'_, '_>) -> Lin
     }
     let name = format!("Instance usage (Linux/UNIX, on-demand, {instance_type})");
     match os.as_deref() {
-        None | Some("linux") => ctx.hourly(name, count, "ec2", instance_type, "linux_on_demand"),
+        None | Some("linux") => match ctx.usage.and_then(|u| u.num(&["monthly_hrs"])) {
+            // Usage says how many hours a month it runs (a scheduled or short-lived instance).
+            Some(hours) => {
+                let mut item = ctx.fixed(
+                    name,
+                    "hours",
+                    hours * count,
+                    "ec2",
+                    instance_type,
+                    "linux_on_demand",
+                );
+                item.from_usage = true;
+                item
+            }
+            None => ctx.hourly(name, count, "ec2", instance_type, "linux_on_demand"),
+        },
         Some(other) => LineItem::unpriced(
             format!("Instance usage ({other}, on-demand, {instance_type})"),
             "hours",
@@ -46,21 +61,31 @@ fn scaled(mut items: Vec<LineItem>, count: Decimal) -> Vec<LineItem> {
     items
 }
 
-/// `aws_instance`: instance hours, root volume, EBS block devices.
+/// `aws_instance`: instance hours, root volume, EBS block devices, and the extras AWS bills that
+/// the catalog has no price for (detailed monitoring, CPU credits, EBS-optimized surcharge),
+/// listed as unpriced. With a `launch_template`, what the instance does not set comes from the
+/// template.
 pub(crate) fn instance(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineItem> {
     let mut items = Vec::new();
-    let tenancy = attrs.str("tenancy").known();
-    match attrs.str("instance_type") {
+    let template = if attrs.blocks("launch_template").is_empty() {
+        None
+    } else {
+        (ctx.lookup)(ctx.address, "launch_template")
+    };
+    let tenancy = attrs.str("tenancy").known().or_else(|| {
+        let t = template.as_ref()?;
+        t.blocks("placement").first()?.str("tenancy").known()
+    });
+    let instance_type = match (attrs.str("instance_type"), &template) {
+        (Field::Missing, Some(t)) => t.str("instance_type"),
+        (f, _) => f,
+    };
+    match &instance_type {
         Field::Known(t) => {
-            if matches!(tenancy.as_deref(), Some("dedicated") | Some("host")) {
-                items.push(LineItem::unpriced(
-                    format!("Instance usage (dedicated, {t})"),
-                    "hours",
-                    None,
-                    "dedicated tenancy prices are not in the catalog".into(),
-                ));
+            if let Some(item) = dedicated(t, tenancy.as_deref()) {
+                items.push(item);
             } else {
-                items.push(instance_hours(&t, Decimal::ONE, ctx));
+                items.push(instance_hours(t, Decimal::ONE, ctx));
             }
         }
         Field::Unknown => items.push(unknown_item("Instance usage", "hours", "the instance type")),
@@ -68,11 +93,126 @@ pub(crate) fn instance(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineItem> {
             "Instance usage",
             "hours",
             None,
-            "instance_type is not set (it comes from a launch template, which is not priced here)"
-                .into(),
+            "instance_type is not set and no launch template in the plan gives one".into(),
         )),
     }
-    items.extend(block_devices(attrs, ctx));
+    let monitoring = match attrs.bool("monitoring") {
+        Field::Known(m) => m,
+        _ => template
+            .as_ref()
+            .and_then(|t| {
+                t.blocks("monitoring")
+                    .first()
+                    .and_then(|m| m.bool("enabled").known())
+            })
+            .unwrap_or(false),
+    };
+    let ebs_optimized = attrs
+        .bool("ebs_optimized")
+        .known()
+        .or_else(|| template.as_ref()?.bool("ebs_optimized").known());
+    let credits = credit_mode(attrs).or_else(|| credit_mode(template.as_ref()?));
+    items.extend(extras(
+        instance_type.known().as_deref(),
+        monitoring,
+        ebs_optimized.unwrap_or(false),
+        credits.as_deref(),
+        Decimal::ONE,
+        ctx,
+    ));
+    let own_devices = !attrs.blocks("root_block_device").is_empty()
+        || !attrs.blocks("ebs_block_device").is_empty();
+    match &template {
+        Some(t) if !own_devices && !t.blocks("block_device_mappings").is_empty() => {
+            items.extend(template_devices(t, ctx))
+        }
+        _ => items.extend(block_devices(attrs, ctx)),
+    }
+    items
+}
+
+/// `credit_specification[0].cpu_credits`, if set.
+fn credit_mode(attrs: &Attrs<'_>) -> Option<String> {
+    let spec = attrs.blocks("credit_specification");
+    spec.first()?
+        .str("cpu_credits")
+        .known()
+        .map(|m| m.to_string())
+}
+
+/// Dedicated or host tenancy: the catalog has shared-tenancy prices only.
+fn dedicated(instance_type: &str, tenancy: Option<&str>) -> Option<LineItem> {
+    matches!(tenancy, Some("dedicated") | Some("host")).then(|| {
+        LineItem::unpriced(
+            format!(
+                "Instance usage ({} tenancy, {instance_type})",
+                tenancy.unwrap_or_default()
+            ),
+            "hours",
+            None,
+            "dedicated and host tenancy prices are not in the catalog".into(),
+        )
+    })
+}
+
+/// Families whose EBS optimization is billed by the hour (newer families include it).
+const EBS_OPTIMIZED_SURCHARGE: &[&str] = &[
+    "c1", "c3", "c4", "d2", "g2", "i2", "m1", "m2", "m3", "m4", "r3", "r4",
+];
+
+/// Billed extras without a catalog price: shown as unpriced components so that they are not
+/// silently left out.
+fn extras(
+    instance_type: Option<&str>,
+    monitoring: bool,
+    ebs_optimized: bool,
+    credits: Option<&str>,
+    count: Decimal,
+    ctx: &Ctx<'_, '_>,
+) -> Vec<LineItem> {
+    let mut items = Vec::new();
+    if monitoring {
+        items.push(LineItem::unpriced(
+            "EC2 detailed monitoring",
+            "metrics",
+            Some(dec(7) * count),
+            "CloudWatch metric prices are not in the catalog".into(),
+        ));
+    }
+    let family = instance_type
+        .and_then(|t| t.split('.').next())
+        .unwrap_or_default();
+    if ebs_optimized && EBS_OPTIMIZED_SURCHARGE.contains(&family) {
+        items.push(LineItem::unpriced(
+            "EBS-optimized usage",
+            "hours",
+            Some(crate::pricing::HOURS_PER_MONTH * count),
+            format!("the EBS-optimized hourly fee of {family} instances is not in the catalog"),
+        ));
+    }
+    // Surplus CPU credits are billed only in unlimited mode: the default of t3, t3a and t4g, and
+    // what `credit_specification` sets.
+    let unlimited = match credits {
+        Some(mode) => mode == "unlimited",
+        None => matches!(family, "t3" | "t3a" | "t4g"),
+    };
+    let burstable = matches!(family, "t2" | "t3" | "t3a" | "t4g");
+    let hours = ctx
+        .usage
+        .and_then(|u| u.num(&["monthly_cpu_credit_hrs"]))
+        .filter(|h| !h.is_zero());
+    if let (Some(hours), true, true) = (hours, burstable, unlimited) {
+        let vcpus = ctx
+            .usage
+            .and_then(|u| u.num(&["vcpu_count"]))
+            .unwrap_or(Decimal::ONE);
+        items.push(LineItem::unpriced(
+            "CPU credits",
+            "vCPU-hours",
+            Some(hours * vcpus * count),
+            "burstable CPU credit prices are not in the catalog".into(),
+        ));
+    }
     items
 }
 
@@ -161,20 +301,53 @@ pub(crate) fn autoscaling_group(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<Lin
             "mixed instances policies are not priced yet".into(),
         )];
     }
-    let (instance_type, devices) = if let Some(lt) = (ctx.lookup)(ctx.address, "launch_template") {
-        (lt.str("instance_type"), template_devices(&lt, ctx))
-    } else if let Some(lc) = (ctx.lookup)(ctx.address, "launch_configuration") {
-        (lc.str("instance_type"), block_devices(&lc, ctx))
-    } else {
-        return vec![LineItem::unpriced(
-            "Instance usage",
-            "hours",
-            None,
-            "the launch template or launch configuration is not in this plan".into(),
-        )];
-    };
-    let mut items = match instance_type {
-        Field::Known(t) => vec![instance_hours(&t, Decimal::ONE, ctx).with_note(note)],
+    let (instance_type, devices, tenancy, monitoring, ebs_optimized, credits) =
+        if let Some(lt) = (ctx.lookup)(ctx.address, "launch_template") {
+            let tenancy = lt
+                .blocks("placement")
+                .first()
+                .and_then(|p| p.str("tenancy").known())
+                .map(|t| t.to_string());
+            let monitoring = lt
+                .blocks("monitoring")
+                .first()
+                .and_then(|m| m.bool("enabled").known())
+                .unwrap_or(false);
+            let ebs = lt.bool("ebs_optimized").known().unwrap_or(false);
+            (
+                lt.str("instance_type"),
+                template_devices(&lt, ctx),
+                tenancy,
+                monitoring,
+                ebs,
+                credit_mode(&lt),
+            )
+        } else if let Some(lc) = (ctx.lookup)(ctx.address, "launch_configuration") {
+            let tenancy = lc.str("placement_tenancy").known().map(|t| t.to_string());
+            // Launch configurations enable detailed monitoring unless told not to.
+            let monitoring = lc.bool("enable_monitoring").known().unwrap_or(true);
+            let ebs = lc.bool("ebs_optimized").known().unwrap_or(false);
+            (
+                lc.str("instance_type"),
+                block_devices(&lc, ctx),
+                tenancy,
+                monitoring,
+                ebs,
+                credit_mode(&lc),
+            )
+        } else {
+            return vec![LineItem::unpriced(
+                "Instance usage",
+                "hours",
+                None,
+                "the launch template or launch configuration is not in this plan".into(),
+            )];
+        };
+    let mut items = match &instance_type {
+        Field::Known(t) => match dedicated(t, tenancy.as_deref()) {
+            Some(item) => vec![item],
+            None => vec![instance_hours(t, Decimal::ONE, ctx).with_note(note)],
+        },
         Field::Unknown => vec![unknown_item("Instance usage", "hours", "the instance type")],
         Field::Missing => vec![LineItem::unpriced(
             "Instance usage",
@@ -183,6 +356,14 @@ pub(crate) fn autoscaling_group(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<Lin
             "the launch template sets no instance_type".into(),
         )],
     };
+    items.extend(extras(
+        instance_type.known().as_deref(),
+        monitoring,
+        ebs_optimized,
+        credits.as_deref(),
+        Decimal::ONE,
+        ctx,
+    ));
     items.extend(devices);
     scaled(items, count)
 }
@@ -211,11 +392,20 @@ pub(crate) fn eks_node_group(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineIt
         }
         None => None,
     };
-    let (instance_type, note) = match instance_type {
-        Some(t) => (t, None),
-        None => (
+    let template = if attrs.blocks("launch_template").is_empty() {
+        None
+    } else {
+        (ctx.lookup)(ctx.address, "launch_template")
+    };
+    let from_template = template
+        .as_ref()
+        .and_then(|t| t.str("instance_type").known())
+        .map(|t| t.to_string());
+    let (instance_type, note) = match (instance_type, from_template) {
+        (Some(t), _) | (None, Some(t)) => (t, None),
+        (None, None) => (
             "t3.medium".to_string(),
-            Some("instance_types not set: assumed t3.medium".to_string()),
+            Some("instance_types not set: the EKS default t3.medium".to_string()),
         ),
     };
     let mut items = Vec::new();
@@ -229,6 +419,15 @@ pub(crate) fn eks_node_group(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineIt
     } else {
         items.push(instance_hours(&instance_type, Decimal::ONE, ctx).with_note(note));
     }
+    let credits = template.as_ref().and_then(credit_mode);
+    items.extend(extras(
+        Some(&instance_type),
+        false,
+        false,
+        credits.as_deref(),
+        Decimal::ONE,
+        ctx,
+    ));
     if attrs.blocks("launch_template").is_empty() {
         let size = attrs.num("disk_size").known().unwrap_or(dec(20));
         let v = Volume {
@@ -239,8 +438,8 @@ pub(crate) fn eks_node_group(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineIt
             note: None,
         };
         items.extend(volume_items(&v, ctx));
-    } else if let Some(lt) = (ctx.lookup)(ctx.address, "launch_template") {
-        items.extend(template_devices(&lt, ctx));
+    } else if let Some(lt) = &template {
+        items.extend(template_devices(lt, ctx));
     }
     scaled(items, count)
 }

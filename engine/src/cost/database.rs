@@ -43,6 +43,12 @@ pub(crate) fn db_instance(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineItem>
     };
     let mut items = Vec::new();
     match attrs.str("instance_class") {
+        Field::Known(class) if reserved(ctx).is_some() => items.push(LineItem::unpriced(
+            format!("Database instance (reserved, {label}, {class})"),
+            "hours",
+            None,
+            reserved(ctx).unwrap_or_default(),
+        )),
         Field::Known(class) => items.push(ctx.hourly(
             format!("Database instance (on-demand, {label}, {class})"),
             Decimal::ONE,
@@ -101,18 +107,17 @@ pub(crate) fn db_instance(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineItem>
         _ => items.push(unknown_item("Storage", "GB", "allocated_storage")),
     }
     match st_key {
-        "io1" | "io2" => {
-            if let Some(i) = iops {
-                items.push(ctx.fixed(
-                    "Provisioned IOPS",
-                    "IOPS",
-                    i,
-                    "rds_storage",
-                    &product,
-                    "provisioned_iops",
-                ));
-            }
-        }
+        "io1" | "io2" => match iops {
+            Some(i) => items.push(ctx.fixed(
+                "Provisioned IOPS",
+                "IOPS",
+                i,
+                "rds_storage",
+                &product,
+                "provisioned_iops",
+            )),
+            None => items.push(unknown_item("Provisioned IOPS", "IOPS", "iops")),
+        },
         "gp3" => {
             // gp3 includes 3,000 IOPS and 125 MiB/s below 400 GB, 12,000 IOPS and 500 MiB/s from 400 GB.
             let large = size.clone().known().is_some_and(|s| s >= dec(400));
@@ -172,6 +177,17 @@ pub(crate) fn db_instance(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineItem>
     items
 }
 
+/// The reason an item is unpriced when usage says it runs on a reservation.
+pub(crate) fn reserved(ctx: &Ctx<'_, '_>) -> Option<String> {
+    let u = ctx.usage?;
+    let kind = u
+        .str("reserved_instance_type")
+        .or_else(|| u.str("reserved_instance_term"))?;
+    Some(format!(
+        "usage says it is reserved ({kind}); reserved prices are not in the catalog"
+    ))
+}
+
 fn cache_engine(attrs: &Attrs<'_>) -> Result<String, LineItem> {
     match attrs.str("engine") {
         Field::Known(e) if matches!(e.as_ref(), "redis" | "memcached" | "valkey") => {
@@ -195,6 +211,12 @@ fn cache_nodes(
     ctx: &Ctx<'_, '_>,
 ) -> LineItem {
     match node_type {
+        Field::Known(t) if reserved(ctx).is_some() => LineItem::unpriced(
+            format!("ElastiCache (reserved, {t})"),
+            "hours",
+            Some(HOURS_PER_MONTH * nodes),
+            reserved(ctx).unwrap_or_default(),
+        ),
         Field::Known(t) => ctx.hourly(
             format!("ElastiCache (on-demand, {t})"),
             nodes,
@@ -325,14 +347,71 @@ pub(crate) fn dynamodb_table(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineIt
             }
         }
     }
+    for (key, name, product) in [
+        ("storage_gb", "Data storage", "storage"),
+        (
+            "pitr_backup_storage_gb",
+            "Point-in-time recovery (PITR) backup storage",
+            "pitr_backup_storage",
+        ),
+        (
+            "on_demand_backup_storage_gb",
+            "On-demand backup storage",
+            "on_demand_backup_storage",
+        ),
+        (
+            "monthly_data_restored_gb",
+            "Table data restored",
+            "table_restore",
+        ),
+    ] {
+        items.push(ctx.usage_item(name, "GB", &[key], Decimal::ONE, "dynamodb", product, ""));
+    }
     items.push(ctx.usage_item(
-        "Data storage",
-        "GB",
-        &["storage_gb"],
+        "Streams read request unit (sRRU)",
+        "sRRUs",
+        &["monthly_streams_read_request_units"],
         Decimal::ONE,
         "dynamodb",
-        "storage",
+        "streams_read_request_unit",
         "",
     ));
+    // Global tables: every replica region bills replicated writes at its own price.
+    let provisioned = mode.as_deref() != Some("PAY_PER_REQUEST");
+    for replica in attrs.blocks("replica") {
+        let Some(region) = replica.str("region_name").known() else {
+            continue;
+        };
+        let group = format!("Global table ({region})");
+        let item = if provisioned {
+            match attrs.num("write_capacity") {
+                Field::Known(n) => ctx.fixed_in(
+                    &region,
+                    "Replicated write capacity unit (rWCU)",
+                    "unit-hours",
+                    n * HOURS_PER_MONTH,
+                    "dynamodb",
+                    "replicated_wcu",
+                    "",
+                ),
+                _ => unknown_item(
+                    "Replicated write capacity unit (rWCU)",
+                    "unit-hours",
+                    "write_capacity",
+                ),
+            }
+        } else {
+            let writes = ctx
+                .usage
+                .and_then(|u| u.num(&["monthly_write_request_units"]));
+            LineItem::unpriced(
+                "Replicated write request unit (rWRU)",
+                "rWRU",
+                writes,
+                format!("no price for dynamodb replicated_wru in {region} in the catalog"),
+            )
+        };
+        items.push(item.in_group(group));
+    }
     items
 }

@@ -148,6 +148,29 @@ impl Ctx<'_, '_> {
         )
     }
 
+    /// Like [`Ctx::fixed`], priced in another region than the resource's (a global table's replica).
+    #[allow(clippy::too_many_arguments)]
+    pub fn fixed_in(
+        &self,
+        region: &str,
+        name: impl Into<String>,
+        unit: &str,
+        quantity: Decimal,
+        service: &str,
+        product: &str,
+        dimension: &str,
+    ) -> LineItem {
+        Ctx {
+            catalog: self.catalog,
+            region,
+            address: self.address,
+            usage: self.usage,
+            lookup: self.lookup,
+            config: self.config,
+        }
+        .fixed(name, unit, quantity, service, product, dimension)
+    }
+
     /// An item with a known monthly quantity.
     pub fn fixed(
         &self,

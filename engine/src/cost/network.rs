@@ -3,7 +3,6 @@
 use rust_decimal::Decimal;
 
 use super::{dec, Ctx, LineItem};
-use crate::pricing::HOURS_PER_MONTH;
 use crate::values::Attrs;
 
 /// `aws_nat_gateway`: gateway hours and data processed (usage `monthly_data_processed_gb`).
@@ -45,25 +44,15 @@ pub(crate) fn eip(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineItem> {
 
 /// `aws_lb` / `aws_alb`: load balancer hours and capacity units (from usage).
 ///
-/// Usage keys, as infracost defines them: `new_connections` (per second), `active_connections`
-/// (per minute), `processed_bytes_gb` (per hour), `rule_evaluations` (per second, ALB only).
-/// Capacity units per hour are the largest of the dimensions, each divided by what one unit buys.
+/// The usage keys are infracost's, with infracost's arithmetic so that existing usage files give
+/// the same figures: capacity-unit hours per month = the largest of `processed_bytes_gb` (GB per
+/// month; one GB is one LCU-hour), `new_connections` / 100, `active_connections` / 3,000 and, for
+/// an application load balancer, `rule_evaluations` / 1,000.
 pub(crate) fn load_balancer(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineItem> {
     let lb_type = attrs.str("load_balancer_type").known();
-    let (service, name, unit, per_unit): (&str, &str, &str, [Decimal; 4]) = match lb_type.as_deref()
-    {
-        None | Some("application") => (
-            "alb",
-            "Application load balancer",
-            "LCU-hours",
-            [dec(25), dec(3000), dec(1), dec(1000)],
-        ),
-        Some("network") => (
-            "nlb",
-            "Network load balancer",
-            "NLCU-hours",
-            [dec(800), dec(100_000), dec(1), Decimal::ZERO],
-        ),
+    let (service, name, unit) = match lb_type.as_deref() {
+        None | Some("application") => ("alb", "Application load balancer", "LCU-hours"),
+        Some("network") => ("nlb", "Network load balancer", "NLCU-hours"),
         Some(other) => {
             return vec![LineItem::unpriced(
                 format!("Load balancer ({other})"),
@@ -73,21 +62,16 @@ pub(crate) fn load_balancer(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineIte
             )]
         }
     };
-    let units_per_hour = ctx.usage.and_then(|u| {
-        let dims = [
-            u.num(&["new_connections"]),
-            u.num(&["active_connections"]),
+    let lcu_hours = ctx.usage.and_then(|u| {
+        let mut dims = vec![
             u.num(&["processed_bytes_gb"]),
-            u.num(&["rule_evaluations"]),
+            u.num(&["new_connections"]).map(|n| n / dec(100)),
+            u.num(&["active_connections"]).map(|n| n / dec(3000)),
         ];
-        if dims.iter().all(Option::is_none) {
-            return None;
+        if service == "alb" {
+            dims.push(u.num(&["rule_evaluations"]).map(|n| n / dec(1000)));
         }
-        dims.iter()
-            .zip(per_unit)
-            .filter(|(_, per)| !per.is_zero())
-            .filter_map(|(d, per)| d.map(|d| d / per))
-            .max()
+        dims.into_iter().flatten().max()
     });
     let product = if service == "alb" {
         "lcu_hour"
@@ -99,7 +83,7 @@ pub(crate) fn load_balancer(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineIte
         ctx.usage_qty(
             "Load balancer capacity units",
             unit,
-            units_per_hour.map(|u| u * HOURS_PER_MONTH),
+            lcu_hours,
             service,
             product,
             "",

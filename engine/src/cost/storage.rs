@@ -178,36 +178,456 @@ pub(crate) fn ebs_volume(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineItem> 
     volume_items(&v, ctx)
 }
 
-/// `aws_s3_bucket`: everything is usage-based (storage and requests per storage class).
+/// S3 storage classes: (usage key, label, components). A component is (usage key, name, unit,
+/// scale from the usage quantity to the catalog unit, catalog item or `None` when the catalog has
+/// no price for it).
+type S3Component = (
+    &'static str,
+    &'static str,
+    &'static str,
+    i64,
+    Option<&'static str>,
+);
+const S3_CLASSES: &[(&str, &str, &[S3Component])] = &[
+    (
+        "standard",
+        "Standard",
+        &[
+            (
+                "storage_gb",
+                "Storage",
+                "GB",
+                1,
+                Some("standard_storage_first_50TB"),
+            ),
+            (
+                "monthly_tier_1_requests",
+                "PUT, COPY, POST, LIST requests",
+                "1k requests",
+                1000,
+                Some("standard_put_copy_post_list"),
+            ),
+            (
+                "monthly_tier_2_requests",
+                "GET, SELECT, and all other requests",
+                "1k requests",
+                1000,
+                Some("standard_get_select_other"),
+            ),
+            (
+                "monthly_select_data_scanned_gb",
+                "Select data scanned",
+                "GB",
+                1,
+                None,
+            ),
+            (
+                "monthly_select_data_returned_gb",
+                "Select data returned",
+                "GB",
+                1,
+                None,
+            ),
+        ],
+    ),
+    (
+        "intelligent_tiering",
+        "Intelligent tiering",
+        &[
+            (
+                "frequent_access_storage_gb",
+                "Storage (frequent access)",
+                "GB",
+                1,
+                Some("intelligent_tiering_frequent_storage"),
+            ),
+            (
+                "infrequent_access_storage_gb",
+                "Storage (infrequent access)",
+                "GB",
+                1,
+                Some("intelligent_tiering_infrequent_storage"),
+            ),
+            (
+                "archive_access_storage_gb",
+                "Storage (archive access)",
+                "GB",
+                1,
+                Some("intelligent_tiering_archive_access_storage"),
+            ),
+            (
+                "deep_archive_access_storage_gb",
+                "Storage (deep archive access)",
+                "GB",
+                1,
+                Some("intelligent_tiering_deep_archive_access_storage"),
+            ),
+            (
+                "monitored_objects",
+                "Monitoring and automation",
+                "1k objects",
+                1000,
+                Some("intelligent_tiering_monitoring"),
+            ),
+            (
+                "monthly_tier_1_requests",
+                "PUT, COPY, POST, LIST requests",
+                "1k requests",
+                1000,
+                None,
+            ),
+            (
+                "monthly_tier_2_requests",
+                "GET, SELECT, and all other requests",
+                "1k requests",
+                1000,
+                None,
+            ),
+            (
+                "monthly_lifecycle_transition_requests",
+                "Lifecycle transition",
+                "1k requests",
+                1000,
+                None,
+            ),
+            (
+                "monthly_select_data_scanned_gb",
+                "Select data scanned",
+                "GB",
+                1,
+                None,
+            ),
+            (
+                "monthly_select_data_returned_gb",
+                "Select data returned",
+                "GB",
+                1,
+                None,
+            ),
+            (
+                "early_delete_gb",
+                "Early delete (within 30 days)",
+                "GB",
+                1,
+                None,
+            ),
+        ],
+    ),
+    (
+        "standard_infrequent_access",
+        "Standard - infrequent access",
+        &[
+            (
+                "storage_gb",
+                "Storage",
+                "GB",
+                1,
+                Some("standard_ia_storage"),
+            ),
+            (
+                "monthly_tier_1_requests",
+                "PUT, COPY, POST, LIST requests",
+                "1k requests",
+                1000,
+                Some("standard_ia_put_copy_post_list"),
+            ),
+            (
+                "monthly_tier_2_requests",
+                "GET, SELECT, and all other requests",
+                "1k requests",
+                1000,
+                None,
+            ),
+            (
+                "monthly_lifecycle_transition_requests",
+                "Lifecycle transition",
+                "1k requests",
+                1000,
+                None,
+            ),
+            (
+                "monthly_data_retrieval_gb",
+                "Retrievals",
+                "GB",
+                1,
+                Some("standard_ia_retrieval"),
+            ),
+            (
+                "monthly_select_data_scanned_gb",
+                "Select data scanned",
+                "GB",
+                1,
+                None,
+            ),
+            (
+                "monthly_select_data_returned_gb",
+                "Select data returned",
+                "GB",
+                1,
+                None,
+            ),
+        ],
+    ),
+    (
+        "one_zone_infrequent_access",
+        "One zone - infrequent access",
+        &[
+            (
+                "storage_gb",
+                "Storage",
+                "GB",
+                1,
+                Some("one_zone_ia_storage"),
+            ),
+            (
+                "monthly_tier_1_requests",
+                "PUT, COPY, POST, LIST requests",
+                "1k requests",
+                1000,
+                None,
+            ),
+            (
+                "monthly_tier_2_requests",
+                "GET, SELECT, and all other requests",
+                "1k requests",
+                1000,
+                None,
+            ),
+            (
+                "monthly_lifecycle_transition_requests",
+                "Lifecycle transition",
+                "1k requests",
+                1000,
+                None,
+            ),
+            ("monthly_data_retrieval_gb", "Retrievals", "GB", 1, None),
+            (
+                "monthly_select_data_scanned_gb",
+                "Select data scanned",
+                "GB",
+                1,
+                None,
+            ),
+            (
+                "monthly_select_data_returned_gb",
+                "Select data returned",
+                "GB",
+                1,
+                None,
+            ),
+        ],
+    ),
+    (
+        "glacier_flexible_retrieval",
+        "Glacier flexible retrieval",
+        &[
+            (
+                "storage_gb",
+                "Storage",
+                "GB",
+                1,
+                Some("glacier_flexible_retrieval_storage"),
+            ),
+            (
+                "monthly_tier_1_requests",
+                "PUT, COPY, POST, LIST requests",
+                "1k requests",
+                1000,
+                None,
+            ),
+            (
+                "monthly_tier_2_requests",
+                "GET, SELECT, and all other requests",
+                "1k requests",
+                1000,
+                None,
+            ),
+            (
+                "monthly_lifecycle_transition_requests",
+                "Lifecycle transition",
+                "1k requests",
+                1000,
+                None,
+            ),
+            (
+                "monthly_standard_data_retrieval_requests",
+                "Retrieval requests (standard)",
+                "1k requests",
+                1000,
+                None,
+            ),
+            (
+                "monthly_standard_data_retrieval_gb",
+                "Retrievals (standard)",
+                "GB",
+                1,
+                None,
+            ),
+            (
+                "monthly_standard_select_data_scanned_gb",
+                "Select data scanned (standard)",
+                "GB",
+                1,
+                None,
+            ),
+            (
+                "monthly_standard_select_data_returned_gb",
+                "Select data returned (standard)",
+                "GB",
+                1,
+                None,
+            ),
+            (
+                "monthly_expedited_data_retrieval_requests",
+                "Retrieval requests (expedited)",
+                "1k requests",
+                1000,
+                None,
+            ),
+            (
+                "monthly_expedited_data_retrieval_gb",
+                "Retrievals (expedited)",
+                "GB",
+                1,
+                None,
+            ),
+            (
+                "monthly_expedited_select_data_scanned_gb",
+                "Select data scanned (expedited)",
+                "GB",
+                1,
+                None,
+            ),
+            (
+                "monthly_expedited_select_data_returned_gb",
+                "Select data returned (expedited)",
+                "GB",
+                1,
+                None,
+            ),
+            (
+                "monthly_bulk_select_data_scanned_gb",
+                "Select data scanned (bulk)",
+                "GB",
+                1,
+                None,
+            ),
+            (
+                "monthly_bulk_select_data_returned_gb",
+                "Select data returned (bulk)",
+                "GB",
+                1,
+                None,
+            ),
+            (
+                "early_delete_gb",
+                "Early delete (within 90 days)",
+                "GB",
+                1,
+                None,
+            ),
+        ],
+    ),
+    (
+        "glacier_deep_archive",
+        "Glacier deep archive",
+        &[
+            (
+                "storage_gb",
+                "Storage",
+                "GB",
+                1,
+                Some("glacier_deep_archive_storage"),
+            ),
+            (
+                "monthly_tier_1_requests",
+                "PUT, COPY, POST, LIST requests",
+                "1k requests",
+                1000,
+                None,
+            ),
+            (
+                "monthly_tier_2_requests",
+                "GET, SELECT, and all other requests",
+                "1k requests",
+                1000,
+                None,
+            ),
+            (
+                "monthly_lifecycle_transition_requests",
+                "Lifecycle transition",
+                "1k requests",
+                1000,
+                None,
+            ),
+            (
+                "monthly_standard_data_retrieval_requests",
+                "Retrieval requests (standard)",
+                "1k requests",
+                1000,
+                None,
+            ),
+            (
+                "monthly_standard_data_retrieval_gb",
+                "Retrievals (standard)",
+                "GB",
+                1,
+                None,
+            ),
+            (
+                "monthly_bulk_data_retrieval_requests",
+                "Retrieval requests (bulk)",
+                "1k requests",
+                1000,
+                None,
+            ),
+            (
+                "monthly_bulk_data_retrieval_gb",
+                "Retrievals (bulk)",
+                "GB",
+                1,
+                None,
+            ),
+            (
+                "early_delete_gb",
+                "Early delete (within 180 days)",
+                "GB",
+                1,
+                None,
+            ),
+        ],
+    ),
+];
+
+/// `aws_s3_bucket`: everything is usage-based. Without usage, the Standard class's storage and
+/// requests are listed with their prices; a storage class appears when the usage file gives it.
+/// Components the catalog has no price for are unpriced when usage gives a quantity for them.
 pub(crate) fn s3_bucket(_attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineItem> {
-    let per_1k = Decimal::new(1, 3);
-    vec![
-        ctx.usage_item(
-            "Standard storage",
-            "GB",
-            &["standard", "storage_gb"],
-            dec(1),
-            "s3",
-            "standard_storage_first_50TB",
-            "",
-        ),
-        ctx.usage_item(
-            "PUT, COPY, POST, LIST requests",
-            "1k requests",
-            &["standard", "monthly_tier_1_requests"],
-            per_1k,
-            "s3",
-            "standard_put_copy_post_list",
-            "",
-        ),
-        ctx.usage_item(
-            "GET, SELECT, and all other requests",
-            "1k requests",
-            &["standard", "monthly_tier_2_requests"],
-            per_1k,
-            "s3",
-            "standard_get_select_other",
-            "",
-        ),
-    ]
+    let mut items = Vec::new();
+    for (class, label, components) in S3_CLASSES {
+        let given = ctx
+            .usage
+            .is_some_and(|u| components.iter().any(|c| u.num(&[class, c.0]).is_some()));
+        if !given && *class != "standard" {
+            continue;
+        }
+        for (key, name, unit, scale, item) in *components {
+            let qty = ctx
+                .usage
+                .and_then(|u| u.num(&[class, key]))
+                .map(|q| q / dec(*scale));
+            let line = match item {
+                Some(item) => ctx.usage_qty(*name, unit, qty, "s3", item, ""),
+                None if qty.is_some() => LineItem::unpriced(
+                    *name,
+                    unit,
+                    qty,
+                    format!("no price for s3 {class} {key} in the catalog"),
+                ),
+                None => continue,
+            };
+            items.push(line.in_group(*label));
+        }
+    }
+    items
 }
