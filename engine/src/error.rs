@@ -111,6 +111,28 @@ pub enum Error {
     #[error("{}: {message}", path.display())]
     #[diagnostic(code(costfix::input::invalid))]
     InvalidNoSource { path: PathBuf, message: String },
+
+    #[error("policy error in {}: {message}", src.name())]
+    #[diagnostic(code(costfix::policy), help("{detail}"))]
+    Policy {
+        #[source_code]
+        src: NamedSource<String>,
+        #[label("here")]
+        span: SourceSpan,
+        message: String,
+        detail: String,
+    },
+
+    #[error("{}: {message}", src.name())]
+    #[diagnostic(code(costfix::slo))]
+    Slo {
+        #[source_code]
+        src: NamedSource<String>,
+        #[label("{label}")]
+        span: SourceSpan,
+        message: String,
+        label: String,
+    },
 }
 
 impl Error {

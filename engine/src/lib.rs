@@ -14,6 +14,7 @@ pub mod error;
 pub mod estimate;
 pub mod input;
 pub mod plan;
+pub mod policy;
 pub mod pricing;
 pub mod region;
 pub mod state;

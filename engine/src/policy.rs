@@ -1,0 +1,507 @@
+//! Rego policies, evaluated by regorus, the way conftest evaluates them.
+//!
+//! A [`PolicySet`] holds `.rego` files (the defaults shipped in `policies/` are embedded in the
+//! binary; users add folders) and JSON data files. Rego v1 is the default; a file that only parses
+//! as v0 (with or without `future.keywords` imports) is read as v0. The engine has no network or
+//! file-system builtins (`http.send`, `opa.runtime` are not compiled in).
+//!
+//! [`PolicySet::evaluate`] collects the conftest rules `deny`, `violation` (failures) and `warn`
+//! (warnings) from the chosen packages, each result a string or an object with `msg`.
+//! [`PolicySet::run_tests`] runs `test_*` rules like `opa test` / `conftest verify`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use miette::{NamedSource, SourceSpan};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+
+/// A policy or data file.
+#[derive(Debug, Clone)]
+pub struct PolicyFile {
+    /// Shown in reports: `policies/cost.rego` for embedded ones, the path for users'.
+    pub name: String,
+    pub text: String,
+}
+
+/// The shipped default policies (tests excluded), embedded at build time.
+const EMBEDDED: &[(&str, &str)] = &[
+    (
+        "policies/previous_generation.rego",
+        include_str!("../../policies/previous_generation.rego"),
+    ),
+    (
+        "policies/gp2_volumes.rego",
+        include_str!("../../policies/gp2_volumes.rego"),
+    ),
+    (
+        "policies/untagged_costly.rego",
+        include_str!("../../policies/untagged_costly.rego"),
+    ),
+    (
+        "policies/resource_cost_limit.rego",
+        include_str!("../../policies/resource_cost_limit.rego"),
+    ),
+    (
+        "policies/approval.rego",
+        include_str!("../../policies/approval.rego"),
+    ),
+];
+
+/// The shipped policies' unit tests (for `costfix policy test` on the defaults).
+pub const EMBEDDED_TESTS: &[(&str, &str)] = &[
+    (
+        "policies/previous_generation_test.rego",
+        include_str!("../../policies/previous_generation_test.rego"),
+    ),
+    (
+        "policies/gp2_volumes_test.rego",
+        include_str!("../../policies/gp2_volumes_test.rego"),
+    ),
+    (
+        "policies/untagged_costly_test.rego",
+        include_str!("../../policies/untagged_costly_test.rego"),
+    ),
+    (
+        "policies/resource_cost_limit_test.rego",
+        include_str!("../../policies/resource_cost_limit_test.rego"),
+    ),
+    (
+        "policies/approval_test.rego",
+        include_str!("../../policies/approval_test.rego"),
+    ),
+];
+
+/// Which packages' rules to collect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Namespaces {
+    /// These packages (conftest's default is `main`).
+    Only(Vec<String>),
+    /// Every package that defines `deny`, `violation` or `warn`.
+    All,
+}
+
+/// How serious a result is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    Warn,
+    Deny,
+}
+
+/// One policy result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PolicyResult {
+    pub level: Level,
+    /// `data.main`.
+    pub package: String,
+    /// `deny`, `violation` or `warn`.
+    pub rule: String,
+    /// The files of the package that define the rule.
+    pub files: Vec<String>,
+    pub msg: String,
+    /// The resource address, when the result object names one (`resource`, `address` or `id`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    /// The whole result object, for object results.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<serde_json::Value>,
+}
+
+/// Outcome of one `test_*` rule.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TestOutcome {
+    pub package: String,
+    pub name: String,
+    pub file: String,
+    pub passed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// A set of policies and data, ready to evaluate.
+#[derive(Clone)]
+pub struct PolicySet {
+    pub files: Vec<PolicyFile>,
+    data: Vec<(String, serde_json::Value)>,
+    engine: regorus::Engine,
+    /// package → files declaring it
+    packages: BTreeMap<String, Vec<usize>>,
+}
+
+impl std::fmt::Debug for PolicySet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PolicySet")
+            .field(
+                "files",
+                &self.files.iter().map(|p| &p.name).collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
+
+impl PolicySet {
+    /// An empty set.
+    pub fn new() -> PolicySet {
+        let mut engine = regorus::Engine::new();
+        // As OPA: a builtin given a value of the wrong type makes the expression undefined
+        // instead of failing the whole evaluation.
+        engine.set_strict_builtin_errors(false);
+        PolicySet {
+            files: Vec::new(),
+            data: Vec::new(),
+            engine,
+            packages: BTreeMap::new(),
+        }
+    }
+
+    /// The shipped default policies.
+    pub fn embedded() -> Result<PolicySet> {
+        let mut set = PolicySet::new();
+        for (name, text) in EMBEDDED {
+            set.add(PolicyFile {
+                name: (*name).to_string(),
+                text: (*text).to_string(),
+            })?;
+        }
+        Ok(set)
+    }
+
+    /// Add a `.rego` file: parsed as Rego v1, or v0 if it only parses as v0.
+    pub fn add(&mut self, file: PolicyFile) -> Result<()> {
+        self.engine.set_rego_v0(false);
+        let package = match self.engine.add_policy(file.name.clone(), file.text.clone()) {
+            Ok(p) => p,
+            Err(v1_err) => {
+                self.engine.set_rego_v0(true);
+                match self.engine.add_policy(file.name.clone(), file.text.clone()) {
+                    Ok(p) => p,
+                    Err(v0_err) => {
+                        // Report the error of the dialect the file seems to be written in.
+                        let v1 = file.text.contains("rego.v1")
+                            || file.text.contains(" if ")
+                            || file.text.contains(" contains ");
+                        let e = if v1 { v1_err } else { v0_err };
+                        return Err(rego_error(&[file], &e.to_string()));
+                    }
+                }
+            }
+        };
+        self.files.push(file);
+        self.packages
+            .entry(package)
+            .or_default()
+            .push(self.files.len() - 1);
+        Ok(())
+    }
+
+    /// Add a JSON data document (merged into `data`).
+    pub fn add_data(&mut self, name: &str, json: &str) -> Result<()> {
+        let value: serde_json::Value = serde_json::from_str(json).map_err(|e| {
+            let offset = line_col_offset(json, e.line(), e.column());
+            let (src, span) = Error::source_window(name, json, offset);
+            Error::Invalid {
+                src,
+                span,
+                message: format!("policy data is not valid JSON: {e}"),
+                label: "here".into(),
+            }
+        })?;
+        let rv = regorus::Value::from_json_str(json).map_err(|e| Error::InvalidNoSource {
+            path: PathBuf::from(name),
+            message: format!("policy data: {e}"),
+        })?;
+        self.engine
+            .add_data(rv)
+            .map_err(|e| Error::InvalidNoSource {
+                path: PathBuf::from(name),
+                message: format!("policy data conflicts with data loaded before: {e}"),
+            })?;
+        self.data.push((name.to_string(), value));
+        Ok(())
+    }
+
+    /// Load every `.rego` (and `.json` data) file below `dir`, sorted by path. With
+    /// `include_tests`, `*_test.rego` files are loaded too.
+    pub fn load_dir(&mut self, dir: &Path, include_tests: bool) -> Result<usize> {
+        let mut paths = Vec::new();
+        collect(dir, &mut paths).map_err(|source| Error::Io {
+            path: dir.to_owned(),
+            source,
+        })?;
+        paths.sort();
+        let mut n = 0;
+        for p in paths {
+            let name = p.display().to_string();
+            let is_test = name.ends_with("_test.rego");
+            let ext = p.extension().and_then(|e| e.to_str()).unwrap_or_default();
+            if (ext == "rego" && (include_tests || !is_test)) || ext == "json" {
+                let text = std::fs::read_to_string(&p).map_err(|source| Error::Io {
+                    path: p.clone(),
+                    source,
+                })?;
+                if ext == "json" {
+                    self.add_data(&name, &text)?;
+                } else {
+                    self.add(PolicyFile { name, text })?;
+                    n += 1;
+                }
+            }
+        }
+        Ok(n)
+    }
+
+    /// The packages loaded, as `data.x.y`.
+    pub fn packages(&self) -> impl Iterator<Item = &str> {
+        self.packages.keys().map(String::as_str)
+    }
+
+    /// Evaluate the conftest rules of the chosen packages on `input` (a JSON document).
+    pub fn evaluate(&self, input_json: &str, namespaces: &Namespaces) -> Result<Vec<PolicyResult>> {
+        let input =
+            regorus::Value::from_json_str(input_json).map_err(|e| Error::InvalidNoSource {
+                path: PathBuf::from("<policy input>"),
+                message: e.to_string(),
+            })?;
+        let mut engine = self.engine.clone();
+        engine.set_input(input);
+        let packages: Vec<String> = match namespaces {
+            Namespaces::All => self.packages.keys().cloned().collect(),
+            Namespaces::Only(ns) => ns
+                .iter()
+                .map(|n| format!("data.{n}"))
+                .filter(|p| self.packages.contains_key(p))
+                .collect(),
+        };
+        let mut results = Vec::new();
+        for package in packages {
+            for (rule, level) in [
+                ("deny", Level::Deny),
+                ("violation", Level::Deny),
+                ("warn", Level::Warn),
+            ] {
+                let files = self.files_declaring(&package, rule);
+                if files.is_empty() {
+                    continue;
+                }
+                let value = engine
+                    .eval_rule(format!("{package}.{rule}"))
+                    .map_err(|e| rego_error(&self.files, &e.to_string()))?;
+                for item in items(&value) {
+                    let (msg, resource, details) = match &item {
+                        serde_json::Value::String(s) => (s.clone(), None, None),
+                        serde_json::Value::Object(o) => {
+                            let msg = o
+                                .get("msg")
+                                .and_then(|m| m.as_str())
+                                .map(str::to_owned)
+                                .unwrap_or_else(|| item.to_string());
+                            let resource = ["resource", "address", "id"].iter().find_map(|k| {
+                                o.get(*k).and_then(|v| v.as_str()).map(str::to_owned)
+                            });
+                            (msg, resource, Some(item.clone()))
+                        }
+                        other => (other.to_string(), None, None),
+                    };
+                    results.push(PolicyResult {
+                        level,
+                        package: package.clone(),
+                        rule: rule.to_string(),
+                        files: files.clone(),
+                        msg,
+                        resource,
+                        details,
+                    });
+                }
+            }
+        }
+        results.sort_by(|a, b| {
+            (b.level, &a.package, &a.rule, &a.msg).cmp(&(a.level, &b.package, &b.rule, &b.msg))
+        });
+        Ok(results)
+    }
+
+    /// Evaluate one rule to JSON (`None` when undefined).
+    pub fn eval_rule(&self, rule: &str, input_json: &str) -> Result<Option<serde_json::Value>> {
+        let input =
+            regorus::Value::from_json_str(input_json).map_err(|e| Error::InvalidNoSource {
+                path: PathBuf::from("<policy input>"),
+                message: e.to_string(),
+            })?;
+        let mut engine = self.engine.clone();
+        engine.set_input(input);
+        let v = engine
+            .eval_rule(rule.to_string())
+            .map_err(|e| rego_error(&self.files, &e.to_string()))?;
+        Ok(to_json(&v))
+    }
+
+    /// Run every `test_*` rule, like `opa test`.
+    pub fn run_tests(&self) -> Vec<TestOutcome> {
+        let mut out = Vec::new();
+        for (package, idxs) in &self.packages {
+            for &i in idxs {
+                let file = &self.files[i];
+                for name in rule_heads(&file.text)
+                    .into_iter()
+                    .filter(|n| n.starts_with("test_"))
+                {
+                    if out
+                        .iter()
+                        .any(|t: &TestOutcome| &t.package == package && t.name == name)
+                    {
+                        continue;
+                    }
+                    let mut engine = self.engine.clone();
+                    engine.set_input(regorus::Value::new_object());
+                    let (passed, error) = match engine.eval_rule(format!("{package}.{name}")) {
+                        Ok(v) => (v == regorus::Value::from(true), None),
+                        Err(e) => (false, Some(e.to_string())),
+                    };
+                    out.push(TestOutcome {
+                        package: package.clone(),
+                        name,
+                        file: file.name.clone(),
+                        passed,
+                        error,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    fn files_declaring(&self, package: &str, rule: &str) -> Vec<String> {
+        self.packages
+            .get(package)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.files[i])
+            .filter(|f| rule_heads(&f.text).iter().any(|h| h == rule))
+            .map(|f| f.name.clone())
+            .collect()
+    }
+}
+
+impl Default for PolicySet {
+    fn default() -> Self {
+        PolicySet::new()
+    }
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for e in std::fs::read_dir(dir)? {
+        let p = e?.path();
+        if p.is_dir() {
+            collect(&p, out)?;
+        } else {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// Names of the rules a module declares (identifiers at the start of a line, before `{`, `if`,
+/// `=`, `:=`, `[`, `contains` or `(`).
+fn rule_heads(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for line in text.lines() {
+        if line.starts_with(char::is_whitespace) {
+            continue;
+        }
+        let ident: String = line
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        if ident.is_empty() || matches!(ident.as_str(), "package" | "import" | "default" | "else") {
+            if ident == "default" {
+                let rest = line["default".len()..].trim_start();
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                if !name.is_empty() && !out.contains(&name) {
+                    out.push(name);
+                }
+            }
+            continue;
+        }
+        let rest = line[ident.len()..].trim_start();
+        let head = rest.starts_with('{')
+            || rest.starts_with("if")
+            || rest.starts_with('=')
+            || rest.starts_with(":=")
+            || rest.starts_with('[')
+            || rest.starts_with("contains")
+            || rest.starts_with('(');
+        if head && !out.contains(&ident) {
+            out.push(ident);
+        }
+    }
+    out
+}
+
+/// The members of a rule's value: a set or array's elements, or the value itself.
+fn items(v: &regorus::Value) -> Vec<serde_json::Value> {
+    match to_json(v) {
+        None => Vec::new(),
+        Some(serde_json::Value::Array(a)) => a,
+        Some(serde_json::Value::Bool(false)) => Vec::new(),
+        Some(other) => vec![other],
+    }
+}
+
+fn to_json(v: &regorus::Value) -> Option<serde_json::Value> {
+    if *v == regorus::Value::Undefined {
+        return None;
+    }
+    v.to_json_str()
+        .ok()
+        .and_then(|s| serde_json::from_str(&s).ok())
+}
+
+fn line_col_offset(text: &str, line: usize, col: usize) -> usize {
+    let mut off = 0;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == line {
+            return (off + col.saturating_sub(1)).min(text.len());
+        }
+        off += l.len();
+    }
+    text.len()
+}
+
+/// A regorus error as a diagnostic. Its text reads `--> FILE:LINE:COL`, the source line, a caret
+/// and `error: MESSAGE`.
+pub(crate) fn rego_error(files: &[PolicyFile], text: &str) -> Error {
+    let message = text
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("error: "))
+        .unwrap_or_else(|| text.trim())
+        .to_string();
+    for f in files {
+        let Some(i) = text.find(&format!("{}:", f.name)) else {
+            continue;
+        };
+        let mut parts =
+            text[i + f.name.len() + 1..].splitn(3, |c: char| c == ':' || c.is_whitespace());
+        let line = parts.next().and_then(|p| p.trim().parse::<usize>().ok());
+        let col = parts.next().and_then(|p| p.trim().parse::<usize>().ok());
+        if let (Some(line), Some(col)) = (line, col) {
+            let offset = line_col_offset(&f.text, line, col);
+            let src = NamedSource::new(f.name.clone(), f.text.clone());
+            let span: SourceSpan = (offset, 1).into();
+            return Error::Policy {
+                src,
+                span,
+                message,
+                detail: format!("at {}:{line}:{col}", f.name),
+            };
+        }
+    }
+    Error::InvalidNoSource {
+        path: PathBuf::from(files.first().map_or("<policies>", |f| f.name.as_str())),
+        message: format!("policy error: {message}"),
+    }
+}
