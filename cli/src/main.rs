@@ -3,7 +3,8 @@
 
 #![allow(clippy::result_large_err)]
 
-mod money;
+mod check_render;
+
 mod render;
 
 /// mimalloc: costing a large plan makes many small allocations (component names, addresses);
@@ -48,6 +49,90 @@ enum Command {
     Diff(DiffArgs),
     /// Print the price catalog (embedded, plus --prices overrides) in the price-file format.
     Prices(PricesArgs),
+    /// Review a plan for CI: cost estimate, Rego policies and SLO budgets, with a verdict as the
+    /// exit code (0 pass, 1 failures, 2 usage or input error).
+    Check(Box<CheckArgs>),
+    /// Work with Rego policies.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum PolicyCommand {
+    /// Run the `test_*` rules of a policy folder (like `opa test` / `conftest verify`); without a
+    /// folder, the shipped policies' own tests.
+    Test {
+        /// Folder of .rego files (and .json data files). Tests are `test_*` rules.
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum CheckFormat {
+    Table,
+    Json,
+    Markdown,
+    Sarif,
+    Github,
+    Junit,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum FailOnArg {
+    Deny,
+    Warn,
+}
+
+#[derive(Args, Debug)]
+struct CheckArgs {
+    /// The plan: `terraform show -json plan.out > plan.json`.
+    plan: PathBuf,
+    /// The base plan or state (the target branch): budgets on the change compare with it.
+    #[arg(long, value_name = "BASE_PLAN")]
+    base: Option<PathBuf>,
+    /// A folder of Rego policies (and JSON data), added to the shipped ones. Repeatable.
+    #[arg(long = "policy", value_name = "DIR")]
+    policies: Vec<PathBuf>,
+    /// Do not evaluate the policies shipped with costfix.
+    #[arg(long)]
+    no_default_policies: bool,
+    /// Package whose deny/violation/warn rules are collected (default `main`). Repeatable.
+    #[arg(long = "namespace", value_name = "NAMESPACE")]
+    namespaces: Vec<String>,
+    /// Collect the rules of every package.
+    #[arg(long, conflicts_with = "namespaces")]
+    all_namespaces: bool,
+    /// An SLO budget file, or a folder of them (.hcl). Repeatable.
+    #[arg(long = "slo", value_name = "FILE_OR_DIR")]
+    slos: Vec<PathBuf>,
+    /// The environment of this plan (production, staging, ...), for policies.
+    #[arg(long, value_name = "ENV")]
+    environment: Option<String>,
+    /// What fails the check: deny results and blocking budgets (default), or warnings too.
+    #[arg(long, value_enum, default_value_t = FailOnArg::Deny)]
+    fail_on: FailOnArg,
+    /// The .tf sources of the plan: findings get file and line, and `# costfix:ignore ID reason`
+    /// comments on resource blocks suppress them.
+    #[arg(long, value_name = "DIR")]
+    dir: Option<PathBuf>,
+    /// Accept the findings listed in this baseline file: only new ones count.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Write every current finding to this baseline file (and exit 0).
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// Usage file (infracost format).
+    #[arg(long, value_name = "FILE")]
+    usage: Option<PathBuf>,
+    /// Price override file.
+    #[arg(long, value_name = "FILE")]
+    prices: Option<PathBuf>,
+    /// Region for resources whose AWS provider configuration sets none.
+    #[arg(long, value_name = "REGION")]
+    region: Option<String>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = CheckFormat::Table)]
+    format: CheckFormat,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -231,6 +316,8 @@ fn run(cmd: Command) -> Result<ExitCode> {
             est.warnings.splice(0..0, warnings);
             emit(&est, a.pricing.format, "diff")
         }
+        Command::Check(a) => run_check(*a),
+        Command::Policy(PolicyCommand::Test { dir }) => run_policy_test(dir.as_deref()),
         Command::Prices(a) => {
             let catalog = load_catalog(a.prices.as_deref())?;
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -291,6 +378,219 @@ impl Timer {
             self.last.set(now);
         }
     }
+}
+
+fn run_check(a: CheckArgs) -> Result<ExitCode> {
+    use costfix_engine::check::{self, Baseline, CheckOptions, FailOn, SourceScan};
+    use costfix_engine::policy::{Namespaces, PolicySet};
+
+    let t = Timer::start();
+    let catalog = load_catalog(a.prices.as_deref())?;
+    let usage = load_usage(a.usage.as_deref())?;
+    let opts = Options {
+        region: a.region.clone(),
+    };
+    let mut policies = if a.no_default_policies {
+        PolicySet::new()
+    } else {
+        PolicySet::embedded()?
+    };
+    for dir in &a.policies {
+        policies.load_dir(dir, false)?;
+    }
+    let mut budgets = Vec::new();
+    for s in &a.slos {
+        budgets.extend(costfix_engine::slo::load(s)?);
+    }
+    t.lap("load");
+    let file = InputFile::read(&a.plan)?;
+    let (doc, mut warnings) = parse_document(&file)?;
+    if let Document::State(_) = doc {
+        return Err(costfix_engine::Error::WrongKind {
+            path: file.path.clone(),
+            expected: "a Terraform plan",
+            found: "a Terraform state",
+            help: "check reviews a plan: `terraform plan -out plan.out && terraform show -json plan.out > plan.json`; a state can be the --base".into(),
+        }
+        .into());
+    }
+    let base_file = a.base.as_deref().map(InputFile::read).transpose()?;
+    let base_doc = match &base_file {
+        Some(f) => {
+            let (d, w) = parse_document(f)?;
+            warnings.extend(w);
+            Some(d)
+        }
+        None => None,
+    };
+    t.lap("parse");
+    let mut est = estimate::estimate(&doc, &file.display_name(), None, &catalog, &usage, &opts);
+    est.warnings.splice(0..0, warnings);
+    let base_est = match (&base_doc, &base_file) {
+        (Some(d), Some(f)) => Some(estimate::estimate(
+            d,
+            &f.display_name(),
+            None,
+            &catalog,
+            &usage,
+            &opts,
+        )),
+        _ => None,
+    };
+    t.lap("cost");
+    let mut namespaces = if a.namespaces.is_empty() {
+        vec!["main".to_string()]
+    } else {
+        a.namespaces.clone()
+    };
+    if !a.no_default_policies {
+        namespaces.extend(
+            policies
+                .packages()
+                .filter_map(|p| p.strip_prefix("data."))
+                .filter(|p| p.starts_with("costfix.policies."))
+                .map(str::to_owned),
+        );
+    }
+    let check_opts = CheckOptions {
+        namespaces: if a.all_namespaces {
+            Namespaces::All
+        } else {
+            Namespaces::Only(namespaces)
+        },
+        environment: a.environment.clone(),
+        fail_on: match a.fail_on {
+            FailOnArg::Deny => FailOn::Deny,
+            FailOnArg::Warn => FailOn::Warn,
+        },
+    };
+    let mut report = check::check(
+        file.json(),
+        est,
+        base_est.as_ref(),
+        &policies,
+        &budgets,
+        &check_opts,
+    )?;
+    t.lap("policies and budgets");
+    if let Some(dir) = &a.dir {
+        report.apply_sources(&SourceScan::scan(dir)?);
+    }
+    if let Some(path) = &a.baseline {
+        report.apply_baseline(&Baseline::load(path)?);
+    }
+    for w in &report.estimate.warnings {
+        eprintln!("warning: {}: {}", w.file, w.message);
+    }
+    if let Some(path) = &a.write_baseline {
+        let text = serde_json::to_string_pretty(&report.to_baseline()).into_diagnostic()?;
+        write_atomically(path, format!("{text}\n").as_bytes())?;
+        eprintln!(
+            "wrote {} finding(s) to {}",
+            report.findings.len(),
+            path.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match a.format {
+        CheckFormat::Table => check_render::table(&mut out, &report).into_diagnostic()?,
+        CheckFormat::Json => {
+            serde_json::to_writer(&mut out, &report).into_diagnostic()?;
+            writeln!(out).into_diagnostic()?;
+        }
+        CheckFormat::Markdown => check_render::markdown(&mut out, &report).into_diagnostic()?,
+        CheckFormat::Sarif => {
+            check_render::sarif(&mut out, &report, &file.display_name()).into_diagnostic()?
+        }
+        CheckFormat::Github => check_render::github(&mut out, &report).into_diagnostic()?,
+        CheckFormat::Junit => check_render::junit(&mut out, &report).into_diagnostic()?,
+    }
+    out.flush().into_diagnostic()?;
+    t.lap("render");
+    Ok(if report.verdict.passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn run_policy_test(dir: Option<&Path>) -> Result<ExitCode> {
+    use costfix_engine::policy::{PolicyFile, PolicySet};
+    let set = match dir {
+        Some(d) => {
+            let mut set = PolicySet::new();
+            set.load_dir(d, true)?;
+            set
+        }
+        None => {
+            let mut set = PolicySet::embedded()?;
+            for (name, text) in costfix_engine::policy::EMBEDDED_TESTS {
+                set.add(PolicyFile {
+                    name: (*name).to_string(),
+                    text: (*text).to_string(),
+                })?;
+            }
+            set
+        }
+    };
+    let outcomes = set.run_tests();
+    let mut out = std::io::stdout().lock();
+    let (mut passed, mut failed) = (0, 0);
+    for t in &outcomes {
+        if t.passed {
+            passed += 1;
+            writeln!(
+                out,
+                "PASS  {}.{}  ({})",
+                t.package.trim_start_matches("data."),
+                t.name,
+                t.file
+            )
+            .into_diagnostic()?;
+        } else {
+            failed += 1;
+            writeln!(
+                out,
+                "FAIL  {}.{}  ({})",
+                t.package.trim_start_matches("data."),
+                t.name,
+                t.file
+            )
+            .into_diagnostic()?;
+            if let Some(e) = &t.error {
+                for line in e.lines().filter(|l| !l.trim().is_empty()) {
+                    writeln!(out, "      {line}").into_diagnostic()?;
+                }
+            }
+        }
+    }
+    writeln!(out, "{passed} passed, {failed} failed").into_diagnostic()?;
+    if outcomes.is_empty() {
+        eprintln!("warning: no test_* rules found");
+    }
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Write a file atomically: a temporary file in the same folder, fsync, rename.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let io = |source| costfix_engine::Error::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    tmp.write_all(bytes).map_err(io)?;
+    tmp.as_file().sync_all().map_err(io)?;
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    Ok(())
 }
 
 fn load_catalog(prices: Option<&Path>) -> Result<Catalog> {

@@ -52,6 +52,8 @@ pub struct ResourceEstimate {
     pub before: Option<CostSide>,
     pub after: Option<CostSide>,
     pub delta: Decimal,
+    /// The resource's tags (`tags_all` when known, else `tags`), for budgets and policies.
+    pub tags: BTreeMap<String, String>,
     /// How the type is treated (derived from the type; not serialised).
     pub support: Support,
 }
@@ -78,6 +80,8 @@ impl Serialize for ResourceEstimate {
             items: &'r [LineItem],
             #[serde(skip_serializing_if = "Option::is_none")]
             items_before: Option<&'r [LineItem]>,
+            #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+            tags: &'r BTreeMap<String, String>,
         }
         let items = self
             .after
@@ -100,6 +104,7 @@ impl Serialize for ResourceEstimate {
             delta: self.delta,
             items,
             items_before,
+            tags: &self.tags,
         }
         .serialize(s)
     }
@@ -412,6 +417,7 @@ fn estimate_one<'a>(
         before: None,
         after: None,
         delta: Decimal::ZERO,
+        tags: BTreeMap::new(),
         support: s.support,
     };
     if s.support != Support::Priced {
@@ -463,6 +469,16 @@ fn estimate_one<'a>(
         (Some(a), true) => Some(a.clone()),
         _ => before.as_ref().map(side),
     };
+    if let Some(a) = after.as_ref().or(before.as_ref()) {
+        let mut tags = a.string_map("tags_all");
+        if tags.is_empty() {
+            tags = a.string_map("tags");
+        }
+        est.tags = tags
+            .into_iter()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+    }
     est.region = region.as_ref().map(|r| r.0.clone());
     est.region_source = region.as_ref().map(|r| r.1);
     est.delta = est.after_monthly() - est.before_monthly();
@@ -727,6 +743,7 @@ pub fn diff(base: &Estimate, head: &Estimate, catalog: &Catalog) -> Estimate {
                 before,
                 after,
                 delta: Decimal::ZERO,
+                tags: any.tags.clone(),
                 support: any.support,
             };
             r.delta = r.after_monthly() - r.before_monthly();

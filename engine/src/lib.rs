@@ -9,14 +9,17 @@
 #![allow(clippy::result_large_err)]
 
 pub mod address;
+pub mod check;
 pub mod cost;
 pub mod error;
 pub mod estimate;
 pub mod input;
+pub mod money;
 pub mod plan;
 pub mod policy;
 pub mod pricing;
 pub mod region;
+pub mod slo;
 pub mod state;
 pub mod usage;
 pub mod values;

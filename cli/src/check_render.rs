@@ -1,0 +1,473 @@
+//! Renderings of a check report: table, Markdown (PR comment), SARIF 2.1.0, GitHub workflow
+//! commands, JUnit XML. JSON is the engine's model.
+
+use std::io::{self, Write};
+
+use costfix_engine::check::{CheckReport, Finding};
+use costfix_engine::policy::Level;
+use costfix_engine::slo::{Limit, Status};
+
+use costfix_engine::money::{delta, usd};
+
+fn level_word(l: Level) -> &'static str {
+    match l {
+        Level::Deny => "DENY",
+        Level::Warn => "WARN",
+    }
+}
+
+fn status_word(s: Status) -> &'static str {
+    match s {
+        Status::Ok => "ok",
+        Status::Warn => "WARN",
+        Status::Fail => "FAIL",
+    }
+}
+
+fn verdict_line(r: &CheckReport) -> String {
+    let v = &r.verdict;
+    let word = if v.passed { "passed" } else { "FAILED" };
+    let mut s = format!(
+        "costfix check {word}: {} failure(s), {} warning(s)",
+        v.failures, v.warnings
+    );
+    if v.suppressed > 0 {
+        s.push_str(&format!(", {} suppressed or baselined", v.suppressed));
+    }
+    s
+}
+
+fn cost_line(r: &CheckReport) -> String {
+    let t = &r.estimate.totals;
+    match &r.base_totals {
+        Some(b) => format!(
+            "Monthly cost: {} (base) → {} (this change) ({})",
+            usd(b.after),
+            usd(t.after),
+            delta(t.after - b.after)
+        ),
+        None => format!(
+            "Monthly cost: {} → {} ({})",
+            usd(t.before),
+            usd(t.after),
+            delta(t.delta)
+        ),
+    }
+}
+
+fn limit_text(l: &Limit) -> String {
+    match l {
+        Limit::Total { monthly_limit, .. } => format!("limit {}", usd(*monthly_limit)),
+        Limit::Change {
+            max_monthly_increase,
+            max_increase_percent,
+        } => {
+            let mut parts = Vec::new();
+            if let Some(m) = max_monthly_increase {
+                parts.push(format!("max +{}", usd(*m)));
+            }
+            if let Some(p) = max_increase_percent {
+                parts.push(format!("max +{p}%"));
+            }
+            parts.join(", ")
+        }
+    }
+}
+
+fn where_text(f: &Finding) -> String {
+    match &f.location {
+        Some(l) => format!("{}:{}", l.file, l.line),
+        None => f.source.join(", "),
+    }
+}
+
+/// Plain text for terminals and CI logs.
+pub fn table(out: &mut impl Write, r: &CheckReport) -> io::Result<()> {
+    writeln!(out, "{}", verdict_line(r))?;
+    writeln!(out, "{}", cost_line(r))?;
+    if !r.findings.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "Findings:")?;
+        for f in &r.findings {
+            let mark = if let Some(reason) = &f.suppressed {
+                format!(" (suppressed: {reason})")
+            } else if f.baselined {
+                " (in baseline)".to_string()
+            } else {
+                String::new()
+            };
+            writeln!(out, "  {}  {}{}", level_word(f.level), f.message, mark)?;
+            writeln!(out, "        {}  [{}]", f.id, where_text(f))?;
+        }
+    }
+    if !r.budgets.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "Budgets:")?;
+        let w = r
+            .budgets
+            .iter()
+            .map(|b| b.budget.name.len())
+            .max()
+            .unwrap_or(0);
+        for b in &r.budgets {
+            writeln!(
+                out,
+                "  {:<4}  {:<w$}  {}  ({}, {})",
+                status_word(b.status),
+                b.budget.name,
+                b.message,
+                limit_text(&b.budget.limit),
+                b.budget.source
+            )?;
+        }
+    }
+    let c = &r.estimate.counts;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{} resource(s), {} priced; {} policy result(s) from {} file(s); {} budget(s).",
+        c.resources,
+        c.priced,
+        r.policies.len(),
+        r.policies
+            .iter()
+            .flat_map(|p| p.files.iter())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+        r.budgets.len()
+    )?;
+    Ok(())
+}
+
+fn md(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+/// A pull-request comment.
+pub fn markdown(out: &mut impl Write, r: &CheckReport) -> io::Result<()> {
+    let icon = if r.verdict.passed { "✅" } else { "❌" };
+    writeln!(out, "## {icon} {}", verdict_line(r))?;
+    writeln!(out)?;
+    writeln!(out, "**{}**", cost_line(r))?;
+    writeln!(out)?;
+    let active: Vec<&Finding> = r.findings.iter().filter(|f| f.active()).collect();
+    if !active.is_empty() {
+        writeln!(out, "| | Finding | Resource | Rule |")?;
+        writeln!(out, "|---|---|---|---|")?;
+        for f in active.iter().take(50) {
+            writeln!(
+                out,
+                "| {} | {} | {} | `{}` |",
+                level_word(f.level),
+                md(&f.message),
+                f.resource
+                    .as_deref()
+                    .map(|a| format!("`{a}`"))
+                    .unwrap_or_default(),
+                f.id
+            )?;
+        }
+        if active.len() > 50 {
+            writeln!(out, "| | … and {} more | | |", active.len() - 50)?;
+        }
+        writeln!(out)?;
+    }
+    if !r.budgets.is_empty() {
+        writeln!(
+            out,
+            "<details><summary>Budgets ({})</summary>",
+            r.budgets.len()
+        )?;
+        writeln!(out)?;
+        writeln!(out, "| Status | Budget | | Limit |")?;
+        writeln!(out, "|---|---|---|---|")?;
+        for b in &r.budgets {
+            writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                status_word(b.status),
+                md(&b.budget.name),
+                md(&b.message),
+                limit_text(&b.budget.limit)
+            )?;
+        }
+        writeln!(out)?;
+        writeln!(out, "</details>")?;
+        writeln!(out)?;
+    }
+    let quiet: Vec<&Finding> = r.findings.iter().filter(|f| !f.active()).collect();
+    if !quiet.is_empty() {
+        writeln!(
+            out,
+            "<details><summary>Suppressed or baselined ({})</summary>",
+            quiet.len()
+        )?;
+        writeln!(out)?;
+        for f in quiet {
+            writeln!(
+                out,
+                "- {} `{}`: {}",
+                level_word(f.level),
+                f.id,
+                md(&f.message)
+            )?;
+        }
+        writeln!(out)?;
+        writeln!(out, "</details>")?;
+        writeln!(out)?;
+    }
+    writeln!(out, "<details><summary>Cost estimate</summary>")?;
+    writeln!(out)?;
+    let mut buf = Vec::new();
+    crate::render::markdown(
+        &mut buf,
+        &r.estimate,
+        if r.base_totals.is_some() {
+            "diff"
+        } else {
+            "estimate"
+        },
+    )?;
+    // Drop the estimate's own heading: the comment has one.
+    let text = String::from_utf8_lossy(&buf);
+    for line in text
+        .lines()
+        .skip_while(|l| l.starts_with("## ") || l.is_empty())
+    {
+        writeln!(out, "{line}")?;
+    }
+    writeln!(out)?;
+    writeln!(out, "</details>")?;
+    Ok(())
+}
+
+/// SARIF 2.1.0, for code scanning.
+pub fn sarif(out: &mut impl Write, r: &CheckReport, plan_file: &str) -> io::Result<()> {
+    use serde_json::{json, Value};
+    let mut rules: Vec<Value> = Vec::new();
+    let mut rule_ids: Vec<&str> = Vec::new();
+    for f in &r.findings {
+        if !rule_ids.contains(&f.id.as_str()) {
+            rule_ids.push(&f.id);
+            rules.push(json!({
+                "id": f.id,
+                "name": f.id.replace([':', '.'], "_"),
+                "shortDescription": {"text": f.id},
+                "properties": {"source": f.source},
+            }));
+        }
+    }
+    let results: Vec<Value> = r
+        .findings
+        .iter()
+        .map(|f| {
+            let location = match &f.location {
+                Some(l) => json!({
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": l.file.replace('\\', "/")},
+                        "region": {"startLine": l.line}
+                    }
+                }),
+                None => json!({"physicalLocation": {"artifactLocation": {"uri": plan_file.replace('\\', "/")}}}),
+            };
+            let mut res = json!({
+                "ruleId": f.id,
+                "ruleIndex": rule_ids.iter().position(|id| *id == f.id).unwrap_or(0),
+                "level": match f.level { Level::Deny => "error", Level::Warn => "warning" },
+                "message": {"text": f.message},
+                "locations": [location],
+            });
+            if let Some(addr) = &f.resource {
+                res["locations"][0]["logicalLocations"] = json!([{"fullyQualifiedName": addr, "kind": "resource"}]);
+            }
+            if let Some(reason) = &f.suppressed {
+                res["suppressions"] = json!([{"kind": "inSource", "justification": reason}]);
+            } else if f.baselined {
+                res["suppressions"] = json!([{"kind": "external", "justification": "accepted in the baseline"}]);
+            }
+            res
+        })
+        .collect();
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "costfix",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://example.invalid/costfix",
+                "rules": rules,
+            }},
+            "results": results,
+        }],
+    });
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    writeln!(out)
+}
+
+fn gh_escape(s: &str, property: bool) -> String {
+    let mut s = s
+        .replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A");
+    if property {
+        s = s.replace(':', "%3A").replace(',', "%2C");
+    }
+    s
+}
+
+/// GitHub Actions workflow commands: annotations on the files.
+pub fn github(out: &mut impl Write, r: &CheckReport) -> io::Result<()> {
+    for f in r.findings.iter().filter(|f| f.active()) {
+        let cmd = match f.level {
+            Level::Deny => "error",
+            Level::Warn => "warning",
+        };
+        let mut props = vec![format!(
+            "title={}",
+            gh_escape(&format!("costfix {}", f.id), true)
+        )];
+        if let Some(l) = &f.location {
+            props.insert(
+                0,
+                format!("file={},line={}", gh_escape(&l.file, true), l.line),
+            );
+        }
+        writeln!(
+            out,
+            "::{cmd} {}::{}",
+            props.join(","),
+            gh_escape(&f.message, false)
+        )?;
+    }
+    writeln!(
+        out,
+        "::notice title=costfix::{}",
+        gh_escape(&format!("{}. {}", verdict_line(r), cost_line(r)), false)
+    )
+}
+
+fn xml(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
+}
+
+/// JUnit XML: one suite for policies (a case per finding, or one passing case), one for budgets.
+pub fn junit(out: &mut impl Write, r: &CheckReport) -> io::Result<()> {
+    let findings: Vec<&Finding> = r
+        .findings
+        .iter()
+        .filter(|f| f.id.starts_with("policy:"))
+        .collect();
+    let fails = |fs: &[&Finding]| {
+        fs.iter()
+            .filter(|f| {
+                f.active()
+                    && (f.level == Level::Deny
+                        || r.verdict.fail_on == costfix_engine::check::FailOn::Warn)
+            })
+            .count()
+    };
+    let policy_failures = fails(&findings);
+    let budget_failures = r
+        .budgets
+        .iter()
+        .filter(|b| {
+            b.status == Status::Fail
+                || (b.status == Status::Warn
+                    && r.verdict.fail_on == costfix_engine::check::FailOn::Warn)
+        })
+        .count();
+    let policy_tests = findings.len().max(1);
+    writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
+    writeln!(
+        out,
+        r#"<testsuites name="costfix check" tests="{}" failures="{}">"#,
+        policy_tests + r.budgets.len(),
+        policy_failures + budget_failures
+    )?;
+    writeln!(
+        out,
+        r#"  <testsuite name="policies" tests="{policy_tests}" failures="{policy_failures}">"#
+    )?;
+    if findings.is_empty() {
+        writeln!(
+            out,
+            r#"    <testcase classname="costfix.policies" name="no policy findings"/>"#
+        )?;
+    }
+    for f in &findings {
+        let name = format!("{}: {}", f.resource.as_deref().unwrap_or("plan"), f.message);
+        writeln!(
+            out,
+            r#"    <testcase classname="{}" name="{}">"#,
+            xml(&f.id),
+            xml(&name)
+        )?;
+        if !f.active() {
+            writeln!(
+                out,
+                r#"      <skipped message="{}"/>"#,
+                xml(f
+                    .suppressed
+                    .as_deref()
+                    .unwrap_or("accepted in the baseline"))
+            )?;
+        } else if f.level == Level::Deny || r.verdict.fail_on == costfix_engine::check::FailOn::Warn
+        {
+            writeln!(
+                out,
+                r#"      <failure message="{}" type="{}">{}</failure>"#,
+                xml(&f.message),
+                level_word(f.level),
+                xml(&f.source.join(", "))
+            )?;
+        } else {
+            writeln!(
+                out,
+                r#"      <system-out>{}: {}</system-out>"#,
+                level_word(f.level),
+                xml(&f.message)
+            )?;
+        }
+        writeln!(out, "    </testcase>")?;
+    }
+    writeln!(out, "  </testsuite>")?;
+    writeln!(
+        out,
+        r#"  <testsuite name="budgets" tests="{}" failures="{budget_failures}">"#,
+        r.budgets.len()
+    )?;
+    for b in &r.budgets {
+        let failing = b.status == Status::Fail
+            || (b.status == Status::Warn
+                && r.verdict.fail_on == costfix_engine::check::FailOn::Warn);
+        writeln!(
+            out,
+            r#"    <testcase classname="costfix.budgets" name="{}">"#,
+            xml(&b.budget.name)
+        )?;
+        if failing {
+            writeln!(
+                out,
+                r#"      <failure message="{}" type="{}">{}</failure>"#,
+                xml(&b.message),
+                status_word(b.status),
+                xml(&b.budget.source)
+            )?;
+        } else {
+            writeln!(
+                out,
+                r#"      <system-out>{}: {}</system-out>"#,
+                status_word(b.status),
+                xml(&b.message)
+            )?;
+        }
+        writeln!(out, "    </testcase>")?;
+    }
+    writeln!(out, "  </testsuite>")?;
+    writeln!(out, "</testsuites>")
+}
