@@ -618,6 +618,8 @@ pub(crate) fn s3_bucket(_attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineItem> 
                 .map(|q| q / dec(*scale));
             let line = match item {
                 Some(item) => ctx.usage_qty(*name, unit, qty, "s3", item, ""),
+                // No price, but nothing used: nothing to report.
+                None if qty.is_some_and(|q| q.is_zero()) => continue,
                 None if qty.is_some() => LineItem::unpriced(
                     *name,
                     unit,

@@ -1,0 +1,452 @@
+//! End-to-end tests of `costfix check` and `costfix policy test`: real plans, the shipped Rego
+//! policies through regorus, SLO files, every output format (SARIF validated against the 2.1.0
+//! schema), exit codes, suppression comments and baselines.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> Out {
+    let out = Command::new(env!("CARGO_BIN_EXE_costfix"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let o = Out {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    };
+    assert!(!o.stderr.contains("panicked"), "{}", o.stderr);
+    o
+}
+
+fn run(args: &[&str]) -> Out {
+    run_in(&repo(), args)
+}
+
+const T: &str = "fixtures/corpus/infracost/cmd/infracost/testdata";
+const EXAMPLE_DIR: &str = "fixtures/corpus/infracost/examples/terraform";
+/// 55 resources, two t2.nano instances (previous generation: warnings), nothing untagged and costly.
+const CHECKOV: &str = "fixtures/corpus/checkov/tests/terraform/runner/resources/plan/tfplan.json";
+
+fn example_plan() -> String {
+    format!("{T}/example_plan.json")
+}
+fn example_usage() -> String {
+    format!("{T}/example_usage.yml")
+}
+
+#[test]
+fn clean_plan_passes() {
+    let o = run(&[
+        "check",
+        "fixtures/corpus/terraform-json/testdata/basic/plan.json",
+    ]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout
+            .starts_with("costfix check passed: 0 failure(s), 0 warning(s)"),
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
+fn deny_results_fail_with_exit_1() {
+    let (plan, usage) = (example_plan(), example_usage());
+    let o = run(&["check", &plan, "--usage", &usage, "--slo", "slo/"]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    insta::assert_snapshot!(o.stdout);
+}
+
+#[test]
+fn warnings_fail_only_with_fail_on_warn() {
+    let o = run(&["check", CHECKOV]);
+    assert_eq!(o.code, 0, "{}", o.stdout);
+    assert!(o.stdout.contains("2 warning(s)"), "{}", o.stdout);
+    let o = run(&["check", CHECKOV, "--fail-on", "warn"]);
+    assert_eq!(o.code, 1, "{}", o.stdout);
+}
+
+#[test]
+fn environment_turns_previous_generation_warnings_into_failures() {
+    let o = run(&["check", CHECKOV, "--environment", "production"]);
+    assert_eq!(o.code, 1, "{}", o.stdout);
+    assert!(o.stdout.contains("DENY  aws_instance.db_app uses the previous-generation t2 family (t2.nano) in production"), "{}", o.stdout);
+}
+
+#[test]
+fn budgets_block_or_warn() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("b.hcl"),
+        "budget \"tiny\" {\n  monthly_limit = 100\n}\nbudget \"soft\" {\n  monthly_limit = 10\n  action = \"warn\"\n}\n",
+    )
+    .unwrap();
+    let plan = repo().join(format!("{T}/plan_with_target.json"));
+    let slo = dir.path().join("b.hcl");
+    let o = run(&[
+        "check",
+        plan.to_str().unwrap(),
+        "--slo",
+        slo.to_str().unwrap(),
+        "--no-default-policies",
+        "--format",
+        "json",
+    ]);
+    // $16.18 a month: under "tiny" (100), over "soft" (10, warn only).
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(v["schema_version"], "costfix.check/v1");
+    let statuses: Vec<(&str, &str)> = v["budgets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["budget"]["name"].as_str().unwrap(),
+                b["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(statuses, [("tiny", "ok"), ("soft", "warn")]);
+    assert_eq!(v["verdict"]["warnings"], 1);
+
+    std::fs::write(
+        dir.path().join("b.hcl"),
+        "budget \"tiny\" {\n  monthly_limit = 10\n}\n",
+    )
+    .unwrap();
+    let o = run(&[
+        "check",
+        plan.to_str().unwrap(),
+        "--slo",
+        slo.to_str().unwrap(),
+        "--no-default-policies",
+    ]);
+    assert_eq!(o.code, 1, "{}", o.stdout);
+    assert!(o.stdout.contains("FAIL  tiny"), "{}", o.stdout);
+}
+
+#[test]
+fn change_budget_against_a_base() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("c.hcl"),
+        "change_budget \"pr\" {\n  max_monthly_increase = 30\n}\n",
+    )
+    .unwrap();
+    let slo = dir.path().join("c.hcl");
+    let base = format!("{T}/terraform_v0.12_state.json");
+    let head = format!("{T}/terraform_v0.14_plan.json");
+    let o = run(&[
+        "check",
+        &head,
+        "--base",
+        &base,
+        "--region",
+        "us-east-1",
+        "--slo",
+        slo.to_str().unwrap(),
+        "--no-default-policies",
+    ]);
+    // $40.56 → $81.12: +$40.56 > $30.
+    assert_eq!(o.code, 1, "{}", o.stdout);
+    assert!(
+        o.stdout
+            .contains("from $40.56 to $81.12 a month (+$40.56, 100%)"),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        o.stdout
+            .contains("Monthly cost: $40.56 (base) → $81.12 (this change) (+$40.56)"),
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
+fn user_policies_and_namespaces() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("limit.rego"),
+        "package main\n\nimport rego.v1\n\ndeny contains msg if {\n\tinput.costfix.totals.after > 1000\n\tmsg := sprintf(\"the plan costs $%.2f a month\", [input.costfix.totals.after])\n}\n",
+    )
+    .unwrap();
+    let (plan, usage) = (example_plan(), example_usage());
+    let policy_dir = dir.path().to_str().unwrap();
+    let o = run(&[
+        "check",
+        &plan,
+        "--usage",
+        &usage,
+        "--policy",
+        policy_dir,
+        "--no-default-policies",
+    ]);
+    assert_eq!(o.code, 1, "{}", o.stdout);
+    assert!(
+        o.stdout.contains("DENY  the plan costs $1361.31 a month"),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.contains("policy:main.deny"), "{}", o.stdout);
+    let o = run(&[
+        "check",
+        &plan,
+        "--usage",
+        &usage,
+        "--policy",
+        policy_dir,
+        "--no-default-policies",
+        "--namespace",
+        "other",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stdout);
+}
+
+#[test]
+fn policy_errors_are_diagnostics() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("broken.rego"),
+        "package main\n\nimport rego.v1\n\ndeny contains msg if {\n\tmsg := \n}\n",
+    )
+    .unwrap();
+    let plan = repo().join(example_plan());
+    let o = run_in(
+        dir.path(),
+        &["check", plan.to_str().unwrap(), "--policy", "."],
+    );
+    assert_eq!(o.code, 2);
+    assert!(o.stdout.is_empty());
+    assert!(o.stderr.contains("costfix::policy"), "{}", o.stderr);
+    assert!(o.stderr.contains("broken.rego:6:"), "{}", o.stderr);
+}
+
+#[test]
+fn slo_errors_are_diagnostics() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("b.hcl"),
+        "budget \"x\" {\n  monthly_limit = 10\n  warn_at = 80\n}\n",
+    )
+    .unwrap();
+    let plan = repo().join(example_plan());
+    let o = run_in(
+        dir.path(),
+        &["check", plan.to_str().unwrap(), "--slo", "b.hcl"],
+    );
+    assert_eq!(o.code, 2);
+    insta::assert_snapshot!(o.stderr);
+}
+
+#[test]
+fn a_state_is_not_reviewed() {
+    let o = run(&["check", &format!("{T}/terraform_v0.12_state.json")]);
+    assert_eq!(o.code, 2);
+    assert!(o.stderr.contains("costfix::input::kind"), "{}", o.stderr);
+}
+
+#[test]
+fn ignore_comments_suppress_findings_and_give_locations() {
+    let dir = tempfile::tempdir().unwrap();
+    let main_tf = std::fs::read_to_string(repo().join(EXAMPLE_DIR).join("main.tf")).unwrap();
+    let annotated = main_tf.replace(
+        "resource \"aws_instance\" \"web_app\" {",
+        "# costfix:ignore untagged_costly tagged by the account's default_tags\nresource \"aws_instance\" \"web_app\" {",
+    );
+    assert_ne!(annotated, main_tf);
+    std::fs::write(dir.path().join("main.tf"), annotated).unwrap();
+    let plan = repo().join(EXAMPLE_DIR).join("plan.json");
+    let usage = repo().join(EXAMPLE_DIR).join("infracost-usage.yml");
+    let o = run_in(
+        dir.path(),
+        &[
+            "check",
+            plan.to_str().unwrap(),
+            "--usage",
+            usage.to_str().unwrap(),
+            "--dir",
+            ".",
+            "--format",
+            "json",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    let web = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["resource"] == "aws_instance.web_app")
+        .unwrap();
+    assert_eq!(web["suppressed"], "tagged by the account's default_tags");
+    assert_eq!(web["location"]["line"], 10);
+    assert_eq!(web["location"]["file"], "./main.tf");
+    // The Lambda function is still untagged and costly.
+    assert_eq!(v["verdict"]["failures"], 1);
+    assert_eq!(v["verdict"]["suppressed"], 1);
+    assert_eq!(o.code, 1);
+}
+
+#[test]
+fn baseline_accepts_existing_findings_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let (plan, usage) = (repo().join(example_plan()), repo().join(example_usage()));
+    let (plan, usage) = (plan.to_str().unwrap(), usage.to_str().unwrap());
+    let o = run_in(
+        dir.path(),
+        &[
+            "check",
+            plan,
+            "--usage",
+            usage,
+            "--write-baseline",
+            "baseline.json",
+        ],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let b: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("baseline.json")).unwrap())
+            .unwrap();
+    assert_eq!(b["findings"].as_array().unwrap().len(), 3);
+    let o = run_in(
+        dir.path(),
+        &[
+            "check",
+            plan,
+            "--usage",
+            usage,
+            "--baseline",
+            "baseline.json",
+        ],
+    );
+    assert_eq!(o.code, 0, "{}", o.stdout);
+    assert!(
+        o.stdout.contains("3 suppressed or baselined"),
+        "{}",
+        o.stdout
+    );
+    // A finding that is not in the baseline still fails.
+    let o = run_in(
+        dir.path(),
+        &[
+            "check",
+            plan,
+            "--usage",
+            usage,
+            "--baseline",
+            "baseline.json",
+            "--environment",
+            "production",
+            "--slo",
+            repo().join("slo").to_str().unwrap(),
+            "--fail-on",
+            "warn",
+        ],
+    );
+    assert_eq!(o.code, 1, "{}", o.stdout);
+}
+
+#[test]
+fn sarif_is_valid_sarif_2_1_0() {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("fixtures/schemas/sarif-schema-2.1.0.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let (plan, usage) = (example_plan(), example_usage());
+    for extra in [&[][..], &["--dir", EXAMPLE_DIR][..]] {
+        let mut args = vec![
+            "check",
+            plan.as_str(),
+            "--usage",
+            usage.as_str(),
+            "--slo",
+            "slo/",
+            "--format",
+            "sarif",
+        ];
+        args.extend_from_slice(extra);
+        let o = run(&args);
+        assert_eq!(o.code, 1, "{}", o.stderr);
+        let doc: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&doc)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "SARIF schema errors: {errors:#?}");
+        assert_eq!(doc["runs"][0]["results"].as_array().unwrap().len(), 4);
+    }
+    let o = run(&[
+        "check",
+        &plan,
+        "--usage",
+        &usage,
+        "--slo",
+        "slo/",
+        "--format",
+        "sarif",
+        "--dir",
+        EXAMPLE_DIR,
+    ]);
+    insta::assert_snapshot!(o.stdout);
+}
+
+#[test]
+fn markdown_github_and_junit() {
+    let (plan, usage) = (example_plan(), example_usage());
+    for (format, name) in [
+        ("markdown", "markdown"),
+        ("github", "github"),
+        ("junit", "junit"),
+    ] {
+        let o = run(&[
+            "check", &plan, "--usage", &usage, "--slo", "slo/", "--format", format,
+        ]);
+        assert_eq!(o.code, 1, "{}", o.stderr);
+        insta::assert_snapshot!(name, o.stdout);
+    }
+    let o = run(&[
+        "check", &plan, "--usage", &usage, "--slo", "slo/", "--format", "junit",
+    ]);
+    assert_eq!(o.stdout.matches("<testcase ").count(), 3 + 4);
+    assert_eq!(o.stdout.matches("<failure ").count(), 3);
+}
+
+#[test]
+fn policy_test_command() {
+    let o = run(&["policy", "test"]);
+    assert_eq!(o.code, 0, "{}", o.stdout);
+    assert!(
+        o.stdout.trim_end().ends_with("25 passed, 0 failed"),
+        "{}",
+        o.stdout
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("p_test.rego"),
+        "package main\n\nimport rego.v1\n\ntest_ok if { 1 == 1 }\n\ntest_broken if { 1 == 2 }\n",
+    )
+    .unwrap();
+    let o = run(&["policy", "test", dir.path().to_str().unwrap()]);
+    assert_eq!(o.code, 1);
+    assert!(o.stdout.contains("FAIL  main.test_broken"), "{}", o.stdout);
+    assert!(
+        o.stdout.trim_end().ends_with("1 passed, 1 failed"),
+        "{}",
+        o.stdout
+    );
+}
