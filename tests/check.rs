@@ -450,3 +450,50 @@ fn policy_test_command() {
         o.stdout
     );
 }
+
+#[test]
+fn trimmed_policy_input_gives_the_same_results_as_the_whole_plan() {
+    // By default policies get the plan sections and change fields their text names; --full-input
+    // gives them the document itself, as conftest does. Both must agree.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("before.rego"),
+        "package main\n\nimport rego.v1\n\nwarn contains msg if {\n\tsome rc in input.resource_changes\n\trc.change.before.instance_type != rc.change.after.instance_type\n\tmsg := sprintf(\"%s changes instance type\", [rc.address])\n}\n\nwarn contains msg if {\n\tsome r in input.planned_values.root_module.resources\n\tr.type == \"aws_instance\"\n\tmsg := sprintf(\"planned: %s\", [r.address])\n}\n",
+    )
+    .unwrap();
+    let policy = dir.path().to_str().unwrap();
+    let mut user_results = 0;
+    for plan in [
+        CHECKOV.to_string(),
+        example_plan(),
+        format!("{T}/terraform_v0.14_plan.json"),
+        "fixtures/corpus/terraform-compliance-cli/tests/functional/test_issue-158/plan.out.json"
+            .to_string(),
+    ] {
+        let a = run(&["check", &plan, "--policy", policy, "--format", "json"]);
+        let b = run(&[
+            "check",
+            &plan,
+            "--policy",
+            policy,
+            "--format",
+            "json",
+            "--full-input",
+        ]);
+        assert_eq!(a.code, b.code, "{plan}");
+        let fa: serde_json::Value = serde_json::from_str(&a.stdout).unwrap();
+        let fb: serde_json::Value = serde_json::from_str(&b.stdout).unwrap();
+        assert_eq!(fa["findings"], fb["findings"], "{plan}");
+        assert_eq!(fa["policies"], fb["policies"], "{plan}");
+        user_results += fa["policies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["package"] == "data.main")
+            .count();
+    }
+    assert!(
+        user_results > 5,
+        "the user policy produced only {user_results} results"
+    );
+}

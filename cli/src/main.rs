@@ -102,6 +102,11 @@ struct CheckArgs {
     /// Collect the rules of every package.
     #[arg(long, conflicts_with = "namespaces")]
     all_namespaces: bool,
+    /// Give policies the whole plan document. By default they get the sections and change fields
+    /// their text names (always `resource_changes` with `actions` and `after`, and `costfix`),
+    /// which is much faster on large plans.
+    #[arg(long)]
+    full_input: bool,
     /// An SLO budget file, or a folder of them (.hcl). Repeatable.
     #[arg(long = "slo", value_name = "FILE_OR_DIR")]
     slos: Vec<PathBuf>,
@@ -459,12 +464,17 @@ fn run_check(a: CheckArgs) -> Result<ExitCode> {
             Namespaces::Only(namespaces)
         },
         environment: a.environment.clone(),
+        full_input: a.full_input,
         fail_on: match a.fail_on {
             FailOnArg::Deny => FailOn::Deny,
             FailOnArg::Warn => FailOn::Warn,
         },
     };
+    let Document::Plan(plan) = &doc else {
+        unreachable!("a state was refused above")
+    };
     let mut report = check::check(
+        plan,
         file.json(),
         est,
         base_est.as_ref(),

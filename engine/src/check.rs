@@ -25,6 +25,7 @@ use serde_json::{json, Map, Value};
 
 use crate::error::{Error, Result};
 use crate::estimate::{Estimate, Subtotal};
+use crate::plan::Plan;
 use crate::policy::{Level, Namespaces, PolicyResult, PolicySet};
 use crate::slo::{self, Budget, BudgetResult, Status};
 
@@ -105,6 +106,8 @@ pub struct CheckOptions {
     pub namespaces: Namespaces,
     pub environment: Option<String>,
     pub fail_on: FailOn,
+    /// Give policies the whole plan document, not only the sections they name.
+    pub full_input: bool,
 }
 
 fn f64_of(d: rust_decimal::Decimal) -> Value {
@@ -168,8 +171,336 @@ pub fn policy_input(plan_json: &str, costfix: &Value) -> String {
     }
 }
 
+/// The plan sections and change fields a policy set can read, found by name in the policies'
+/// text. `--full-input` skips this and gives policies the whole document.
+#[derive(Debug, Clone)]
+pub struct InputNeeds {
+    names: Vec<&'static str>,
+}
+
+const OPTIONAL_SECTIONS: &[&str] = &[
+    "planned_values",
+    "prior_state",
+    "configuration",
+    "variables",
+    "resource_drift",
+    "relevant_attributes",
+];
+const OPTIONAL_CHANGE_FIELDS: &[&str] = &[
+    "before",
+    "after_unknown",
+    "before_sensitive",
+    "after_sensitive",
+    "replace_paths",
+    "importing",
+];
+
+impl InputNeeds {
+    /// What the policies of a set name.
+    pub fn of(policies: &PolicySet) -> InputNeeds {
+        let names = OPTIONAL_SECTIONS
+            .iter()
+            .chain(OPTIONAL_CHANGE_FIELDS)
+            .copied()
+            .filter(|n| policies.files.iter().any(|f| names_word(&f.text, n)))
+            .collect();
+        InputNeeds { names }
+    }
+
+    fn wants(&self, name: &str) -> bool {
+        self.names.contains(&name)
+    }
+}
+
+/// Whether `text` has `word` as a whole identifier (`launch_configuration` does not name
+/// `configuration`).
+fn names_word(text: &str, word: &str) -> bool {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    text.match_indices(word).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + word.len()..].chars().next();
+        !before.is_some_and(ident) && !after.is_some_and(ident)
+    })
+}
+
+/// The policy input as a regorus value, built from the parsed plan in parallel: the plan's
+/// identifying fields, `resource_changes` with the change fields the policies name (`actions` and
+/// `after` always), the sections they name, and the `costfix` object.
+pub fn policy_input_value(
+    plan: &Plan<'_>,
+    costfix: &Value,
+    needs: &InputNeeds,
+) -> Result<regorus::Value> {
+    use rayon::prelude::*;
+    use regorus::Value as R;
+    use std::collections::BTreeMap as Map2;
+
+    let raw = |v: Option<&serde_json::value::RawValue>| -> Result<R> {
+        match v {
+            None => Ok(R::Null),
+            Some(r) => fast_value(r.get()),
+        }
+    };
+    let s = |v: &str| R::from(v);
+    let changes: Vec<R> = plan
+        .resource_changes
+        .par_iter()
+        .map(|rc| -> Result<R> {
+            let mut change: Map2<R, R> = Map2::new();
+            change.insert(
+                s("actions"),
+                R::from(
+                    rc.change
+                        .actions
+                        .iter()
+                        .map(|a| s(action_name(*a)))
+                        .collect::<Vec<_>>(),
+                ),
+            );
+            change.insert(s("after"), raw(rc.change.after)?);
+            for (name, v) in [
+                ("before", rc.change.before),
+                ("after_unknown", rc.change.after_unknown),
+                ("before_sensitive", rc.change.before_sensitive),
+                ("after_sensitive", rc.change.after_sensitive),
+                ("replace_paths", rc.change.replace_paths),
+                ("importing", rc.change.importing),
+            ] {
+                if needs.wants(name) && v.is_some() {
+                    change.insert(s(name), raw(v)?);
+                }
+            }
+            let mut m: Map2<R, R> = Map2::new();
+            m.insert(s("address"), s(&rc.address));
+            if let Some(x) = &rc.module_address {
+                m.insert(s("module_address"), s(x));
+            }
+            m.insert(s("mode"), s(rc.mode.as_deref().unwrap_or("managed")));
+            m.insert(s("type"), s(&rc.resource_type));
+            m.insert(s("name"), s(&rc.name));
+            if let Some(i) = rc.index {
+                m.insert(s("index"), raw(Some(i))?);
+            }
+            if let Some(p) = &rc.provider_name {
+                m.insert(s("provider_name"), s(p));
+            }
+            if let Some(d) = &rc.deposed {
+                m.insert(s("deposed"), s(d));
+            }
+            if let Some(r) = &rc.action_reason {
+                m.insert(s("action_reason"), s(r));
+            }
+            m.insert(s("change"), R::from(change));
+            Ok(R::from(m))
+        })
+        .collect::<Result<_>>()?;
+    let mut top: Map2<R, R> = Map2::new();
+    top.insert(s("resource_changes"), R::from(changes));
+    if let Some(v) = &plan.format_version {
+        top.insert(s("format_version"), s(v));
+    }
+    if let Some(v) = &plan.terraform_version {
+        top.insert(s("terraform_version"), s(v));
+    }
+    let (planned, prior) = rayon::join(
+        || {
+            needs
+                .wants("planned_values")
+                .then(|| raw(plan.planned_values))
+                .transpose()
+        },
+        || {
+            needs
+                .wants("prior_state")
+                .then(|| raw(plan.prior_state))
+                .transpose()
+        },
+    );
+    if let Some(v) = planned? {
+        top.insert(s("planned_values"), v);
+    }
+    if let Some(v) = prior? {
+        top.insert(s("prior_state"), v);
+    }
+    if needs.wants("resource_drift") && !plan.resource_drift.is_empty() {
+        // Rarely read; build it the simple way.
+        let drift: Vec<Value> = plan
+            .resource_drift
+            .iter()
+            .map(|rc| json!({"address": rc.address, "type": rc.resource_type, "name": rc.name,
+                "change": {"actions": rc.change.actions.iter().map(|a| action_name(*a)).collect::<Vec<_>>(),
+                           "before": rc.change.before.map(|r| serde_json::from_str::<Value>(r.get()).unwrap_or(Value::Null)),
+                           "after": rc.change.after.map(|r| serde_json::from_str::<Value>(r.get()).unwrap_or(Value::Null))}}))
+            .collect();
+        top.insert(s("resource_drift"), R::from(Value::Array(drift)));
+    }
+    if needs.wants("variables") {
+        let vars: Map<String, Value> = plan
+            .variables
+            .iter()
+            .map(|(k, v)| {
+                let value = v
+                    .value
+                    .map(|r| serde_json::from_str::<Value>(r.get()).unwrap_or(Value::Null));
+                (k.to_string(), json!({ "value": value }))
+            })
+            .collect();
+        top.insert(s("variables"), R::from(Value::Object(vars)));
+    }
+    if needs.wants("configuration") || needs.wants("relevant_attributes") {
+        return Err(Error::InvalidNoSource {
+            path: "<policy input>".into(),
+            message: "unreachable: configuration and relevant_attributes need the full input"
+                .into(),
+        });
+    }
+    top.insert(s("costfix"), costfix_value(costfix));
+    Ok(R::from(top))
+}
+
+thread_local! {
+    /// Object keys seen on this thread: a plan repeats the same few hundred attribute names
+    /// across its resources, so each is allocated once.
+    static KEYS: std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, regorus::Rc<str>>> =
+        Default::default();
+}
+
+fn key(k: &str) -> regorus::Value {
+    KEYS.with(|keys| {
+        let mut keys = keys.borrow_mut();
+        if let Some(rc) = keys.get(k) {
+            return regorus::Value::String(rc.clone());
+        }
+        let rc: regorus::Rc<str> = regorus::Rc::from(k);
+        keys.insert(k.into(), rc.clone());
+        regorus::Value::String(rc)
+    })
+}
+
+/// JSON text to a regorus value in one pass, with interned object keys.
+fn fast_value(text: &str) -> Result<regorus::Value> {
+    use regorus::Value as R;
+    use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+    struct Seed;
+    struct V;
+    impl<'de> DeserializeSeed<'de> for Seed {
+        type Value = R;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<R, D::Error> {
+            d.deserialize_any(V)
+        }
+    }
+    impl<'de> Visitor<'de> for V {
+        type Value = R;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("JSON")
+        }
+        fn visit_bool<E>(self, b: bool) -> std::result::Result<R, E> {
+            Ok(R::from(b))
+        }
+        fn visit_i64<E>(self, n: i64) -> std::result::Result<R, E> {
+            Ok(R::from(n))
+        }
+        fn visit_u64<E>(self, n: u64) -> std::result::Result<R, E> {
+            Ok(R::from(n))
+        }
+        fn visit_f64<E>(self, n: f64) -> std::result::Result<R, E> {
+            Ok(R::from(n))
+        }
+        fn visit_str<E>(self, s: &str) -> std::result::Result<R, E> {
+            Ok(R::from(s))
+        }
+        fn visit_unit<E>(self) -> std::result::Result<R, E> {
+            Ok(R::Null)
+        }
+        fn visit_none<E>(self) -> std::result::Result<R, E> {
+            Ok(R::Null)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> std::result::Result<R, A::Error> {
+            let mut v = Vec::with_capacity(a.size_hint().unwrap_or(4));
+            while let Some(x) = a.next_element_seed(Seed)? {
+                v.push(x);
+            }
+            Ok(R::from(v))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> std::result::Result<R, A::Error> {
+            let mut m = std::collections::BTreeMap::new();
+            while let Some(k) = a.next_key::<std::borrow::Cow<'de, str>>()? {
+                let v = a.next_value_seed(Seed)?;
+                m.insert(key(&k), v);
+            }
+            Ok(R::from(m))
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    Seed.deserialize(&mut de)
+        .map_err(|e| Error::InvalidNoSource {
+            path: "<policy input>".into(),
+            message: e.to_string(),
+        })
+}
+
+/// The `costfix` object as a regorus value; its per-resource entries are built in parallel.
+fn costfix_value(v: &Value) -> regorus::Value {
+    use rayon::prelude::*;
+    fn conv(v: &Value) -> regorus::Value {
+        match v {
+            Value::Null => regorus::Value::Null,
+            Value::Bool(b) => regorus::Value::from(*b),
+            Value::Number(n) => n
+                .as_i64()
+                .map(regorus::Value::from)
+                .or_else(|| n.as_f64().map(regorus::Value::from))
+                .unwrap_or(regorus::Value::Null),
+            Value::String(s) => regorus::Value::from(s.as_str()),
+            Value::Array(a) => regorus::Value::from(a.iter().map(conv).collect::<Vec<_>>()),
+            Value::Object(o) => regorus::Value::from(
+                o.iter()
+                    .map(|(k, v)| (key(k), conv(v)))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            ),
+        }
+    }
+    let Value::Object(o) = v else { return conv(v) };
+    let mut m = std::collections::BTreeMap::new();
+    for (k, v) in o {
+        let value = match (k.as_str(), v) {
+            ("resources", Value::Object(res)) => {
+                let entries: Vec<(String, &Value)> =
+                    res.iter().map(|(a, r)| (a.clone(), r)).collect();
+                let built: Vec<(regorus::Value, regorus::Value)> = entries
+                    .par_iter()
+                    .map(|(a, r)| (regorus::Value::from(a.as_str()), conv(r)))
+                    .collect();
+                regorus::Value::from(
+                    built
+                        .into_iter()
+                        .collect::<std::collections::BTreeMap<_, _>>(),
+                )
+            }
+            _ => conv(v),
+        };
+        m.insert(key(k), value);
+    }
+    regorus::Value::from(m)
+}
+
+fn action_name(a: crate::plan::Action) -> &'static str {
+    use crate::plan::Action::*;
+    match a {
+        NoOp => "no-op",
+        Create => "create",
+        Read => "read",
+        Update => "update",
+        Delete => "delete",
+        Forget => "forget",
+        Other => "other",
+    }
+}
+
 /// Run a check.
+#[allow(clippy::too_many_arguments)]
 pub fn check(
+    plan: &Plan<'_>,
     plan_json: &str,
     est: Estimate,
     base: Option<&Estimate>,
@@ -178,8 +509,25 @@ pub fn check(
     opts: &CheckOptions,
 ) -> Result<CheckReport> {
     let costfix = policy_costfix_value(&est, base, opts.environment.as_deref());
-    let input = policy_input(plan_json, &costfix);
-    let policy_results = policies.evaluate(&input, &opts.namespaces)?;
+    let policy_results = if policies.has_rules(&opts.namespaces) {
+        let needs = InputNeeds::of(policies);
+        // The sections this builder does not rebuild come from the document itself.
+        let full =
+            opts.full_input || needs.wants("configuration") || needs.wants("relevant_attributes");
+        let input = if full {
+            regorus::Value::from_json_str(&policy_input(plan_json, &costfix)).map_err(|e| {
+                Error::InvalidNoSource {
+                    path: "<policy input>".into(),
+                    message: e.to_string(),
+                }
+            })?
+        } else {
+            policy_input_value(plan, &costfix, &needs)?
+        };
+        policies.evaluate_value(input, &opts.namespaces)?
+    } else {
+        Vec::new()
+    };
     let budget_results = slo::evaluate(budgets, &est, base);
 
     let mut findings: Vec<Finding> = policy_results
@@ -483,6 +831,17 @@ mod tests {
         assert_eq!(policy_input(" { } ", &v), "{\"costfix\":{\"totals\":{}}}");
         let parsed: Value = serde_json::from_str(&policy_input("{\n \"a\": [1]\n}", &v)).unwrap();
         assert_eq!(parsed["a"][0], 1);
+    }
+
+    #[test]
+    fn whole_identifiers() {
+        assert!(names_word(
+            "input.configuration.root_module",
+            "configuration"
+        ));
+        assert!(names_word("x := input[\"before\"]", "before"));
+        assert!(!names_word("launch_configuration", "configuration"));
+        assert!(!names_word("monthly_before", "before"));
     }
 
     #[test]

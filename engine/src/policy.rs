@@ -264,57 +264,98 @@ impl PolicySet {
                 path: PathBuf::from("<policy input>"),
                 message: e.to_string(),
             })?;
-        let mut engine = self.engine.clone();
-        engine.set_input(input);
-        let packages: Vec<String> = match namespaces {
+        self.evaluate_value(input, namespaces)
+    }
+
+    /// Whether any chosen package defines a conftest rule (else there is nothing to evaluate).
+    pub fn has_rules(&self, namespaces: &Namespaces) -> bool {
+        self.chosen(namespaces).iter().any(|p| {
+            ["deny", "violation", "warn"]
+                .iter()
+                .any(|r| !self.files_declaring(p, r).is_empty())
+        })
+    }
+
+    fn chosen(&self, namespaces: &Namespaces) -> Vec<String> {
+        match namespaces {
             Namespaces::All => self.packages.keys().cloned().collect(),
             Namespaces::Only(ns) => ns
                 .iter()
                 .map(|n| format!("data.{n}"))
                 .filter(|p| self.packages.contains_key(p))
                 .collect(),
-        };
-        let mut results = Vec::new();
-        for package in packages {
-            for (rule, level) in [
-                ("deny", Level::Deny),
-                ("violation", Level::Deny),
-                ("warn", Level::Warn),
-            ] {
+        }
+    }
+
+    /// Evaluate the conftest rules of the chosen packages on an input value.
+    pub fn evaluate_value(
+        &self,
+        input: regorus::Value,
+        namespaces: &Namespaces,
+    ) -> Result<Vec<PolicyResult>> {
+        use rayon::prelude::*;
+        let mut engine = self.engine.clone();
+        engine.set_input(input);
+        // Each (package, rule) is evaluated on its own engine clone, in parallel: the clones
+        // share the policies and the input.
+        let jobs: Vec<(String, &str, Level, Vec<String>)> = self
+            .chosen(namespaces)
+            .into_iter()
+            .flat_map(|package| {
+                [
+                    ("deny", Level::Deny),
+                    ("violation", Level::Deny),
+                    ("warn", Level::Warn),
+                ]
+                .into_iter()
+                .map(move |(rule, level)| (package.clone(), rule, level))
+            })
+            .filter_map(|(package, rule, level)| {
                 let files = self.files_declaring(&package, rule);
-                if files.is_empty() {
-                    continue;
-                }
+                (!files.is_empty()).then_some((package, rule, level, files))
+            })
+            .collect();
+        let per_job: Vec<Result<Vec<PolicyResult>>> = jobs
+            .par_iter()
+            .map(|(package, rule, level, files)| {
+                let mut engine = engine.clone();
                 let value = engine
                     .eval_rule(format!("{package}.{rule}"))
                     .map_err(|e| rego_error(&self.files, &e.to_string()))?;
-                for item in items(&value) {
-                    let (msg, resource, details) = match &item {
-                        serde_json::Value::String(s) => (s.clone(), None, None),
-                        serde_json::Value::Object(o) => {
-                            let msg = o
-                                .get("msg")
-                                .and_then(|m| m.as_str())
-                                .map(str::to_owned)
-                                .unwrap_or_else(|| item.to_string());
-                            let resource = ["resource", "address", "id"].iter().find_map(|k| {
-                                o.get(*k).and_then(|v| v.as_str()).map(str::to_owned)
-                            });
-                            (msg, resource, Some(item.clone()))
+                Ok(items(&value)
+                    .into_iter()
+                    .map(|item| {
+                        let (msg, resource, details) = match &item {
+                            serde_json::Value::String(s) => (s.clone(), None, None),
+                            serde_json::Value::Object(o) => {
+                                let msg = o
+                                    .get("msg")
+                                    .and_then(|m| m.as_str())
+                                    .map(str::to_owned)
+                                    .unwrap_or_else(|| item.to_string());
+                                let resource = ["resource", "address", "id"].iter().find_map(|k| {
+                                    o.get(*k).and_then(|v| v.as_str()).map(str::to_owned)
+                                });
+                                (msg, resource, Some(item.clone()))
+                            }
+                            other => (other.to_string(), None, None),
+                        };
+                        PolicyResult {
+                            level: *level,
+                            package: package.clone(),
+                            rule: rule.to_string(),
+                            files: files.clone(),
+                            msg,
+                            resource,
+                            details,
                         }
-                        other => (other.to_string(), None, None),
-                    };
-                    results.push(PolicyResult {
-                        level,
-                        package: package.clone(),
-                        rule: rule.to_string(),
-                        files: files.clone(),
-                        msg,
-                        resource,
-                        details,
-                    });
-                }
-            }
+                    })
+                    .collect())
+            })
+            .collect();
+        let mut results = Vec::new();
+        for r in per_job {
+            results.extend(r?);
         }
         results.sort_by(|a, b| {
             (b.level, &a.package, &a.rule, &a.msg).cmp(&(a.level, &b.package, &b.rule, &b.msg))
