@@ -497,3 +497,53 @@ fn trimmed_policy_input_gives_the_same_results_as_the_whole_plan() {
         "the user policy produced only {user_results} results"
     );
 }
+
+#[test]
+fn configuration_file_is_found_walking_up_and_the_command_line_wins() {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(root.path().join("infra/prod")).unwrap();
+    std::fs::create_dir_all(root.path().join("budgets")).unwrap();
+    std::fs::write(
+        root.path().join("budgets/b.hcl"),
+        "budget \"tiny\" {\n  monthly_limit = 10\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.path().join(".costfix.hcl"),
+        "slo = [\"budgets\"]\ndefault_policies = false\nformat = \"json\"\nregion = \"us-east-1\"\n",
+    )
+    .unwrap();
+    let plan = repo().join(format!("{T}/plan_with_target.json"));
+    let plan = plan.to_str().unwrap();
+    let cwd = root.path().join("infra/prod");
+    let o = run_in(&cwd, &["check", plan]);
+    assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
+    let v: serde_json::Value =
+        serde_json::from_str(&o.stdout).expect("format = json from the config");
+    assert_eq!(v["budgets"][0]["budget"]["name"], "tiny");
+    assert!(
+        v["policies"].as_array().unwrap().is_empty(),
+        "default_policies = false"
+    );
+    // The command line wins; --no-config ignores the file.
+    let o = run_in(&cwd, &["check", plan, "--format", "table"]);
+    assert!(o.stdout.starts_with("costfix check FAILED"), "{}", o.stdout);
+    let o = run_in(
+        &cwd,
+        &["check", plan, "--no-config", "--no-default-policies"],
+    );
+    assert_eq!(o.code, 0, "{}", o.stdout);
+    // A mistake in the file is a diagnostic.
+    std::fs::write(
+        root.path().join(".costfix.hcl"),
+        "slo = [\"budgets\"]\nfail_on = \"often\"\n",
+    )
+    .unwrap();
+    let o = run_in(&cwd, &["check", plan]);
+    assert_eq!(o.code, 2);
+    assert!(
+        o.stderr.contains("costfix::config") && o.stderr.contains("one of deny, warn"),
+        "{}",
+        o.stderr
+    );
+}

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use costfix_engine::config::Config;
 use costfix_engine::estimate::{self, Estimate, Options};
 use costfix_engine::plan::{Document, Warning};
 use costfix_engine::usage::Usage;
@@ -30,6 +31,12 @@ struct Cli {
     /// When to use colour: auto (only on a terminal, and not with NO_COLOR), always, never.
     #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
     color: Color,
+    /// The configuration file (default: the nearest .costfix.hcl from the working directory up).
+    #[arg(long, global = true, value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<PathBuf>,
+    /// Ignore .costfix.hcl files.
+    #[arg(long, global = true)]
+    no_config: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -114,8 +121,8 @@ struct CheckArgs {
     #[arg(long, value_name = "ENV")]
     environment: Option<String>,
     /// What fails the check: deny results and blocking budgets (default), or warnings too.
-    #[arg(long, value_enum, default_value_t = FailOnArg::Deny)]
-    fail_on: FailOnArg,
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOnArg>,
     /// The .tf sources of the plan: findings get file and line, and `# costfix:ignore ID reason`
     /// comments on resource blocks suppress them.
     #[arg(long, value_name = "DIR")]
@@ -135,9 +142,9 @@ struct CheckArgs {
     /// Region for resources whose AWS provider configuration sets none.
     #[arg(long, value_name = "REGION")]
     region: Option<String>,
-    /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = CheckFormat::Table)]
-    format: CheckFormat,
+    /// Output format [default: table].
+    #[arg(long, short = 'f', value_enum)]
+    format: Option<CheckFormat>,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -218,7 +225,14 @@ fn main() -> ExitCode {
                 .build(),
         )
     }));
-    match run(cli.command) {
+    let config = match load_config(cli.config.as_deref(), cli.no_config) {
+        Ok(c) => c,
+        Err(report) => {
+            eprintln!("{report:?}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(cli.command, config.unwrap_or_default()) {
         Ok(code) => code,
         Err(report) => {
             eprintln!("{report:?}");
@@ -227,9 +241,34 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cmd: Command) -> Result<ExitCode> {
+fn load_config(path: Option<&Path>, skip: bool) -> Result<Option<Config>> {
+    if skip {
+        return Ok(None);
+    }
+    let path = match path {
+        Some(p) => Some(p.to_owned()),
+        None => std::env::current_dir()
+            .ok()
+            .and_then(|d| costfix_engine::config::find(&d)),
+    };
+    Ok(match path {
+        Some(p) => Some(costfix_engine::config::load(&p)?),
+        None => None,
+    })
+}
+
+/// Fill pricing options the command line left out from the configuration file.
+fn with_config(mut p: PricingArgs, c: &Config) -> PricingArgs {
+    p.usage = p.usage.or_else(|| c.usage.clone());
+    p.prices = p.prices.or_else(|| c.prices.clone());
+    p.region = p.region.or_else(|| c.region.clone());
+    p
+}
+
+fn run(cmd: Command, config: Config) -> Result<ExitCode> {
     match cmd {
-        Command::Estimate(a) => {
+        Command::Estimate(mut a) => {
+            a.pricing = with_config(a.pricing, &config);
             let t = Timer::start();
             let catalog = load_catalog(a.pricing.prices.as_deref())?;
             let usage = load_usage(a.pricing.usage.as_deref())?;
@@ -290,7 +329,8 @@ fn run(cmd: Command) -> Result<ExitCode> {
             std::mem::forget(file);
             code
         }
-        Command::Diff(a) => {
+        Command::Diff(mut a) => {
+            a.pricing = with_config(a.pricing, &config);
             let catalog = load_catalog(a.pricing.prices.as_deref())?;
             let usage = load_usage(a.pricing.usage.as_deref())?;
             let opts = Options {
@@ -321,7 +361,7 @@ fn run(cmd: Command) -> Result<ExitCode> {
             est.warnings.splice(0..0, warnings);
             emit(&est, a.pricing.format, "diff")
         }
-        Command::Check(a) => run_check(*a),
+        Command::Check(a) => run_check(*a, &config),
         Command::Policy(PolicyCommand::Test { dir }) => run_policy_test(dir.as_deref()),
         Command::Prices(a) => {
             let catalog = load_catalog(a.prices.as_deref())?;
@@ -385,9 +425,39 @@ impl Timer {
     }
 }
 
-fn run_check(a: CheckArgs) -> Result<ExitCode> {
+fn run_check(mut a: CheckArgs, config: &Config) -> Result<ExitCode> {
     use costfix_engine::check::{self, Baseline, CheckOptions, FailOn, SourceScan};
     use costfix_engine::policy::{Namespaces, PolicySet};
+
+    // The configuration file fills what the command line leaves out.
+    if a.policies.is_empty() {
+        a.policies = config.policies.clone();
+    }
+    if a.slos.is_empty() {
+        a.slos = config.slo.clone();
+    }
+    if a.namespaces.is_empty() && !a.all_namespaces {
+        a.namespaces = config.namespaces.clone();
+    }
+    a.no_default_policies |= config.default_policies == Some(false);
+    a.usage = a.usage.or_else(|| config.usage.clone());
+    a.prices = a.prices.or_else(|| config.prices.clone());
+    a.region = a.region.or_else(|| config.region.clone());
+    a.environment = a.environment.or_else(|| config.environment.clone());
+    a.dir = a.dir.or_else(|| config.dir.clone());
+    a.baseline = a.baseline.or_else(|| config.baseline.clone());
+    let fail_on = a.fail_on.unwrap_or(match config.fail_on.as_deref() {
+        Some("warn") => FailOnArg::Warn,
+        _ => FailOnArg::Deny,
+    });
+    let format = a.format.unwrap_or(match config.format.as_deref() {
+        Some("json") => CheckFormat::Json,
+        Some("markdown") => CheckFormat::Markdown,
+        Some("sarif") => CheckFormat::Sarif,
+        Some("github") => CheckFormat::Github,
+        Some("junit") => CheckFormat::Junit,
+        _ => CheckFormat::Table,
+    });
 
     let t = Timer::start();
     let catalog = load_catalog(a.prices.as_deref())?;
@@ -465,7 +535,7 @@ fn run_check(a: CheckArgs) -> Result<ExitCode> {
         },
         environment: a.environment.clone(),
         full_input: a.full_input,
-        fail_on: match a.fail_on {
+        fail_on: match fail_on {
             FailOnArg::Deny => FailOn::Deny,
             FailOnArg::Warn => FailOn::Warn,
         },
@@ -503,7 +573,7 @@ fn run_check(a: CheckArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    match a.format {
+    match format {
         CheckFormat::Table => check_render::table(&mut out, &report).into_diagnostic()?,
         CheckFormat::Json => {
             serde_json::to_writer(&mut out, &report).into_diagnostic()?;

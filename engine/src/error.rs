@@ -124,6 +124,17 @@ pub enum Error {
     },
 
     #[error("{}: {message}", src.name())]
+    #[diagnostic(code(costfix::config), help("see docs/configuration.md"))]
+    Config {
+        #[source_code]
+        src: NamedSource<String>,
+        #[label("{label}")]
+        span: SourceSpan,
+        message: String,
+        label: String,
+    },
+
+    #[error("{}: {message}", src.name())]
     #[diagnostic(code(costfix::slo))]
     Slo {
         #[source_code]

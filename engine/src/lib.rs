@@ -10,6 +10,7 @@
 
 pub mod address;
 pub mod check;
+pub mod config;
 pub mod cost;
 pub mod error;
 pub mod estimate;
