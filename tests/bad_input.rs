@@ -1,41 +1,12 @@
 //! Bad input gets a diagnostic naming the file (and line and column where one applies), exit code 2,
 //! never a panic; awkward but valid input (BOM, wrapper text, UTF-16) works.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+use common::{repo, run_in, Out};
 
 const PLAN: &str = "fixtures/corpus/infracost/cmd/infracost/testdata/example_plan.json";
 const TFSTATE: &str = "fixtures/corpus/terraform-json/testdata/no_changes/terraform.tfstate";
-
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run_in(dir: &Path, args: &[&str]) -> Out {
-    let out = Command::new(env!("CARGO_BIN_EXE_costfix"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    let o = Out {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    };
-    assert!(
-        !o.stderr.contains("panicked"),
-        "costfix panicked: {}",
-        o.stderr
-    );
-    o
-}
 
 /// Write `bytes` as `name` in a fresh directory and run `costfix estimate name` there.
 fn estimate_bytes(name: &str, bytes: &[u8]) -> Out {

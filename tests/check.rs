@@ -2,38 +2,9 @@
 //! policies through regorus, SLO files, every output format (SARIF validated against the 2.1.0
 //! schema), exit codes, suppression comments and baselines.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run_in(dir: &Path, args: &[&str]) -> Out {
-    let out = Command::new(env!("CARGO_BIN_EXE_costfix"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    let o = Out {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    };
-    assert!(!o.stderr.contains("panicked"), "{}", o.stderr);
-    o
-}
-
-fn run(args: &[&str]) -> Out {
-    run_in(&repo(), args)
-}
+use common::{repo, run, run_in};
 
 const T: &str = "fixtures/corpus/infracost/cmd/infracost/testdata";
 const EXAMPLE_DIR: &str = "fixtures/corpus/infracost/examples/terraform";

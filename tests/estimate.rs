@@ -1,37 +1,9 @@
 //! End-to-end tests of `costfix estimate`, `diff` and `prices`: the real binary on corpus plans,
 //! states and usage files, outputs snapshotted with insta.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn costfix_in(dir: &Path, args: &[&str]) -> Out {
-    let out = Command::new(env!("CARGO_BIN_EXE_costfix"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("CLICOLOR_FORCE")
-        .output()
-        .expect("run costfix");
-    Out {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
-}
-
-fn costfix(args: &[&str]) -> Out {
-    costfix_in(&repo(), args)
-}
+use common::{repo, run, run_in};
 
 const EXAMPLE: &str = "fixtures/corpus/infracost/examples/terraform/plan.json";
 const EXAMPLE_USAGE: &str = "fixtures/corpus/infracost/examples/terraform/infracost-usage.yml";
@@ -39,14 +11,14 @@ const T: &str = "fixtures/corpus/infracost/cmd/infracost/testdata";
 
 #[test]
 fn bundled_example_table() {
-    let o = costfix(&["estimate", EXAMPLE, "--usage", EXAMPLE_USAGE]);
+    let o = run(&["estimate", EXAMPLE, "--usage", EXAMPLE_USAGE]);
     assert_eq!(o.code, 0, "{}", o.stderr);
     insta::assert_snapshot!(o.stdout);
 }
 
 #[test]
 fn bundled_example_json() {
-    let o = costfix(&[
+    let o = run(&[
         "estimate",
         EXAMPLE,
         "--usage",
@@ -65,7 +37,7 @@ fn bundled_example_json() {
 #[test]
 fn modules_count_and_for_each_markdown() {
     let plan = format!("{T}/terraform_v0.14_plan.json");
-    let o = costfix(&["estimate", &plan, "--format", "markdown"]);
+    let o = run(&["estimate", &plan, "--format", "markdown"]);
     assert_eq!(o.code, 0, "{}", o.stderr);
     insta::assert_snapshot!(o.stdout);
 }
@@ -73,7 +45,7 @@ fn modules_count_and_for_each_markdown() {
 #[test]
 fn modules_count_and_for_each_table() {
     let plan = format!("{T}/terraform_v0.14_plan.json");
-    let o = costfix(&["estimate", &plan]);
+    let o = run(&["estimate", &plan]);
     assert_eq!(o.code, 0, "{}", o.stderr);
     insta::assert_snapshot!(o.stdout);
 }
@@ -81,7 +53,7 @@ fn modules_count_and_for_each_table() {
 #[test]
 fn a_state_gives_its_current_cost() {
     let state = format!("{T}/terraform_v0.12_state.json");
-    let o = costfix(&["estimate", &state, "--region", "us-east-1"]);
+    let o = run(&["estimate", &state, "--region", "us-east-1"]);
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert!(
         o.stderr.contains("this is a state, not a plan"),
@@ -94,7 +66,7 @@ fn a_state_gives_its_current_cost() {
 #[test]
 fn without_a_region_resources_are_unpriced_with_a_reason() {
     let state = format!("{T}/terraform_v0.12_state.json");
-    let o = costfix(&["estimate", &state, "--format", "json"]);
+    let o = run(&["estimate", &state, "--format", "json"]);
     assert_eq!(o.code, 0, "{}", o.stderr);
     let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
     assert_eq!(v["totals"]["after"], "0");
@@ -109,8 +81,8 @@ fn without_a_region_resources_are_unpriced_with_a_reason() {
 fn state_adds_unchanged_resources_to_a_targeted_plan() {
     let plan = format!("{T}/plan_with_target.json");
     let state = format!("{T}/terraform_v0.12_state.json");
-    let alone = costfix(&["estimate", &plan, "--format", "json"]);
-    let with_state = costfix(&["estimate", &plan, "--state", &state, "--format", "json"]);
+    let alone = run(&["estimate", &plan, "--format", "json"]);
+    let with_state = run(&["estimate", &plan, "--state", &state, "--format", "json"]);
     assert_eq!(with_state.code, 0, "{}", with_state.stderr);
     let a: serde_json::Value = serde_json::from_str(&alone.stdout).unwrap();
     let b: serde_json::Value = serde_json::from_str(&with_state.stdout).unwrap();
@@ -131,7 +103,7 @@ fn state_adds_unchanged_resources_to_a_targeted_plan() {
 fn diff_of_state_and_plan() {
     let base = format!("{T}/terraform_v0.12_state.json");
     let head = format!("{T}/terraform_v0.14_plan.json");
-    let o = costfix(&["diff", &base, &head, "--region", "us-east-1"]);
+    let o = run(&["diff", &base, &head, "--region", "us-east-1"]);
     assert_eq!(o.code, 0, "{}", o.stderr);
     insta::assert_snapshot!(o.stdout);
 }
@@ -140,7 +112,7 @@ fn diff_of_state_and_plan() {
 fn diff_json_totals_are_head_minus_base() {
     let base = format!("{T}/plan_with_target.json");
     let head = EXAMPLE;
-    let o = costfix(&[
+    let o = run(&[
         "diff",
         &base,
         head,
@@ -171,7 +143,7 @@ fn diff_json_totals_are_head_minus_base() {
 
 #[test]
 fn prices_lists_the_catalog() {
-    let o = costfix(&["prices", "--service", "ebs", "--region", "us-east-1"]);
+    let o = run(&["prices", "--service", "ebs", "--region", "us-east-1"]);
     assert_eq!(o.code, 0, "{}", o.stderr);
     insta::assert_snapshot!(o.stdout);
 }
@@ -185,7 +157,7 @@ fn price_overrides_change_the_estimate() {
     )
     .unwrap();
     let plan = repo().join(EXAMPLE);
-    let o = costfix_in(
+    let o = run_in(
         dir.path(),
         &[
             "estimate",
@@ -207,7 +179,7 @@ fn price_overrides_change_the_estimate() {
 
 #[test]
 fn usage_based_items_without_usage_are_listed_not_invented() {
-    let o = costfix(&["estimate", EXAMPLE, "--format", "json"]);
+    let o = run(&["estimate", EXAMPLE, "--format", "json"]);
     assert_eq!(o.code, 0, "{}", o.stderr);
     let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
     assert_eq!(v["totals"]["after"], "742.64");
@@ -223,7 +195,7 @@ fn usage_based_items_without_usage_are_listed_not_invented() {
 #[test]
 fn utf16_plan_without_a_provider_region_takes_the_option() {
     let utf16 = "fixtures/corpus/checkov/tests/terraform/parser/resources/plan_encodings/tfplan_win_utf16.json";
-    let o = costfix(&[
+    let o = run(&[
         "estimate",
         utf16,
         "--region",
@@ -241,7 +213,7 @@ fn utf16_plan_without_a_provider_region_takes_the_option() {
 
 #[test]
 fn regions_from_aliases_module_providers_variables_and_the_resource() {
-    let o = costfix(&[
+    let o = run(&[
         "estimate",
         "fixtures/plans/provider-regions.json",
         "--region",
@@ -280,10 +252,10 @@ fn regions_from_aliases_module_providers_variables_and_the_resource() {
 #[test]
 fn output_is_deterministic() {
     let plan = format!("{T}/terraform_v0.14_plan.json");
-    let a = costfix(&["estimate", &plan, "--format", "json"]);
+    let a = run(&["estimate", &plan, "--format", "json"]);
     for _ in 0..3 {
         assert_eq!(
-            costfix(&["estimate", &plan, "--format", "json"]).stdout,
+            run(&["estimate", &plan, "--format", "json"]).stdout,
             a.stdout
         );
     }
