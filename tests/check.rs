@@ -518,3 +518,14 @@ fn configuration_file_is_found_walking_up_and_the_command_line_wins() {
         o.stderr
     );
 }
+
+#[test]
+fn colour_only_when_asked_for_or_on_a_terminal() {
+    // Tests run with stdout on a pipe: no colour unless --color always; NO_COLOR wins over auto.
+    let o = run(&["check", CHECKOV]);
+    assert!(!o.stdout.contains('\x1b'), "{}", o.stdout);
+    let o = run(&["check", CHECKOV, "--color", "always"]);
+    assert!(o.stdout.contains("\x1b[1;33mWARN\x1b[0m"), "{}", o.stdout);
+    let o = run(&["check", CHECKOV, "--color", "never", "--format", "json"]);
+    assert!(!o.stdout.contains('\x1b'));
+}

@@ -81,9 +81,26 @@ fn where_text(f: &Finding) -> String {
     }
 }
 
-/// Plain text for terminals and CI logs.
-pub fn table(out: &mut impl Write, r: &CheckReport) -> io::Result<()> {
-    writeln!(out, "{}", verdict_line(r))?;
+/// ANSI colour, only when asked for (a terminal, `--color always`).
+fn paint(on: bool, code: &str, text: &str) -> String {
+    if on {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
+}
+
+fn level_colour(l: Level) -> &'static str {
+    match l {
+        Level::Deny => "1;31",
+        Level::Warn => "1;33",
+    }
+}
+
+/// Plain text for terminals and CI logs; colour only when `color` (a terminal) is set.
+pub fn table(out: &mut impl Write, r: &CheckReport, color: bool) -> io::Result<()> {
+    let verdict_colour = if r.verdict.passed { "1;32" } else { "1;31" };
+    writeln!(out, "{}", paint(color, verdict_colour, &verdict_line(r)))?;
     writeln!(out, "{}", cost_line(r))?;
     if !r.findings.is_empty() {
         writeln!(out)?;
@@ -96,7 +113,12 @@ pub fn table(out: &mut impl Write, r: &CheckReport) -> io::Result<()> {
             } else {
                 String::new()
             };
-            writeln!(out, "  {}  {}{}", level_word(f.level), f.message, mark)?;
+            let word = paint(
+                color && f.active(),
+                level_colour(f.level),
+                level_word(f.level),
+            );
+            writeln!(out, "  {word}  {}{}", f.message, mark)?;
             writeln!(out, "        {}  [{}]", f.id, where_text(f))?;
         }
     }
@@ -110,10 +132,15 @@ pub fn table(out: &mut impl Write, r: &CheckReport) -> io::Result<()> {
             .max()
             .unwrap_or(0);
         for b in &r.budgets {
+            let colour = match b.status {
+                Status::Ok => "32",
+                Status::Warn => "1;33",
+                Status::Fail => "1;31",
+            };
             writeln!(
                 out,
-                "  {:<4}  {:<w$}  {}  ({}, {})",
-                status_word(b.status),
+                "  {}  {:<w$}  {}  ({}, {})",
+                paint(color, colour, &format!("{:<4}", status_word(b.status))),
                 b.budget.name,
                 b.message,
                 limit_text(&b.budget.limit),

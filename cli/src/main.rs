@@ -232,7 +232,16 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match run(cli.command, config.unwrap_or_default()) {
+    // Colour on stdout: only on a terminal (or --color always), never with NO_COLOR.
+    let stdout_color = match cli.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            std::env::var_os("NO_COLOR").is_none()
+                && std::io::IsTerminal::is_terminal(&std::io::stdout())
+        }
+    };
+    match run(cli.command, config.unwrap_or_default(), stdout_color) {
         Ok(code) => code,
         Err(report) => {
             eprintln!("{report:?}");
@@ -265,7 +274,7 @@ fn with_config(mut p: PricingArgs, c: &Config) -> PricingArgs {
     p
 }
 
-fn run(cmd: Command, config: Config) -> Result<ExitCode> {
+fn run(cmd: Command, config: Config, color: bool) -> Result<ExitCode> {
     match cmd {
         Command::Estimate(mut a) => {
             a.pricing = with_config(a.pricing, &config);
@@ -361,7 +370,7 @@ fn run(cmd: Command, config: Config) -> Result<ExitCode> {
             est.warnings.splice(0..0, warnings);
             emit(&est, a.pricing.format, "diff")
         }
-        Command::Check(a) => run_check(*a, &config),
+        Command::Check(a) => run_check(*a, &config, color),
         Command::Policy(PolicyCommand::Test { dir }) => run_policy_test(dir.as_deref()),
         Command::Prices(a) => {
             let catalog = load_catalog(a.prices.as_deref())?;
@@ -425,7 +434,7 @@ impl Timer {
     }
 }
 
-fn run_check(mut a: CheckArgs, config: &Config) -> Result<ExitCode> {
+fn run_check(mut a: CheckArgs, config: &Config, color: bool) -> Result<ExitCode> {
     use costfix_engine::check::{self, Baseline, CheckOptions, FailOn, SourceScan};
     use costfix_engine::policy::{Namespaces, PolicySet};
 
@@ -574,7 +583,7 @@ fn run_check(mut a: CheckArgs, config: &Config) -> Result<ExitCode> {
     }
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match format {
-        CheckFormat::Table => check_render::table(&mut out, &report).into_diagnostic()?,
+        CheckFormat::Table => check_render::table(&mut out, &report, color).into_diagnostic()?,
         CheckFormat::Json => {
             serde_json::to_writer(&mut out, &report).into_diagnostic()?;
             writeln!(out).into_diagnostic()?;
