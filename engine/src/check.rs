@@ -228,7 +228,7 @@ fn names_word(text: &str, word: &str) -> bool {
 /// `after` always), the sections they name, and the `costfix` object.
 pub fn policy_input_value(
     plan: &Plan<'_>,
-    costfix: &Value,
+    costfix: regorus::Value,
     needs: &InputNeeds,
 ) -> Result<regorus::Value> {
     use rayon::prelude::*;
@@ -354,7 +354,7 @@ pub fn policy_input_value(
                 .into(),
         });
     }
-    top.insert(s("costfix"), costfix_value(costfix));
+    top.insert(s("costfix"), costfix);
     Ok(R::from(top))
 }
 
@@ -439,49 +439,72 @@ fn fast_value(text: &str) -> Result<regorus::Value> {
         })
 }
 
-/// The `costfix` object as a regorus value; its per-resource entries are built in parallel.
-fn costfix_value(v: &Value) -> regorus::Value {
+/// The `costfix` object (see [`policy_costfix_value`]) built directly as a regorus value, its
+/// per-resource entries in parallel.
+fn costfix_direct(
+    est: &Estimate,
+    base: Option<&Estimate>,
+    environment: Option<&str>,
+) -> regorus::Value {
     use rayon::prelude::*;
-    fn conv(v: &Value) -> regorus::Value {
-        match v {
-            Value::Null => regorus::Value::Null,
-            Value::Bool(b) => regorus::Value::from(*b),
-            Value::Number(n) => n
-                .as_i64()
-                .map(regorus::Value::from)
-                .or_else(|| n.as_f64().map(regorus::Value::from))
-                .unwrap_or(regorus::Value::Null),
-            Value::String(s) => regorus::Value::from(s.as_str()),
-            Value::Array(a) => regorus::Value::from(a.iter().map(conv).collect::<Vec<_>>()),
-            Value::Object(o) => regorus::Value::from(
-                o.iter()
-                    .map(|(k, v)| (key(k), conv(v)))
-                    .collect::<std::collections::BTreeMap<_, _>>(),
-            ),
-        }
+    use regorus::Value as R;
+    use std::collections::BTreeMap as M;
+    let num = |d: rust_decimal::Decimal| d.to_f64().map_or(R::Null, R::from);
+    let totals = |t: &Subtotal| {
+        R::from(M::from([
+            (key("before"), num(t.before)),
+            (key("after"), num(t.after)),
+            (key("delta"), num(t.delta)),
+        ]))
+    };
+    let entries: Vec<(R, R)> = est
+        .resources
+        .par_iter()
+        .map(|r| {
+            let unpriced = r.after.as_ref().or(r.before.as_ref()).is_some_and(|s| {
+                s.items
+                    .iter()
+                    .any(|i| i.status == crate::cost::ItemStatus::Unpriced)
+            });
+            let tags: M<R, R> = r
+                .tags
+                .iter()
+                .map(|(k, v)| (key(k), R::from(v.as_str())))
+                .collect();
+            let m = M::from([
+                (key("type"), R::from(r.resource_type.as_str())),
+                (key("module"), R::from(r.module.as_str())),
+                (key("action"), R::from(r.action.as_str())),
+                (
+                    key("monthly_before"),
+                    r.before.as_ref().map_or(R::Null, |s| num(s.monthly)),
+                ),
+                (
+                    key("monthly_after"),
+                    r.after.as_ref().map_or(R::Null, |s| num(s.monthly)),
+                ),
+                (key("delta"), num(r.delta)),
+                (key("unpriced"), R::from(unpriced)),
+                (key("tags"), R::from(tags)),
+            ]);
+            (R::from(r.address.as_str()), R::from(m))
+        })
+        .collect();
+    let mut m = M::from([
+        (key("currency"), R::from("USD")),
+        (key("totals"), totals(&est.totals)),
+        (
+            key("resources"),
+            R::from(entries.into_iter().collect::<M<_, _>>()),
+        ),
+    ]);
+    if let Some(env) = environment {
+        m.insert(key("environment"), R::from(env));
     }
-    let Value::Object(o) = v else { return conv(v) };
-    let mut m = std::collections::BTreeMap::new();
-    for (k, v) in o {
-        let value = match (k.as_str(), v) {
-            ("resources", Value::Object(res)) => {
-                let entries: Vec<(String, &Value)> =
-                    res.iter().map(|(a, r)| (a.clone(), r)).collect();
-                let built: Vec<(regorus::Value, regorus::Value)> = entries
-                    .par_iter()
-                    .map(|(a, r)| (regorus::Value::from(a.as_str()), conv(r)))
-                    .collect();
-                regorus::Value::from(
-                    built
-                        .into_iter()
-                        .collect::<std::collections::BTreeMap<_, _>>(),
-                )
-            }
-            _ => conv(v),
-        };
-        m.insert(key(k), value);
+    if let Some(b) = base {
+        m.insert(key("base_totals"), totals(&b.totals));
     }
-    regorus::Value::from(m)
+    R::from(m)
 }
 
 fn action_name(a: crate::plan::Action) -> &'static str {
@@ -508,13 +531,13 @@ pub fn check(
     budgets: &[Budget],
     opts: &CheckOptions,
 ) -> Result<CheckReport> {
-    let costfix = policy_costfix_value(&est, base, opts.environment.as_deref());
     let policy_results = if policies.has_rules(&opts.namespaces) {
         let needs = InputNeeds::of(policies);
         // The sections this builder does not rebuild come from the document itself.
         let full =
             opts.full_input || needs.wants("configuration") || needs.wants("relevant_attributes");
         let input = if full {
+            let costfix = policy_costfix_value(&est, base, opts.environment.as_deref());
             regorus::Value::from_json_str(&policy_input(plan_json, &costfix)).map_err(|e| {
                 Error::InvalidNoSource {
                     path: "<policy input>".into(),
@@ -522,7 +545,8 @@ pub fn check(
                 }
             })?
         } else {
-            policy_input_value(plan, &costfix, &needs)?
+            let costfix = costfix_direct(&est, base, opts.environment.as_deref());
+            policy_input_value(plan, costfix, &needs)?
         };
         policies.evaluate_value(input, &opts.namespaces)?
     } else {
