@@ -133,15 +133,8 @@ struct CheckArgs {
     /// Write every current finding to this baseline file (and exit 0).
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<PathBuf>,
-    /// Usage file (infracost format).
-    #[arg(long, value_name = "FILE")]
-    usage: Option<PathBuf>,
-    /// Price override file.
-    #[arg(long, value_name = "FILE")]
-    prices: Option<PathBuf>,
-    /// Region for resources whose AWS provider configuration sets none.
-    #[arg(long, value_name = "REGION")]
-    region: Option<String>,
+    #[command(flatten)]
+    inputs: CostInputs,
     /// Output format [default: table].
     #[arg(long, short = 'f', value_enum)]
     format: Option<CheckFormat>,
@@ -155,7 +148,7 @@ enum Format {
 }
 
 #[derive(Args, Debug)]
-struct PricingArgs {
+struct CostInputs {
     /// Usage file (infracost format) with usage-based quantities per resource address.
     #[arg(long, value_name = "FILE")]
     usage: Option<PathBuf>,
@@ -165,6 +158,12 @@ struct PricingArgs {
     /// Region for resources whose AWS provider configuration sets none.
     #[arg(long, value_name = "REGION")]
     region: Option<String>,
+}
+
+#[derive(Args, Debug)]
+struct PricingArgs {
+    #[command(flatten)]
+    inputs: CostInputs,
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -267,23 +266,30 @@ fn load_config(path: Option<&Path>, skip: bool) -> Result<Option<Config>> {
 }
 
 /// Fill pricing options the command line left out from the configuration file.
-fn with_config(mut p: PricingArgs, c: &Config) -> PricingArgs {
+fn with_config(mut p: CostInputs, c: &Config) -> CostInputs {
     p.usage = p.usage.or_else(|| c.usage.clone());
     p.prices = p.prices.or_else(|| c.prices.clone());
     p.region = p.region.or_else(|| c.region.clone());
     p
 }
 
+/// The catalog, usage and estimate options of these inputs.
+fn cost_setup(p: &CostInputs) -> Result<(Catalog, Usage, Options)> {
+    Ok((
+        load_catalog(p.prices.as_deref())?,
+        load_usage(p.usage.as_deref())?,
+        Options {
+            region: p.region.clone(),
+        },
+    ))
+}
+
 fn run(cmd: Command, config: Config, color: bool) -> Result<ExitCode> {
     match cmd {
         Command::Estimate(mut a) => {
-            a.pricing = with_config(a.pricing, &config);
+            a.pricing.inputs = with_config(a.pricing.inputs, &config);
             let t = Timer::start();
-            let catalog = load_catalog(a.pricing.prices.as_deref())?;
-            let usage = load_usage(a.pricing.usage.as_deref())?;
-            let opts = Options {
-                region: a.pricing.region.clone(),
-            };
+            let (catalog, usage, opts) = cost_setup(&a.pricing.inputs)?;
             t.lap("catalog");
             let file = InputFile::read(&a.plan)?;
             t.lap("read");
@@ -339,12 +345,8 @@ fn run(cmd: Command, config: Config, color: bool) -> Result<ExitCode> {
             code
         }
         Command::Diff(mut a) => {
-            a.pricing = with_config(a.pricing, &config);
-            let catalog = load_catalog(a.pricing.prices.as_deref())?;
-            let usage = load_usage(a.pricing.usage.as_deref())?;
-            let opts = Options {
-                region: a.pricing.region.clone(),
-            };
+            a.pricing.inputs = with_config(a.pricing.inputs, &config);
+            let (catalog, usage, opts) = cost_setup(&a.pricing.inputs)?;
             let base_file = InputFile::read(&a.base)?;
             let head_file = InputFile::read(&a.head)?;
             let (base_doc, mut warnings) = parse_document(&base_file)?;
@@ -449,9 +451,7 @@ fn run_check(mut a: CheckArgs, config: &Config, color: bool) -> Result<ExitCode>
         a.namespaces = config.namespaces.clone();
     }
     a.no_default_policies |= config.default_policies == Some(false);
-    a.usage = a.usage.or_else(|| config.usage.clone());
-    a.prices = a.prices.or_else(|| config.prices.clone());
-    a.region = a.region.or_else(|| config.region.clone());
+    a.inputs = with_config(a.inputs, config);
     a.environment = a.environment.or_else(|| config.environment.clone());
     a.dir = a.dir.or_else(|| config.dir.clone());
     a.baseline = a.baseline.or_else(|| config.baseline.clone());
@@ -469,11 +469,7 @@ fn run_check(mut a: CheckArgs, config: &Config, color: bool) -> Result<ExitCode>
     });
 
     let t = Timer::start();
-    let catalog = load_catalog(a.prices.as_deref())?;
-    let usage = load_usage(a.usage.as_deref())?;
-    let opts = Options {
-        region: a.region.clone(),
-    };
+    let (catalog, usage, opts) = cost_setup(&a.inputs)?;
     let mut policies = if a.no_default_policies {
         PolicySet::new()
     } else {
