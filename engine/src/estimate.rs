@@ -379,7 +379,7 @@ fn subject_of_change<'a>(rc: &'a ResourceChange<'a>) -> Subject<'a> {
 fn unchanged<'a>(addr: &'a Address, values: Option<&'a RawValue>) -> Subject<'a> {
     let values = values
         .filter(|r| r.get() != "null")
-        .or(Some(EMPTY_OBJECT()));
+        .or(Some(empty_object()));
     Subject {
         address: Cow::Owned(addr.to_string()),
         parsed: Some(addr),
@@ -393,8 +393,7 @@ fn unchanged<'a>(addr: &'a Address, values: Option<&'a RawValue>) -> Subject<'a>
     }
 }
 
-#[allow(non_snake_case)]
-fn EMPTY_OBJECT() -> &'static RawValue {
+fn empty_object() -> &'static RawValue {
     static EMPTY: std::sync::OnceLock<Box<RawValue>> = std::sync::OnceLock::new();
     EMPTY.get_or_init(|| RawValue::from_string("{}".into()).expect("valid JSON"))
 }
