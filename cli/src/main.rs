@@ -437,8 +437,9 @@ impl Timer {
 }
 
 fn run_check(mut a: CheckArgs, config: &Config, color: bool) -> Result<ExitCode> {
-    use costfix_engine::check::{self, Baseline, CheckOptions, FailOn, SourceScan};
+    use costfix_engine::check::{self, Baseline, CheckOptions, FailOn};
     use costfix_engine::policy::{Namespaces, PolicySet};
+    use costfix_engine::source::SourceIndex;
 
     // The configuration file fills what the command line leaves out.
     if a.policies.is_empty() {
@@ -559,7 +560,7 @@ fn run_check(mut a: CheckArgs, config: &Config, color: bool) -> Result<ExitCode>
     )?;
     t.lap("policies and budgets");
     if let Some(dir) = &a.dir {
-        report.apply_sources(&SourceScan::scan(dir)?);
+        report.apply_sources(&SourceIndex::build(dir)?);
     }
     if let Some(path) = &a.baseline {
         report.apply_baseline(&Baseline::load(path)?);

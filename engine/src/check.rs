@@ -14,10 +14,9 @@
 //! ```
 //!
 //! Results can be suppressed by a `# costfix:ignore ID reason` comment on the resource block in
-//! the `.tf` sources (see `source_scan`), or accepted in a baseline file.
+//! the `.tf` sources (see [`crate::source`]), or accepted in a baseline file.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
@@ -28,6 +27,7 @@ use crate::estimate::{Estimate, Subtotal};
 use crate::plan::Plan;
 use crate::policy::{Level, Namespaces, PolicyResult, PolicySet};
 use crate::slo::{self, Budget, BudgetResult, Status};
+use crate::source::SourceIndex;
 
 pub const SCHEMA_VERSION: &str = "costfix.check/v1";
 
@@ -627,15 +627,21 @@ impl CheckReport {
         };
     }
 
-    /// Apply what a scan of the `.tf` sources found: locations and `costfix:ignore` comments.
-    pub fn apply_sources(&mut self, index: &SourceScan) {
+    /// Apply what the `.tf` sources say: locations and `costfix:ignore` comments.
+    pub fn apply_sources(&mut self, index: &SourceIndex) {
         for f in &mut self.findings {
-            let Some(addr) = &f.resource else { continue };
-            let Some(block) = index.find(addr) else {
+            let Some(addr) = f
+                .resource
+                .as_deref()
+                .and_then(|a| a.parse::<crate::Address>().ok())
+            else {
+                continue;
+            };
+            let Some(block) = index.locate(&addr) else {
                 continue;
             };
             f.location = Some(Location {
-                file: block.file.clone(),
+                file: block.file.display().to_string(),
                 line: block.line,
             });
             if let Some((_, reason)) = block.ignores.iter().find(|(id, _)| id_matches(id, &f.id)) {
@@ -739,108 +745,6 @@ impl Baseline {
     }
 }
 
-/// A resource block found in the `.tf` sources.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SourceBlock {
-    pub file: String,
-    pub line: usize,
-    /// `costfix:ignore ID reason` comments on the block: (id, reason).
-    pub ignores: Vec<(String, String)>,
-}
-
-/// A light scan of the root module's `.tf` files for `resource "TYPE" "NAME"` blocks and the
-/// `# costfix:ignore` comments just above them or inside them. (The full source index, with
-/// modules and spans, is the fix engine's.)
-#[derive(Debug, Default)]
-pub struct SourceScan {
-    blocks: BTreeMap<String, SourceBlock>,
-}
-
-impl SourceScan {
-    pub fn scan(dir: &Path) -> Result<SourceScan> {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map_err(|source| Error::Io {
-                path: dir.to_owned(),
-                source,
-            })?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "tf"))
-            .collect();
-        files.sort();
-        let mut blocks = BTreeMap::new();
-        for path in files {
-            let text = std::fs::read_to_string(&path).map_err(|source| Error::Io {
-                path: path.clone(),
-                source,
-            })?;
-            let name = path.display().to_string();
-            let lines: Vec<&str> = text.lines().collect();
-            for (i, line) in lines.iter().enumerate() {
-                let Some((rtype, rname)) = resource_header(line) else {
-                    continue;
-                };
-                let mut ignores = Vec::new();
-                // Comments directly above the block.
-                let mut j = i;
-                while j > 0 {
-                    let prev = lines[j - 1].trim();
-                    if let Some(ig) = ignore_comment(prev) {
-                        ignores.push(ig);
-                    } else if !(prev.starts_with('#') || prev.starts_with("//")) {
-                        break;
-                    }
-                    j -= 1;
-                }
-                // Comments inside the block, up to its closing brace at the start of a line.
-                for inner in lines.iter().skip(i + 1) {
-                    if inner.starts_with('}') {
-                        break;
-                    }
-                    if let Some(ig) = ignore_comment(inner.trim()) {
-                        ignores.push(ig);
-                    }
-                }
-                blocks.insert(
-                    format!("{rtype}.{rname}"),
-                    SourceBlock {
-                        file: name.clone(),
-                        line: i + 1,
-                        ignores,
-                    },
-                );
-            }
-        }
-        Ok(SourceScan { blocks })
-    }
-
-    /// The block of a root-module address (any index).
-    pub fn find(&self, address: &str) -> Option<&SourceBlock> {
-        if address.starts_with("module.") {
-            return None;
-        }
-        let base = address.split('[').next().unwrap_or(address);
-        self.blocks.get(base)
-    }
-}
-
-fn resource_header(line: &str) -> Option<(String, String)> {
-    let rest = line.strip_prefix("resource")?.trim_start();
-    let mut parts = rest.split('"').filter(|p| !p.trim().is_empty());
-    let t = parts.next()?.trim().to_string();
-    let n = parts.next()?.trim().to_string();
-    (!t.contains(' ') && !n.contains(' ') && !n.starts_with('{')).then_some((t, n))
-}
-
-fn ignore_comment(line: &str) -> Option<(String, String)> {
-    let body = line
-        .strip_prefix('#')
-        .or_else(|| line.strip_prefix("//"))?
-        .trim();
-    let rest = body.strip_prefix("costfix:ignore")?.trim();
-    let (id, reason) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
-    (!id.is_empty()).then(|| (id.to_string(), reason.trim().to_string()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -883,15 +787,13 @@ mod tests {
         assert!(!id_matches("gp2", f));
         assert!(id_matches("stack", "budget:stack"));
         assert_eq!(
-            ignore_comment("# costfix:ignore gp2_volumes legacy volume, migrating in Q3"),
+            crate::source::ignore_comment(
+                "# costfix:ignore gp2_volumes legacy volume, migrating in Q3"
+            ),
             Some((
                 "gp2_volumes".into(),
                 "legacy volume, migrating in Q3".into()
             ))
-        );
-        assert_eq!(
-            resource_header("resource \"aws_instance\" \"web\" {"),
-            Some(("aws_instance".into(), "web".into()))
         );
     }
 }

@@ -21,6 +21,7 @@ pub mod policy;
 pub mod pricing;
 pub mod region;
 pub mod slo;
+pub mod source;
 pub mod state;
 pub mod usage;
 pub mod values;

@@ -1,0 +1,353 @@
+//! The `.tf` source index: where each resource of a plan is declared.
+//!
+//! The root folder's `.tf` (and `.tf.json`) files are parsed with hcl-edit, in parallel, and so are
+//! the folders of local modules (`source = "./..."` or `"../..."`), recursively. A module whose
+//! source is outside the root folder (after resolving symlinks), a registry or git module, or a
+//! folder already being indexed further up (a cycle) is not followed; the index says why.
+//!
+//! [`SourceIndex::locate`] maps a plan address (module path, type, name; `count`/`for_each` keys
+//! are ignored: all instances share one block) to its block: file, byte span, line, and the
+//! `costfix:ignore` comments on it.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use hcl::edit::expr::Expression;
+use hcl::edit::structure::{Body, Structure};
+use hcl::edit::Span;
+use rayon::prelude::*;
+
+use crate::address::{Address, Mode};
+use crate::error::{Error, Result};
+
+/// Deepest module nesting followed.
+const MAX_DEPTH: usize = 32;
+
+/// A declared resource or data block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    /// File, as given to the index (root folder joined with the relative path).
+    pub file: PathBuf,
+    /// Byte span of the whole block in the file.
+    pub span: Range<usize>,
+    /// 1-based line of the block's first line.
+    pub line: usize,
+    /// Declared in a `.tf.json` file (readable, not editable as HCL).
+    pub json: bool,
+    /// `# costfix:ignore ID reason` comments on the block: (id, reason).
+    pub ignores: Vec<(String, String)>,
+}
+
+/// A module call the index did not follow, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// `module.a.module.b`
+    pub module: String,
+    pub source: String,
+    pub reason: String,
+}
+
+/// Where the resources of a configuration are declared.
+#[derive(Debug, Default)]
+pub struct SourceIndex {
+    /// key: module names joined with `.` then `|`, then `data.`-prefixed for data sources, `type.name`.
+    blocks: HashMap<String, Block>,
+    pub skipped: Vec<Skipped>,
+    pub files: usize,
+}
+
+fn block_key(modules: &[String], data: bool, rtype: &str, name: &str) -> String {
+    format!(
+        "{}|{}{rtype}.{name}",
+        modules.join("."),
+        if data { "data." } else { "" }
+    )
+}
+
+struct Parsed {
+    blocks: Vec<(bool, String, String, Block)>,
+    modules: Vec<(String, String)>,
+}
+
+impl SourceIndex {
+    /// Index the configuration rooted at `root`.
+    pub fn build(root: &Path) -> Result<SourceIndex> {
+        let canonical_root = root.canonicalize().map_err(|source| Error::Io {
+            path: root.to_owned(),
+            source,
+        })?;
+        let mut index = SourceIndex::default();
+        let mut stack = vec![canonical_root.clone()];
+        index.walk(root, &canonical_root, &[], &mut stack)?;
+        Ok(index)
+    }
+
+    fn walk(
+        &mut self,
+        dir: &Path,
+        root: &Path,
+        modules: &[String],
+        stack: &mut Vec<PathBuf>,
+    ) -> Result<()> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|source| Error::Io {
+                path: dir.to_owned(),
+                source,
+            })?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                let n = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+                (n.ends_with(".tf") || n.ends_with(".tf.json")) && p.is_file()
+            })
+            .collect();
+        files.sort();
+        self.files += files.len();
+        let parsed: Vec<Parsed> = files
+            .par_iter()
+            .map(|f| parse_file(f))
+            .collect::<Result<_>>()?;
+        let mut calls = Vec::new();
+        for p in parsed {
+            for (data, rtype, name, block) in p.blocks {
+                self.blocks
+                    .insert(block_key(modules, data, &rtype, &name), block);
+            }
+            calls.extend(p.modules);
+        }
+        for (name, source) in calls {
+            let mut path: Vec<String> = modules.to_vec();
+            path.push(name);
+            let module = path
+                .iter()
+                .map(|m| format!("module.{m}"))
+                .collect::<Vec<_>>()
+                .join(".");
+            let skip = |reason: String| Skipped {
+                module: module.clone(),
+                source: source.clone(),
+                reason,
+            };
+            if !(source.starts_with("./") || source.starts_with("../")) {
+                self.skipped.push(skip("not a local module (registry, git or other remote source): its files are not in this tree".into()));
+                continue;
+            }
+            let target = dir.join(&source);
+            let canonical = match target.canonicalize() {
+                Ok(c) => c,
+                Err(e) => {
+                    self.skipped
+                        .push(skip(format!("its folder cannot be read: {e}")));
+                    continue;
+                }
+            };
+            if !canonical.starts_with(root) {
+                self.skipped.push(skip("its folder is outside the root folder (or reached through a symlink that leaves it)".into()));
+                continue;
+            }
+            if stack.contains(&canonical) || stack.len() > MAX_DEPTH {
+                self.skipped.push(skip(
+                    "a module cycle: its folder is already being indexed".into(),
+                ));
+                continue;
+            }
+            stack.push(canonical);
+            self.walk(&target, root, &path, stack)?;
+            stack.pop();
+        }
+        Ok(())
+    }
+
+    /// The block declaring a plan address.
+    pub fn locate(&self, addr: &Address) -> Option<&Block> {
+        let modules: Vec<String> = addr.module.iter().map(|m| m.name.clone()).collect();
+        self.blocks.get(&block_key(
+            &modules,
+            addr.mode == Mode::Data,
+            &addr.resource_type,
+            &addr.name,
+        ))
+    }
+
+    /// Number of blocks indexed.
+    pub fn len(&self) -> usize {
+        self.blocks.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.blocks.is_empty()
+    }
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+fn parse_file(path: &Path) -> Result<Parsed> {
+    let raw = std::fs::read(path).map_err(|source| Error::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let text = String::from_utf8(raw).map_err(|e| Error::Encoding {
+        path: path.to_owned(),
+        offset: e.utf8_error().valid_up_to(),
+        reason: "a .tf file is not valid UTF-8".into(),
+    })?;
+    let name = path.display().to_string();
+    if name.ends_with(".tf.json") {
+        return parse_json_file(path, &text);
+    }
+    // hcl-edit rejects a byte-order mark: parse after it and shift the spans back.
+    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let body: Body = hcl::edit::parser::parse_body(&text[bom..]).map_err(|e| {
+        let offset = bom + e.location().offset();
+        let (src, span) = Error::source_window(&name, &text, offset);
+        Error::Invalid {
+            src,
+            span,
+            message: format!("HCL syntax error: {}", e.message()),
+            label: "here".into(),
+        }
+    })?;
+    let mut out = Parsed {
+        blocks: Vec::new(),
+        modules: Vec::new(),
+    };
+    for s in body.iter() {
+        let Structure::Block(b) = s else { continue };
+        let labels: Vec<&str> = b
+            .labels
+            .iter()
+            .map(|l| match l {
+                hcl::edit::structure::BlockLabel::String(s) => s.as_str(),
+                hcl::edit::structure::BlockLabel::Ident(i) => i.as_str(),
+            })
+            .collect();
+        let Some(span) = b.span() else { continue };
+        let span = span.start + bom..span.end + bom;
+        match (b.ident.as_str(), labels.as_slice()) {
+            (kind @ ("resource" | "data"), [rtype, rname]) => {
+                let line = line_of(&text, span.start);
+                let ignores = ignores(&text, &span);
+                out.blocks.push((
+                    kind == "data",
+                    rtype.to_string(),
+                    rname.to_string(),
+                    Block {
+                        file: path.to_owned(),
+                        span,
+                        line,
+                        json: false,
+                        ignores,
+                    },
+                ));
+            }
+            ("module", [mname]) => {
+                if let Some(Expression::String(src)) =
+                    b.body.get_attribute("source").map(|a| &a.value)
+                {
+                    out.modules
+                        .push((mname.to_string(), src.as_str().to_string()));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// `.tf.json`: `{"resource": {"TYPE": {"NAME": {...}}}}`, `{"module": {"NAME": {"source": ...}}}`.
+fn parse_json_file(path: &Path, text: &str) -> Result<Parsed> {
+    let name = path.display().to_string();
+    let v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        let offset = text
+            .split_inclusive('\n')
+            .take(e.line().saturating_sub(1))
+            .map(str::len)
+            .sum::<usize>()
+            + e.column().saturating_sub(1);
+        let (src, span) = Error::source_window(&name, text, offset);
+        Error::Invalid {
+            src,
+            span,
+            message: format!("not valid JSON: {e}"),
+            label: "here".into(),
+        }
+    })?;
+    let mut out = Parsed {
+        blocks: Vec::new(),
+        modules: Vec::new(),
+    };
+    for (kind, data) in [("resource", false), ("data", true)] {
+        let Some(types) = v.get(kind).and_then(|t| t.as_object()) else {
+            continue;
+        };
+        for (rtype, names) in types {
+            let Some(names) = names.as_object() else {
+                continue;
+            };
+            for rname in names.keys() {
+                // The block's position: the name key after the type key.
+                let at = text
+                    .find(&format!("\"{rtype}\""))
+                    .and_then(|t| text[t..].find(&format!("\"{rname}\"")).map(|n| t + n))
+                    .unwrap_or(0);
+                out.blocks.push((
+                    data,
+                    rtype.clone(),
+                    rname.clone(),
+                    Block {
+                        file: path.to_owned(),
+                        span: at..at,
+                        line: line_of(text, at),
+                        json: true,
+                        ignores: Vec::new(),
+                    },
+                ));
+            }
+        }
+    }
+    if let Some(mods) = v.get("module").and_then(|m| m.as_object()) {
+        for (mname, m) in mods {
+            if let Some(src) = m.get("source").and_then(|s| s.as_str()) {
+                out.modules.push((mname.clone(), src.to_string()));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `costfix:ignore` comments directly above the block or inside it.
+fn ignores(text: &str, span: &Range<usize>) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let line_start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+    for line in text[..line_start].lines().rev() {
+        let t = line.trim();
+        if let Some(ig) = ignore_comment(t) {
+            out.push(ig);
+        } else if !(t.starts_with('#') || t.starts_with("//")) {
+            break;
+        }
+    }
+    for line in text[span.clone()].lines() {
+        if let Some(ig) = ignore_comment(line.trim()) {
+            out.push(ig);
+        }
+    }
+    out
+}
+
+/// `# costfix:ignore ID reason` (or `//`).
+pub fn ignore_comment(line: &str) -> Option<(String, String)> {
+    let body = line
+        .strip_prefix('#')
+        .or_else(|| line.strip_prefix("//"))?
+        .trim();
+    let rest = body.strip_prefix("costfix:ignore")?.trim();
+    let (id, reason) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+    (!id.is_empty()).then(|| (id.to_string(), reason.trim().to_string()))
+}
