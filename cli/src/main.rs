@@ -582,7 +582,7 @@ fn run_check(mut a: CheckArgs, config: &Config, color: bool) -> Result<ExitCode>
     match format {
         CheckFormat::Table => check_render::table(&mut out, &report, color).into_diagnostic()?,
         CheckFormat::Json => {
-            serde_json::to_writer(&mut out, &report).into_diagnostic()?;
+            report.write_json(&mut out).into_diagnostic()?;
             writeln!(out).into_diagnostic()?;
         }
         CheckFormat::Markdown => check_render::markdown(&mut out, &report).into_diagnostic()?,
@@ -702,7 +702,7 @@ fn emit(est: &Estimate, format: Format, command: &str) -> Result<ExitCode> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     match format {
         Format::Json => {
-            serde_json::to_writer(&mut out, est).into_diagnostic()?;
+            est.write_json(&mut out).into_diagnostic()?;
             writeln!(out).into_diagnostic()?;
         }
         Format::Table => render::table(&mut out, est, command).into_diagnostic()?,

@@ -608,6 +608,28 @@ pub fn check(
 }
 
 impl CheckReport {
+    /// Write the JSON document (the same as `serde_json::to_writer`), with the estimate written
+    /// by [`Estimate::write_json`].
+    pub fn write_json<W: std::io::Write>(&self, mut w: W) -> std::io::Result<()> {
+        write!(w, "{{\"schema_version\":")?;
+        serde_json::to_writer(&mut w, &self.schema_version)?;
+        write!(w, ",\"verdict\":")?;
+        serde_json::to_writer(&mut w, &self.verdict)?;
+        write!(w, ",\"findings\":")?;
+        serde_json::to_writer(&mut w, &self.findings)?;
+        write!(w, ",\"policies\":")?;
+        serde_json::to_writer(&mut w, &self.policies)?;
+        write!(w, ",\"budgets\":")?;
+        serde_json::to_writer(&mut w, &self.budgets)?;
+        if let Some(b) = &self.base_totals {
+            write!(w, ",\"base_totals\":")?;
+            serde_json::to_writer(&mut w, b)?;
+        }
+        write!(w, ",\"estimate\":")?;
+        self.estimate.write_json(&mut w)?;
+        write!(w, "}}")
+    }
+
     /// Recount the verdict (after suppressions or a baseline were applied).
     pub fn tally(&mut self) {
         let active = || self.findings.iter().filter(|f| f.active());

@@ -224,6 +224,66 @@ pub struct Estimate {
     pub warnings: Vec<Warning>,
 }
 
+impl Estimate {
+    /// Write the JSON document (the same as `serde_json::to_writer`), serialising the resources
+    /// in parallel: on a large plan they are almost all of the output.
+    pub fn write_json<W: std::io::Write>(&self, mut w: W) -> std::io::Result<()> {
+        let chunks: Vec<Vec<u8>> = self
+            .resources
+            .par_chunks(1024)
+            .map(|chunk| {
+                let mut buf = Vec::with_capacity(chunk.len() * 512);
+                for (i, r) in chunk.iter().enumerate() {
+                    if i > 0 {
+                        buf.push(b',');
+                    }
+                    serde_json::to_writer(&mut buf, r).expect("an estimate serialises");
+                }
+                buf
+            })
+            .collect();
+        let field = |w: &mut W, name: &str, first: bool| -> std::io::Result<()> {
+            if !first {
+                w.write_all(b",")?;
+            }
+            write!(w, "\"{name}\":")
+        };
+        w.write_all(b"{")?;
+        field(&mut w, "schema_version", true)?;
+        serde_json::to_writer(&mut w, &self.schema_version)?;
+        field(&mut w, "currency", false)?;
+        serde_json::to_writer(&mut w, &self.currency)?;
+        field(&mut w, "inputs", false)?;
+        serde_json::to_writer(&mut w, &self.inputs)?;
+        field(&mut w, "catalog", false)?;
+        serde_json::to_writer(&mut w, &self.catalog)?;
+        field(&mut w, "resources", false)?;
+        w.write_all(b"[")?;
+        for (i, c) in chunks.iter().filter(|c| !c.is_empty()).enumerate() {
+            if i > 0 {
+                w.write_all(b",")?;
+            }
+            w.write_all(c)?;
+        }
+        w.write_all(b"]")?;
+        field(&mut w, "modules", false)?;
+        serde_json::to_writer(&mut w, &self.modules)?;
+        field(&mut w, "totals", false)?;
+        serde_json::to_writer(&mut w, &self.totals)?;
+        field(&mut w, "counts", false)?;
+        serde_json::to_writer(&mut w, &self.counts)?;
+        field(&mut w, "unpriced", false)?;
+        serde_json::to_writer(&mut w, &self.unpriced)?;
+        field(&mut w, "usage_based", false)?;
+        serde_json::to_writer(&mut w, &self.usage_based)?;
+        field(&mut w, "unsupported", false)?;
+        serde_json::to_writer(&mut w, &self.unsupported)?;
+        field(&mut w, "warnings", false)?;
+        serde_json::to_writer(&mut w, &self.warnings)?;
+        w.write_all(b"}")
+    }
+}
+
 fn ser_dec<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&d.normalize().to_string())
 }

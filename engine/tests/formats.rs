@@ -145,3 +145,51 @@ fn module_calls_sources_and_provider_regions_are_read() {
         .provider_config
         .contains_key("module.db:aws"));
 }
+
+#[test]
+fn parallel_json_writers_match_serde() {
+    use costfix_engine::check::{check, CheckOptions, FailOn};
+    use costfix_engine::estimate::{estimate, Options};
+    use costfix_engine::policy::{Namespaces, PolicySet};
+    for plan in [
+        "corpus/infracost/cmd/infracost/testdata/terraform_v0.14_plan.json",
+        "corpus/checkov/tests/terraform/runner/resources/plan/tfplan.json",
+        "corpus/terraform-json/testdata/actions/plan.json",
+    ] {
+        let file = InputFile::read(&fixtures().join(plan)).unwrap();
+        let (doc, _) = parse_document(&file).unwrap();
+        let catalog = costfix_engine::Catalog::embedded();
+        let est = estimate(
+            &doc,
+            plan,
+            None,
+            &catalog,
+            &Default::default(),
+            &Options::default(),
+        );
+        let mut fast = Vec::new();
+        est.write_json(&mut fast).unwrap();
+        assert_eq!(
+            String::from_utf8(fast).unwrap(),
+            serde_json::to_string(&est).unwrap(),
+            "{plan}"
+        );
+
+        let Document::Plan(p) = &doc else { panic!() };
+        let policies = PolicySet::embedded().unwrap();
+        let opts = CheckOptions {
+            namespaces: Namespaces::All,
+            environment: Some("production".into()),
+            fail_on: FailOn::Deny,
+            full_input: false,
+        };
+        let report = check(p, file.json(), est, None, &policies, &[], &opts).unwrap();
+        let mut fast = Vec::new();
+        report.write_json(&mut fast).unwrap();
+        assert_eq!(
+            String::from_utf8(fast).unwrap(),
+            serde_json::to_string(&report).unwrap(),
+            "{plan}"
+        );
+    }
+}
