@@ -193,3 +193,39 @@ fn parallel_json_writers_match_serde() {
         );
     }
 }
+
+#[test]
+fn truncated_and_corrupted_plans_never_panic() {
+    // Every corpus plan cut at many points, and with bytes flipped: an error or a result, never a
+    // panic, and an estimate of whatever parses.
+    let catalog = costfix_engine::Catalog::embedded();
+    let mut tried = 0;
+    for d in described().iter().filter(|d| d.kind == "plan") {
+        let bytes = std::fs::read(fixtures().join("corpus").join(&d.file)).unwrap();
+        let step = (bytes.len() / 23).max(1);
+        for cut in (1..bytes.len()).step_by(step) {
+            for variant in 0..2 {
+                let mut b = bytes[..cut].to_vec();
+                if variant == 1 {
+                    let i = cut / 2;
+                    b[i] = b'"';
+                }
+                tried += 1;
+                let Ok(file) = InputFile::from_bytes(Path::new("x.json"), b) else {
+                    continue;
+                };
+                if let Ok((doc, _)) = parse_document(&file) {
+                    let _ = costfix_engine::estimate::estimate(
+                        &doc,
+                        "x.json",
+                        None,
+                        &catalog,
+                        &Default::default(),
+                        &Default::default(),
+                    );
+                }
+            }
+        }
+    }
+    assert!(tried > 1000, "{tried}");
+}
