@@ -14,6 +14,7 @@ pub mod config;
 pub mod cost;
 pub mod error;
 pub mod estimate;
+pub mod fix;
 pub mod input;
 pub mod money;
 pub mod plan;
