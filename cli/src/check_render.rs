@@ -322,7 +322,6 @@ pub fn sarif(out: &mut impl Write, r: &CheckReport, plan_file: &str) -> io::Resu
             "tool": {"driver": {
                 "name": "costfix",
                 "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://example.invalid/costfix",
                 "rules": rules,
             }},
             "results": results,
