@@ -48,6 +48,17 @@ enum Color {
     Never,
 }
 
+impl Color {
+    /// Whether to colour a stream: `auto` means only on a terminal, and never with NO_COLOR.
+    fn on(self, stream: &impl std::io::IsTerminal) -> bool {
+        match self {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => std::env::var_os("NO_COLOR").is_none() && stream.is_terminal(),
+        }
+    }
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Monthly cost of a plan, per resource, module and in total, before and after the change.
@@ -206,14 +217,7 @@ struct PricesArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let color = match cli.color {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => {
-            std::env::var_os("NO_COLOR").is_none()
-                && std::io::IsTerminal::is_terminal(&std::io::stderr())
-        }
-    };
+    let color = cli.color.on(&std::io::stderr());
     let _ = miette::set_hook(Box::new(move |_| {
         Box::new(
             miette::MietteHandlerOpts::new()
@@ -231,15 +235,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    // Colour on stdout: only on a terminal (or --color always), never with NO_COLOR.
-    let stdout_color = match cli.color {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => {
-            std::env::var_os("NO_COLOR").is_none()
-                && std::io::IsTerminal::is_terminal(&std::io::stdout())
-        }
-    };
+    let stdout_color = cli.color.on(&std::io::stdout());
     match run(cli.command, config.unwrap_or_default(), stdout_color) {
         Ok(code) => code,
         Err(report) => {

@@ -110,67 +110,6 @@ pub struct CheckOptions {
     pub full_input: bool,
 }
 
-fn f64_of(d: rust_decimal::Decimal) -> Value {
-    d.to_f64().map_or(Value::Null, |f| json!(f))
-}
-
-fn totals_json(t: &Subtotal) -> Value {
-    json!({"before": f64_of(t.before), "after": f64_of(t.after), "delta": f64_of(t.delta)})
-}
-
-/// The `costfix` object policies see.
-pub fn policy_costfix_value(
-    est: &Estimate,
-    base: Option<&Estimate>,
-    environment: Option<&str>,
-) -> Value {
-    let mut resources = Map::new();
-    for r in &est.resources {
-        let unpriced = r.after.as_ref().or(r.before.as_ref()).is_some_and(|s| {
-            s.items
-                .iter()
-                .any(|i| i.status == crate::cost::ItemStatus::Unpriced)
-        });
-        resources.insert(
-            r.address.clone(),
-            json!({
-                "type": r.resource_type,
-                "module": r.module,
-                "action": r.action.as_str(),
-                "monthly_before": r.before.as_ref().map(|s| f64_of(s.monthly)),
-                "monthly_after": r.after.as_ref().map(|s| f64_of(s.monthly)),
-                "delta": f64_of(r.delta),
-                "unpriced": unpriced,
-                "tags": r.tags,
-            }),
-        );
-    }
-    let mut v = json!({
-        "currency": "USD",
-        "totals": totals_json(&est.totals),
-        "resources": resources,
-    });
-    if let Some(env) = environment {
-        v["environment"] = json!(env);
-    }
-    if let Some(b) = base {
-        v["base_totals"] = totals_json(&b.totals);
-    }
-    v
-}
-
-/// The policy input: the plan document with a `costfix` key added in front.
-pub fn policy_input(plan_json: &str, costfix: &Value) -> String {
-    let body = plan_json.trim_start();
-    let rest = body.strip_prefix('{').unwrap_or(body).trim_start();
-    let costfix = costfix.to_string();
-    if rest.starts_with('}') {
-        format!("{{\"costfix\":{costfix}}}")
-    } else {
-        format!("{{\"costfix\":{costfix},{rest}")
-    }
-}
-
 /// The plan sections and change fields a policy set can read, found by name in the policies'
 /// text. `--full-input` skips this and gives policies the whole document.
 #[derive(Debug, Clone)]
@@ -439,8 +378,8 @@ fn fast_value(text: &str) -> Result<regorus::Value> {
         })
 }
 
-/// The `costfix` object (see [`policy_costfix_value`]) built directly as a regorus value, its
-/// per-resource entries in parallel.
+/// The `costfix` object policies see (its shape is in the module docs and docs/policies.md),
+/// built directly as a regorus value, its per-resource entries in parallel.
 fn costfix_direct(
     est: &Estimate,
     base: Option<&Estimate>,
@@ -536,16 +475,19 @@ pub fn check(
         // The sections this builder does not rebuild come from the document itself.
         let full =
             opts.full_input || needs.wants("configuration") || needs.wants("relevant_attributes");
+        let costfix = costfix_direct(&est, base, opts.environment.as_deref());
         let input = if full {
-            let costfix = policy_costfix_value(&est, base, opts.environment.as_deref());
-            regorus::Value::from_json_str(&policy_input(plan_json, &costfix)).map_err(|e| {
-                Error::InvalidNoSource {
+            // The whole document, as conftest gives it, with the `costfix` key added.
+            let mut doc =
+                regorus::Value::from_json_str(plan_json).map_err(|e| Error::InvalidNoSource {
                     path: "<policy input>".into(),
                     message: e.to_string(),
-                }
-            })?
+                })?;
+            if let Ok(obj) = doc.as_object_mut() {
+                obj.insert(key("costfix"), costfix);
+            }
+            doc
         } else {
-            let costfix = costfix_direct(&est, base, opts.environment.as_deref());
             policy_input_value(plan, costfix, &needs)?
         };
         policies.evaluate_value(input, &opts.namespaces)?
@@ -770,18 +712,6 @@ impl Baseline {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn input_splices_costfix_in_front() {
-        let v = json!({"totals": {}});
-        assert_eq!(
-            policy_input("{\"a\":1}", &v),
-            "{\"costfix\":{\"totals\":{}},\"a\":1}"
-        );
-        assert_eq!(policy_input(" { } ", &v), "{\"costfix\":{\"totals\":{}}}");
-        let parsed: Value = serde_json::from_str(&policy_input("{\n \"a\": [1]\n}", &v)).unwrap();
-        assert_eq!(parsed["a"][0], 1);
-    }
 
     #[test]
     fn whole_identifiers() {

@@ -32,7 +32,7 @@ fn instance_hours(instance_type: &str, count: Decimal, ctx: &Ctx<'_, '_>) -> Lin
                     instance_type,
                     "linux_on_demand",
                 );
-                item.from_usage = true;
+                item.from_usage = item.status == super::ItemStatus::Priced;
                 item
             }
             None => ctx.hourly(name, count, "ec2", instance_type, "linux_on_demand"),

@@ -181,19 +181,8 @@ impl Ctx<'_, '_> {
         product: &str,
         dimension: &str,
     ) -> LineItem {
-        let name = name.into();
         match self.price(service, product, dimension) {
-            Ok(p) => LineItem {
-                name,
-                group: None,
-                unit: unit.into(),
-                quantity: Some(quantity),
-                unit_price: Some(p.usd),
-                monthly: Some(quantity * p.usd),
-                status: ItemStatus::Priced,
-                from_usage: false,
-                note: None,
-            },
+            Ok(p) => LineItem::priced(name, unit, quantity, p.usd, false),
             Err(reason) => LineItem::unpriced(name, unit, Some(quantity), reason),
         }
     }
@@ -231,17 +220,7 @@ impl Ctx<'_, '_> {
             Err(reason) => return LineItem::unpriced(name, unit, qty, reason),
         };
         match qty {
-            Some(q) => LineItem {
-                name,
-                group: None,
-                unit: unit.into(),
-                quantity: Some(q),
-                unit_price: Some(price),
-                monthly: Some(q * price),
-                status: ItemStatus::Priced,
-                from_usage: true,
-                note: None,
-            },
+            Some(q) => LineItem::priced(name, unit, q, price, true),
             None => LineItem {
                 name,
                 group: None,
@@ -258,6 +237,27 @@ impl Ctx<'_, '_> {
 }
 
 impl LineItem {
+    /// A priced item: `quantity × unit_price`.
+    pub fn priced(
+        name: impl Into<String>,
+        unit: &str,
+        quantity: Decimal,
+        unit_price: Decimal,
+        from_usage: bool,
+    ) -> LineItem {
+        LineItem {
+            name: name.into(),
+            group: None,
+            unit: unit.into(),
+            quantity: Some(quantity),
+            unit_price: Some(unit_price),
+            monthly: Some(quantity * unit_price),
+            status: ItemStatus::Priced,
+            from_usage,
+            note: None,
+        }
+    }
+
     pub fn unpriced(
         name: impl Into<String>,
         unit: &str,
