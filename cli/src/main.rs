@@ -4,6 +4,7 @@
 #![allow(clippy::result_large_err)]
 
 mod check_render;
+mod fix_cmd;
 
 mod render;
 
@@ -70,6 +71,11 @@ enum Command {
     /// Review a plan for CI: cost estimate, Rego policies and SLO budgets, with a verdict as the
     /// exit code (0 pass, 1 failures, 2 usage or input error).
     Check(Box<CheckArgs>),
+    /// Find cost waste in a plan and fix it in the .tf sources: a unified diff by default,
+    /// written with --apply (exit 0 when nothing is left to fix, 1 when findings remain).
+    Fix(Box<fix_cmd::FixArgs>),
+    /// List the cost rules, or show one rule's documentation.
+    Rules(fix_cmd::RulesArgs),
     /// Work with Rego policies.
     #[command(subcommand)]
     Policy(PolicyCommand),
@@ -159,7 +165,7 @@ enum Format {
 }
 
 #[derive(Args, Debug)]
-struct CostInputs {
+pub(crate) struct CostInputs {
     /// Usage file (infracost format) with usage-based quantities per resource address.
     #[arg(long, value_name = "FILE")]
     usage: Option<PathBuf>,
@@ -262,7 +268,7 @@ fn load_config(path: Option<&Path>, skip: bool) -> Result<Option<Config>> {
 }
 
 /// Fill pricing options the command line left out from the configuration file.
-fn with_config(mut p: CostInputs, c: &Config) -> CostInputs {
+pub(crate) fn with_config(mut p: CostInputs, c: &Config) -> CostInputs {
     p.usage = p.usage.or_else(|| c.usage.clone());
     p.prices = p.prices.or_else(|| c.prices.clone());
     p.region = p.region.or_else(|| c.region.clone());
@@ -270,7 +276,7 @@ fn with_config(mut p: CostInputs, c: &Config) -> CostInputs {
 }
 
 /// The catalog, usage and estimate options of these inputs.
-fn cost_setup(p: &CostInputs) -> Result<(Catalog, Usage, Options)> {
+pub(crate) fn cost_setup(p: &CostInputs) -> Result<(Catalog, Usage, Options)> {
     Ok((
         load_catalog(p.prices.as_deref())?,
         load_usage(p.usage.as_deref())?,
@@ -369,6 +375,8 @@ fn run(cmd: Command, config: Config, color: bool) -> Result<ExitCode> {
             emit(&est, a.pricing.format, "diff")
         }
         Command::Check(a) => run_check(*a, &config, color),
+        Command::Fix(a) => fix_cmd::run_fix(*a, &config, color),
+        Command::Rules(a) => fix_cmd::run_rules(a),
         Command::Policy(PolicyCommand::Test { dir }) => run_policy_test(dir.as_deref()),
         Command::Prices(a) => {
             let catalog = load_catalog(a.prices.as_deref())?;
@@ -659,7 +667,7 @@ fn run_policy_test(dir: Option<&Path>) -> Result<ExitCode> {
 }
 
 /// Write a file atomically: a temporary file in the same folder, fsync, rename.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

@@ -819,3 +819,33 @@ pub fn diff(base: &Estimate, head: &Estimate, catalog: &Catalog) -> Estimate {
         .collect();
     summarise(resources, inputs, catalog, warnings)
 }
+
+/// Cost one resource from attribute values given as JSON (a rule's proposal applied to the
+/// planned values), through the same cost model as [`estimate`]. Types priced from another
+/// resource (an autoscaling group from its launch template) see no other resource here.
+#[allow(clippy::too_many_arguments)]
+pub fn cost_values(
+    address: &Address,
+    resource_type: &str,
+    values: &serde_json::Value,
+    unknown: &serde_json::Value,
+    config: Option<&RawValue>,
+    region: &str,
+    catalog: &Catalog,
+    usage: &Usage,
+) -> ResourceCost {
+    let values = serde_json::value::to_raw_value(values).expect("a JSON value serialises");
+    let unknown = serde_json::value::to_raw_value(unknown).expect("a JSON value serialises");
+    let attrs = Attrs::new(Some(&values), Some(&unknown));
+    let config = config.map(|c| Attrs::new(Some(c), None));
+    let lookup = |_: &Address, _: &str| -> Option<Attrs<'_>> { None };
+    let ctx = Ctx {
+        catalog,
+        region,
+        address,
+        usage: usage.get(address),
+        lookup: &lookup,
+        config: config.as_ref(),
+    };
+    cost::cost_resource(resource_type, &attrs, &ctx).unwrap_or_default()
+}

@@ -22,6 +22,18 @@ pub struct Edit {
     pub file: PathBuf,
     pub span: Range<usize>,
     pub new_text: String,
+    /// What the edited file must read back: attribute `key` whose value is `value` (a range of
+    /// `new_text`).
+    #[serde(skip)]
+    pub expect: Option<Expect>,
+}
+
+/// The attribute an edit writes, checked after the edit by parsing the file again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expect {
+    pub key: String,
+    /// The value's bytes within the edit's `new_text`.
+    pub value: Range<usize>,
 }
 
 /// How far a fix may be trusted, in ruff's terms.
@@ -81,7 +93,7 @@ pub fn splice(original: &str, edits: &[&Edit]) -> std::result::Result<String, Ed
 }
 
 /// Where each edit's new text lands in the edited file.
-fn new_spans<'e>(edits: &[&'e Edit]) -> Vec<(Range<usize>, &'e str)> {
+fn new_spans<'e>(edits: &[&'e Edit]) -> Vec<(Range<usize>, &'e Edit)> {
     let mut sorted: Vec<&Edit> = edits.to_vec();
     sorted.sort_by_key(|e| e.span.start);
     let mut shift: isize = 0;
@@ -90,9 +102,23 @@ fn new_spans<'e>(edits: &[&'e Edit]) -> Vec<(Range<usize>, &'e str)> {
         .map(|e| {
             let start = (e.span.start as isize + shift) as usize;
             shift += e.new_text.len() as isize - e.span.len() as isize;
-            (start..start + e.new_text.len(), e.new_text.as_str())
+            (start..start + e.new_text.len(), e)
         })
         .collect()
+}
+
+/// Every attribute of a body, nested blocks included: (key, value span).
+fn attributes(body: &Body, bom: usize, out: &mut Vec<(String, Range<usize>)>) {
+    for s in body.iter() {
+        match s {
+            Structure::Attribute(a) => {
+                if let Some(sp) = a.value.span() {
+                    out.push((a.key.as_str().to_string(), sp.start + bom..sp.end + bom));
+                }
+            }
+            Structure::Block(b) => attributes(&b.body, bom, out),
+        }
+    }
 }
 
 fn bom_len(text: &str) -> usize {
@@ -111,14 +137,30 @@ pub fn parse(text: &str) -> std::result::Result<(Body, usize), String> {
         .map_err(|e| e.to_string())
 }
 
-/// Splice and verify: the result parses, and each edit's new text is where it should be.
+/// Splice and verify: the result parses, each edit's new text is where it should be, and each
+/// edit's attribute reads back from the parsed file with the intended value.
 pub fn apply_verified(original: &str, edits: &[&Edit]) -> std::result::Result<String, EditError> {
     let out = splice(original, edits)?;
-    parse(&out).map_err(EditError::Unparsable)?;
-    for (span, want) in new_spans(edits) {
+    let (body, bom) = parse(&out).map_err(EditError::Unparsable)?;
+    let mut attrs = Vec::new();
+    if edits.iter().any(|e| e.expect.is_some()) {
+        attributes(&body, bom, &mut attrs);
+    }
+    for (span, edit) in new_spans(edits) {
         let got = out.get(span.clone()).unwrap_or_default();
-        if got != want {
-            return Err(EditError::ReadBack(span, got.to_string(), want.to_string()));
+        if got != edit.new_text {
+            return Err(EditError::ReadBack(
+                span,
+                got.to_string(),
+                edit.new_text.clone(),
+            ));
+        }
+        if let Some(x) = &edit.expect {
+            let value = span.start + x.value.start..span.start + x.value.end;
+            if !attrs.iter().any(|(k, v)| k == &x.key && *v == value) {
+                let want = format!("{} = {}", x.key, &edit.new_text[x.value.clone()]);
+                return Err(EditError::ReadBack(value, "something else".into(), want));
+            }
         }
     }
     Ok(out)
@@ -160,6 +202,49 @@ pub fn insert_attribute(
     key: &str,
     value: &str,
 ) -> Option<Edit> {
+    insert_lines(file, text, block_span, |inner, _unit, nl| {
+        let at = inner.len() + key.len() + 3;
+        (
+            format!("{inner}{key} = {value}{nl}"),
+            Expect {
+                key: key.to_string(),
+                value: at..at + value.len(),
+            },
+        )
+    })
+}
+
+/// An edit that adds a nested block `name { key = value }` (on three lines) at the end of the
+/// block spanning `block_span`.
+pub fn insert_block(
+    file: &Path,
+    text: &str,
+    block_span: &Range<usize>,
+    name: &str,
+    key: &str,
+    value: &str,
+) -> Option<Edit> {
+    insert_lines(file, text, block_span, |inner, unit, nl| {
+        let head = format!("{inner}{name} {{{nl}{inner}{unit}");
+        let at = head.len() + key.len() + 3;
+        (
+            format!("{head}{key} = {value}{nl}{inner}}}{nl}"),
+            Expect {
+                key: key.to_string(),
+                value: at..at + value.len(),
+            },
+        )
+    })
+}
+
+/// Insert lines before the closing brace of a block. `lines(inner_indent, indent_unit, newline)`
+/// gives the text (ending with a newline) and what it must read back.
+fn insert_lines(
+    file: &Path,
+    text: &str,
+    block_span: &Range<usize>,
+    lines: impl Fn(&str, &str, &str) -> (String, Expect),
+) -> Option<Edit> {
     let block = text.get(block_span.clone())?;
     let close = block.rfind('}')? + block_span.start;
     let crlf = text.contains("\r\n");
@@ -179,22 +264,34 @@ pub fn insert_attribute(
                 .take_while(|c| *c == ' ' || *c == '\t')
                 .collect::<String>()
         })
+        .filter(|i| i.len() > block_indent.len())
         .unwrap_or_else(|| format!("{block_indent}  "));
+    let unit = if inner_indent.starts_with('\t') {
+        "\t".to_string()
+    } else {
+        " ".repeat((inner_indent.len() - block_indent.len()).max(1))
+    };
     let close_line_start = text[..close].rfind('\n').map_or(0, |i| i + 1);
     let before_close = &text[close_line_start..close];
     if before_close.trim().is_empty() {
-        // `}` on its own line: insert a line before it.
+        // `}` on its own line: insert lines before it.
+        let (new_text, expect) = lines(&inner_indent, &unit, nl);
         Some(Edit {
             file: file.to_owned(),
             span: close_line_start..close_line_start,
-            new_text: format!("{inner_indent}{key} = {value}{nl}"),
+            new_text,
+            expect: Some(expect),
         })
     } else {
         // `resource "x" "y" {}` or `... }` after content on the same line: break the line.
+        let (body, mut expect) = lines(&inner_indent, &unit, nl);
+        let shift = nl.len();
+        expect.value = expect.value.start + shift..expect.value.end + shift;
         Some(Edit {
             file: file.to_owned(),
             span: close..close,
-            new_text: format!("{nl}{inner_indent}{key} = {value}{nl}{block_indent}"),
+            new_text: format!("{nl}{body}{block_indent}"),
+            expect: Some(expect),
         })
     }
 }
@@ -244,6 +341,7 @@ mod tests {
             file: "main.tf".into(),
             span,
             new_text: t.into(),
+            expect: None,
         }
     }
 

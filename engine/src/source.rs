@@ -48,11 +48,36 @@ pub struct Skipped {
     pub reason: String,
 }
 
+/// A module of the tree: its folder, files, and the `module` block that calls it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModuleInfo {
+    /// The folder, as reached from the root folder (root joined with the `source` paths).
+    pub dir: PathBuf,
+    /// Its `.tf` and `.tf.json` files, sorted.
+    pub files: Vec<PathBuf>,
+    /// The `module` block calling it (None for the root module).
+    pub call: Option<CallSite>,
+}
+
+/// A `module` block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallSite {
+    /// The calling module's key (module names joined with `.`; empty for the root).
+    pub parent: String,
+    pub name: String,
+    pub file: PathBuf,
+    pub span: Range<usize>,
+}
+
 /// Where the resources of a configuration are declared.
 #[derive(Debug, Default)]
 pub struct SourceIndex {
     /// key: module names joined with `.` then `|`, then `data.`-prefixed for data sources, `type.name`.
     blocks: HashMap<String, Block>,
+    /// Modules by key: module names joined with `.` (`""` is the root module).
+    pub modules: HashMap<String, ModuleInfo>,
+    /// Module keys by canonical folder: a folder called by several `module` blocks is shared.
+    pub dir_users: HashMap<PathBuf, Vec<String>>,
     pub skipped: Vec<Skipped>,
     pub files: usize,
 }
@@ -67,7 +92,8 @@ fn block_key(modules: &[String], data: bool, rtype: &str, name: &str) -> String 
 
 struct Parsed {
     blocks: Vec<(bool, String, String, Block)>,
-    modules: Vec<(String, String)>,
+    /// Module calls: name, source, file, block span.
+    modules: Vec<(String, String, PathBuf, Range<usize>)>,
 }
 
 impl SourceIndex {
@@ -79,7 +105,7 @@ impl SourceIndex {
         })?;
         let mut index = SourceIndex::default();
         let mut stack = vec![canonical_root.clone()];
-        index.walk(root, &canonical_root, &[], &mut stack)?;
+        index.walk(root, &canonical_root, &[], None, &mut stack)?;
         Ok(index)
     }
 
@@ -88,6 +114,7 @@ impl SourceIndex {
         dir: &Path,
         root: &Path,
         modules: &[String],
+        call: Option<CallSite>,
         stack: &mut Vec<PathBuf>,
     ) -> Result<()> {
         let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -103,6 +130,21 @@ impl SourceIndex {
             .collect();
         files.sort();
         self.files += files.len();
+        let key = modules.join(".");
+        if let Some(c) = stack.last() {
+            self.dir_users
+                .entry(c.clone())
+                .or_default()
+                .push(key.clone());
+        }
+        self.modules.insert(
+            key.clone(),
+            ModuleInfo {
+                dir: dir.to_owned(),
+                files: files.clone(),
+                call,
+            },
+        );
         let parsed: Vec<Parsed> = files
             .par_iter()
             .map(|f| parse_file(f))
@@ -115,9 +157,9 @@ impl SourceIndex {
             }
             calls.extend(p.modules);
         }
-        for (name, source) in calls {
+        for (name, source, file, span) in calls {
             let mut path: Vec<String> = modules.to_vec();
-            path.push(name);
+            path.push(name.clone());
             let module = path
                 .iter()
                 .map(|m| format!("module.{m}"))
@@ -152,7 +194,13 @@ impl SourceIndex {
                 continue;
             }
             stack.push(canonical);
-            self.walk(&target, root, &path, stack)?;
+            let site = CallSite {
+                parent: key.clone(),
+                name,
+                file,
+                span,
+            };
+            self.walk(&target, root, &path, Some(site), stack)?;
             stack.pop();
         }
         Ok(())
@@ -167,6 +215,26 @@ impl SourceIndex {
             &addr.resource_type,
             &addr.name,
         ))
+    }
+
+    /// The module key of an address (module names joined with `.`).
+    pub fn module_key(addr: &Address) -> String {
+        addr.module
+            .iter()
+            .map(|m| m.name.as_str())
+            .collect::<Vec<_>>()
+            .join(".")
+    }
+
+    /// Every indexed resource block of a module: (`type.name` or `data.type.name`, block).
+    pub fn blocks_of<'s>(
+        &'s self,
+        module_key: &'s str,
+    ) -> impl Iterator<Item = (&'s str, &'s Block)> + 's {
+        self.blocks.iter().filter_map(move |(k, b)| {
+            let (m, rest) = k.split_once('|')?;
+            (m == module_key).then_some((rest, b))
+        })
     }
 
     /// Number of blocks indexed.
@@ -250,8 +318,12 @@ fn parse_file(path: &Path) -> Result<Parsed> {
                 if let Some(Expression::String(src)) =
                     b.body.get_attribute("source").map(|a| &a.value)
                 {
-                    out.modules
-                        .push((mname.to_string(), src.as_str().to_string()));
+                    out.modules.push((
+                        mname.to_string(),
+                        src.as_str().to_string(),
+                        path.to_owned(),
+                        span,
+                    ));
                 }
             }
             _ => {}
@@ -314,7 +386,8 @@ fn parse_json_file(path: &Path, text: &str) -> Result<Parsed> {
     if let Some(mods) = v.get("module").and_then(|m| m.as_object()) {
         for (mname, m) in mods {
             if let Some(src) = m.get("source").and_then(|s| s.as_str()) {
-                out.modules.push((mname.clone(), src.to_string()));
+                out.modules
+                    .push((mname.clone(), src.to_string(), path.to_owned(), 0..0));
             }
         }
     }

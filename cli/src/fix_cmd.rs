@@ -1,0 +1,495 @@
+//! `costfix fix` and `costfix rules`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+use costfix_engine::config::Config;
+use costfix_engine::fix::Applicability;
+use costfix_engine::patch::{self, Fix, Patch};
+use costfix_engine::plan::Document;
+use costfix_engine::rules::{self, applicability_name, RunOptions};
+use costfix_engine::source::SourceIndex;
+use costfix_engine::{estimate, parse_document, InputFile};
+use miette::{miette, IntoDiagnostic, Result};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::{cost_setup, with_config, write_atomically, CostInputs};
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FixFormat {
+    /// A header per fix and its unified diff, then a summary.
+    Diff,
+    /// Findings, fixes and edits as JSON (`costfix.fix/v1`).
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct FixArgs {
+    /// The plan: `terraform show -json plan.out > plan.json`.
+    #[arg(long, value_name = "PLAN")]
+    plan: PathBuf,
+    /// The root folder of the .tf sources the plan was made from [default: . or `dir` in .costfix.hcl].
+    #[arg(long, value_name = "DIR")]
+    dir: Option<PathBuf>,
+    /// Only this rule (id like CF003 or name like ebs-gp2-volume). Repeatable.
+    #[arg(long = "rule", value_name = "ID")]
+    rules: Vec<String>,
+    /// Only fixes saving at least this many USD a month (fixes with an unknown saving are left out).
+    #[arg(long, value_name = "USD")]
+    min_savings: Option<Decimal>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = FixFormat::Diff)]
+    format: FixFormat,
+    /// Write the fixes into the .tf files (safe fixes; unsafe ones too with --unsafe-fixes).
+    #[arg(long)]
+    apply: bool,
+    /// Include unsafe fixes in --apply and --patch-out.
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Write the chosen fixes as a patch for `git apply` (paths relative to the working directory).
+    #[arg(long, value_name = "FILE")]
+    patch_out: Option<PathBuf>,
+    /// The environment of resources without an Environment tag (production, staging, dev, ...)
+    /// [default: `environment` in .costfix.hcl, else TF_WORKSPACE].
+    #[arg(long, value_name = "ENV")]
+    environment: Option<String>,
+    #[command(flatten)]
+    inputs: CostInputs,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+#[derive(Args, Debug)]
+pub struct RulesArgs {
+    /// Show one rule's documentation (id or name).
+    rule: Option<String>,
+    /// Output format (markdown prints the whole catalogue, as in docs/rules.md).
+    #[arg(long, short = 'f', value_enum, default_value_t = RulesFormat::Table)]
+    format: RulesFormat,
+}
+
+pub fn run_rules(a: RulesArgs) -> Result<ExitCode> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if let Some(key) = &a.rule {
+        let r = rules::find(key)
+            .ok_or_else(|| miette!(help = "`costfix rules` lists them", "no rule `{key}`"))?;
+        writeln!(
+            out,
+            "{} {}\n{}\napplicability: {}\ntypes: {}\n\n{}",
+            r.id,
+            r.name,
+            r.summary,
+            applicability_name(r.applicability),
+            r.types.join(", "),
+            r.doc()
+        )
+        .into_diagnostic()?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    match a.format {
+        RulesFormat::Markdown => {
+            write!(out, "{}", rules::catalogue_markdown()).into_diagnostic()?
+        }
+        RulesFormat::Json => {
+            #[derive(Serialize)]
+            struct R {
+                id: &'static str,
+                name: &'static str,
+                summary: &'static str,
+                types: &'static [&'static str],
+                applicability: &'static str,
+                doc: String,
+            }
+            let list: Vec<R> = rules::all()
+                .iter()
+                .map(|r| R {
+                    id: r.id,
+                    name: r.name,
+                    summary: r.summary,
+                    types: r.types,
+                    applicability: applicability_name(r.applicability),
+                    doc: r.doc(),
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut out, &list).into_diagnostic()?;
+            writeln!(out).into_diagnostic()?;
+        }
+        RulesFormat::Table => {
+            for r in rules::all() {
+                writeln!(
+                    out,
+                    "{}  {:<32} {:<13} {}",
+                    r.id,
+                    r.name,
+                    applicability_name(r.applicability),
+                    r.summary
+                )
+                .into_diagnostic()?;
+            }
+        }
+    }
+    out.flush().into_diagnostic()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A path for humans and patches: relative to the working directory when under it.
+fn display_path(p: &Path) -> String {
+    if p.is_absolute() {
+        if let Ok(cwd) = std::env::current_dir() {
+            if let Ok(rel) = p.strip_prefix(&cwd) {
+                return rel.display().to_string();
+            }
+        }
+    }
+    let s = p.display().to_string();
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+fn money(d: Decimal) -> String {
+    format!("${}", d.round_dp(2))
+}
+
+fn saving_text(f: &Fix) -> String {
+    match f.saving {
+        Some(s) => format!("saves {}/month", money(s)),
+        None => "saving depends on usage".into(),
+    }
+}
+
+#[derive(Serialize)]
+struct Summary {
+    findings: usize,
+    suppressed: usize,
+    safe: usize,
+    #[serde(rename = "unsafe")]
+    unsafe_: usize,
+    display_only: usize,
+    no_fix: usize,
+    applied: usize,
+    #[serde(serialize_with = "ser_dec")]
+    monthly_saving_applied: Decimal,
+    #[serde(serialize_with = "ser_dec")]
+    monthly_saving_total: Decimal,
+}
+
+fn ser_dec<S: serde::Serializer>(d: &Decimal, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&d.round_dp(2).normalize().to_string())
+}
+
+fn summarise(fixes: &[Fix]) -> Summary {
+    let active: Vec<&Fix> = fixes.iter().filter(|f| f.suppressed.is_none()).collect();
+    let with_fix = |a: Applicability| {
+        active
+            .iter()
+            .filter(|f| f.no_fix.is_none() && !f.edits.is_empty() && f.applicability == a)
+            .count()
+    };
+    Summary {
+        findings: active.len(),
+        suppressed: fixes.len() - active.len(),
+        safe: with_fix(Applicability::Safe),
+        unsafe_: with_fix(Applicability::Unsafe),
+        display_only: active
+            .iter()
+            .filter(|f| f.applicability == Applicability::DisplayOnly && f.no_fix.is_none())
+            .count(),
+        no_fix: active
+            .iter()
+            .filter(|f| {
+                f.no_fix.is_some()
+                    || (f.edits.is_empty() && f.applicability != Applicability::DisplayOnly)
+            })
+            .count(),
+        applied: active.iter().filter(|f| f.applied).count(),
+        monthly_saving_applied: active
+            .iter()
+            .filter(|f| f.applied)
+            .filter_map(|f| f.saving)
+            .sum(),
+        monthly_saving_total: active.iter().filter_map(|f| f.saving).sum(),
+    }
+}
+
+pub fn run_fix(mut a: FixArgs, config: &Config, color: bool) -> Result<ExitCode> {
+    a.inputs = with_config(a.inputs, config);
+    let (environment, env_source) = match (&a.environment, &config.environment) {
+        (Some(e), _) => (Some(e.clone()), Some("--environment".to_string())),
+        (None, Some(e)) => (
+            Some(e.clone()),
+            Some("environment in .costfix.hcl".to_string()),
+        ),
+        (None, None) => match std::env::var("TF_WORKSPACE") {
+            Ok(w) if !w.is_empty() && w != "default" => (Some(w), Some("TF_WORKSPACE".into())),
+            _ => (None, None),
+        },
+    };
+    let dir = a
+        .dir
+        .clone()
+        .or_else(|| config.dir.clone())
+        .unwrap_or_else(|| PathBuf::from("."));
+    let mut select = Vec::new();
+    for key in &a.rules {
+        let r = rules::find(key)
+            .ok_or_else(|| miette!(help = "`costfix rules` lists them", "no rule `{key}`"))?;
+        select.push(r.id);
+    }
+
+    let (catalog, usage, opts) = cost_setup(&a.inputs)?;
+    let file = InputFile::read(&a.plan)?;
+    let (doc, warnings) = parse_document(&file)?;
+    for w in &warnings {
+        eprintln!("warning: {}: {}", w.file, w.message);
+    }
+    let Document::Plan(plan) = &doc else {
+        return Err(miette!(
+            help = "make one with `terraform plan -out plan.out && terraform show -json plan.out > plan.json`",
+            "{} is a state, not a plan: fixes are planned from a plan and the sources it was made from",
+            file.display_name()
+        ));
+    };
+    let index = SourceIndex::build(&dir)?;
+    let est = estimate::estimate(&doc, &file.display_name(), None, &catalog, &usage, &opts);
+    let findings = rules::run(
+        plan,
+        &est,
+        &catalog,
+        &usage,
+        &RunOptions {
+            select,
+            environment,
+            environment_source: env_source,
+        },
+    );
+    let mut fixes = patch::plan_fixes(findings, &index, plan, &patch::PlanOptions::default());
+    if let Some(min) = a.min_savings {
+        fixes.retain(|f| f.saving.is_some_and(|s| s >= min));
+    }
+    let allowed = if a.unsafe_fixes {
+        Applicability::Unsafe
+    } else {
+        Applicability::Safe
+    };
+    let patch = patch::select(&mut fixes, allowed);
+
+    let mut patch_text = String::new();
+    for (path, (old, new)) in &patch.files {
+        patch_text.push_str(&patch::unified_diff(&display_path(path), old, new));
+    }
+    if let Some(out) = &a.patch_out {
+        write_atomically(out, patch_text.as_bytes())?;
+    }
+    let written = if a.apply {
+        patch::write(&patch)?
+    } else {
+        Vec::new()
+    };
+
+    let summary = summarise(&fixes);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match a.format {
+        FixFormat::Json => {
+            #[derive(Serialize)]
+            struct Report<'a> {
+                schema: &'static str,
+                plan: String,
+                dir: String,
+                applied: bool,
+                unsafe_fixes: bool,
+                fixes: &'a [Fix],
+                files_changed: Vec<String>,
+                summary: &'a Summary,
+            }
+            let report = Report {
+                schema: "costfix.fix/v1",
+                plan: file.display_name(),
+                dir: display_path(&dir),
+                applied: a.apply,
+                unsafe_fixes: a.unsafe_fixes,
+                fixes: &fixes,
+                files_changed: patch.files.keys().map(|p| display_path(p)).collect(),
+                summary: &summary,
+            };
+            serde_json::to_writer_pretty(&mut out, &report).into_diagnostic()?;
+            writeln!(out).into_diagnostic()?;
+        }
+        FixFormat::Diff => {
+            render_diff(&mut out, &fixes, &summary, &patch, &a, color).into_diagnostic()?
+        }
+    }
+    out.flush().into_diagnostic()?;
+    drop(out);
+    for p in &written {
+        eprintln!("fixed {}", display_path(p));
+    }
+    if let Some(p) = &a.patch_out {
+        eprintln!("wrote {} ({} file(s))", display_path(p), patch.files.len());
+    }
+    // Like a linter: 0 when nothing is left to fix, 1 when findings remain.
+    let remaining = fixes
+        .iter()
+        .filter(|f| f.suppressed.is_none() && !(a.apply && f.applied))
+        .count();
+    Ok(if remaining == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn render_diff(
+    out: &mut impl Write,
+    fixes: &[Fix],
+    summary: &Summary,
+    patch: &Patch,
+    a: &FixArgs,
+    color: bool,
+) -> std::io::Result<()> {
+    let paint = |code: &str, s: &str| {
+        if color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    };
+    for f in fixes.iter().filter(|f| f.suppressed.is_none()) {
+        let at = match (&f.file, f.line) {
+            (Some(file), Some(line)) => format!("  {}:{line}", display_path(Path::new(file))),
+            _ => String::new(),
+        };
+        writeln!(
+            out,
+            "{} {}  {}{}",
+            paint("1", f.rule),
+            f.name,
+            paint("1", &f.address),
+            at
+        )?;
+        if f.instances.len() > 1 || f.instances.first() != Some(&f.address) {
+            writeln!(out, "  instances: {}", f.instances.join(", "))?;
+        }
+        writeln!(out, "  {}", f.message)?;
+        let state = if f.applied {
+            if a.apply {
+                "applied".to_string()
+            } else {
+                "would be applied by --apply".to_string()
+            }
+        } else {
+            match f.applicability {
+                Applicability::Unsafe if f.no_fix.is_none() && !f.edits.is_empty() => {
+                    "needs --unsafe-fixes".to_string()
+                }
+                Applicability::DisplayOnly => "never applied".to_string(),
+                _ => "not applied".to_string(),
+            }
+        };
+        writeln!(
+            out,
+            "  {} · {} · {}",
+            paint("32", &saving_text(f)),
+            applicability_name(f.applicability),
+            state
+        )?;
+        if let Some(n) = &f.saving_note {
+            writeln!(out, "  saving: {n}")?;
+        }
+        if let Some(n) = &f.note {
+            writeln!(out, "  note: {n}")?;
+        }
+        if let Some(n) = &f.no_fix {
+            writeln!(out, "  no fix: {n}")?;
+        }
+        if f.no_fix.is_none() && !f.edits.is_empty() {
+            match patch::preview(f) {
+                Ok(files) => {
+                    for (path, (old, new)) in files {
+                        let d = patch::unified_diff(&display_path(&path), &old, &new);
+                        for line in d.lines().skip(1) {
+                            let painted = if line.starts_with("+++") || line.starts_with("---") {
+                                paint("1", line)
+                            } else if line.starts_with('+') {
+                                paint("32", line)
+                            } else if line.starts_with('-') {
+                                paint("31", line)
+                            } else if line.starts_with("@@") {
+                                paint("36", line)
+                            } else {
+                                line.to_string()
+                            };
+                            writeln!(out, "{painted}")?;
+                        }
+                    }
+                }
+                Err(e) => writeln!(out, "  refused: {e}")?,
+            }
+        }
+        writeln!(out)?;
+    }
+    if summary.findings == 0 {
+        writeln!(
+            out,
+            "No cost findings{}.",
+            if summary.suppressed > 0 {
+                format!(" ({} suppressed by costfix:ignore)", summary.suppressed)
+            } else {
+                String::new()
+            }
+        )?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{} finding(s): {} safe fix(es), {} unsafe, {} display-only, {} without a fix{}.",
+        summary.findings,
+        summary.safe,
+        summary.unsafe_,
+        summary.display_only,
+        summary.no_fix,
+        if summary.suppressed > 0 {
+            format!("; {} suppressed", summary.suppressed)
+        } else {
+            String::new()
+        }
+    )?;
+    writeln!(
+        out,
+        "Savings found: {}/month (findings with a known saving).",
+        money(summary.monthly_saving_total)
+    )?;
+    let n = summary.applied;
+    if a.apply {
+        writeln!(
+            out,
+            "Applied {n} fix(es) to {} file(s), saving {}/month.",
+            patch.files.len(),
+            money(summary.monthly_saving_applied)
+        )?;
+    } else if n > 0 {
+        writeln!(
+            out,
+            "Run with --apply to apply {n} fix(es) ({}/month){}.",
+            money(summary.monthly_saving_applied),
+            if !a.unsafe_fixes && summary.unsafe_ > 0 {
+                format!("; --unsafe-fixes adds {} more", summary.unsafe_)
+            } else {
+                String::new()
+            }
+        )?;
+    } else if !a.unsafe_fixes && summary.unsafe_ > 0 {
+        writeln!(
+            out,
+            "No safe fixes; --unsafe-fixes would apply {}.",
+            summary.unsafe_
+        )?;
+    }
+    Ok(())
+}

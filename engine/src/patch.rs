@@ -1,0 +1,1245 @@
+//! From rule findings to fixes in the `.tf` sources.
+//!
+//! 1. Findings on instances of one block (`count`, `for_each`, a module called with `for_each`)
+//!    become one [`Fix`]: the block is edited once.
+//! 2. For each attribute to change, find where its literal lives: in the block itself; in a
+//!    `variable`'s `default`, a `terraform.tfvars` or `*.auto.tfvars` file (Terraform's
+//!    precedence: the last `*.auto.tfvars` in lexical order wins over `terraform.tfvars`, which
+//!    wins over the default); in the argument of the calling `module` block (following it up
+//!    through parent modules); or in a `locals` entry. A value that comes from anything else (a
+//!    conditional, a function, `for`, another resource, `each.value`) gets no fix, with the reason.
+//! 3. A literal shared with other blocks (a variable several resources read, a module folder
+//!    called twice) is still offered, as an unsafe fix listing what else it changes.
+//! 4. The literal found must equal the plan's value: if it does not, the plan was not made from
+//!    these sources (or the value came from `-var` or `TF_VAR_`), and nothing is proposed.
+//! 5. [`select`] takes the fixes allowed (safe, plus unsafe with `--unsafe-fixes`), refuses any
+//!    whose edits overlap an edit already taken (as tflint does), splices each file and verifies
+//!    it by parsing it again and reading every edited attribute back.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use hcl::edit::expr::{Expression, TraversalOperator};
+use hcl::edit::structure::{Block as HclBlock, Body, Structure};
+use hcl::edit::Span;
+use rayon::prelude::*;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::address::Address;
+use crate::fix::{self, Applicability, Edit, EditError, Expect};
+use crate::plan::Plan;
+use crate::rules::{Change, RuleFinding, Seg};
+use crate::source::{Block, SourceIndex};
+
+/// One rule's fix for one block (all the instances declared by it).
+#[derive(Debug, Clone, Serialize)]
+pub struct Fix {
+    pub rule: &'static str,
+    pub name: &'static str,
+    /// The block's address: module names and resource, without instance keys.
+    pub address: String,
+    /// The instances found (plan addresses).
+    pub instances: Vec<String>,
+    pub resource_type: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    pub changes: Vec<Change>,
+    pub applicability: Applicability,
+    /// Monthly saving over all instances; None when it depends on usage not given.
+    #[serde(with = "crate::cost::opt_dec")]
+    pub saving: Option<Decimal>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub saving_note: Option<String>,
+    /// The edits, empty when there is no fix.
+    pub edits: Vec<PlannedEdit>,
+    /// Other blocks the edits change too (a shared variable or module).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also_changes: Vec<String>,
+    /// Why there is no fix (or why it was refused).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub no_fix: Option<String>,
+    /// The reason of a `costfix:ignore` comment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<String>,
+    /// Set by [`select`]: the fix's edits are in the patch.
+    pub applied: bool,
+}
+
+impl Fix {
+    /// Whether the fix has edits that may be applied at `allowed` (safe, or unsafe too).
+    pub fn applicable(&self, allowed: Applicability) -> bool {
+        !self.edits.is_empty()
+            && self.no_fix.is_none()
+            && self.suppressed.is_none()
+            && self.applicability <= allowed
+            && self.applicability != Applicability::DisplayOnly
+    }
+}
+
+/// One edit of a fix, with its context for humans and tools.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlannedEdit {
+    pub file: String,
+    /// 1-based line of the edit.
+    pub line: usize,
+    /// Byte range in the original file.
+    pub start: usize,
+    pub end: usize,
+    /// The text replaced (empty for an insertion) and the new text.
+    pub old_text: String,
+    pub new_text: String,
+    /// What is edited: `resource block`, `variable "x" default`, `terraform.tfvars`, ...
+    pub target: String,
+    #[serde(skip)]
+    pub edit: Edit,
+}
+
+/// A parsed `.tf`/`.tfvars` file.
+struct SourceFile {
+    text: String,
+    body: Body,
+    bom: usize,
+}
+
+/// Files read while resolving, parsed once.
+#[derive(Default)]
+struct Files {
+    map: HashMap<PathBuf, Result<Arc<SourceFile>, String>>,
+}
+
+fn read_source(path: &Path) -> Result<SourceFile, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let (body, bom) = fix::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(SourceFile { text, body, bom })
+}
+
+impl Files {
+    fn preload(&mut self, paths: Vec<PathBuf>) {
+        let loaded: Vec<(PathBuf, Result<SourceFile, String>)> = paths
+            .into_par_iter()
+            .map(|p| {
+                let r = read_source(&p);
+                (p, r)
+            })
+            .collect();
+        for (p, r) in loaded {
+            self.map.insert(p, r.map(Arc::new));
+        }
+    }
+
+    fn get(&mut self, path: &Path) -> Result<Arc<SourceFile>, String> {
+        self.map
+            .entry(path.to_owned())
+            .or_insert_with(|| read_source(path).map(Arc::new))
+            .clone()
+    }
+}
+
+impl SourceFile {
+    fn line(&self, offset: usize) -> usize {
+        self.text.as_bytes()[..offset.min(self.text.len())]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1
+    }
+    fn span(&self, s: Range<usize>) -> Range<usize> {
+        s.start + self.bom..s.end + self.bom
+    }
+    /// The top-level block starting at `start`.
+    fn block_at(&self, start: usize) -> Option<&HclBlock> {
+        self.body.iter().find_map(|s| match s {
+            Structure::Block(b) if b.span().is_some_and(|sp| sp.start + self.bom == start) => {
+                Some(b)
+            }
+            _ => None,
+        })
+    }
+}
+
+/// Options for [`plan_fixes`].
+#[derive(Debug, Default, Clone)]
+pub struct PlanOptions {}
+
+/// What resolving one attribute gave.
+#[derive(Default)]
+struct Resolved {
+    edits: Vec<PlannedEdit>,
+    also: BTreeSet<String>,
+    /// A reason to make the fix unsafe.
+    unsafe_note: Option<String>,
+}
+
+struct Ctx<'a> {
+    index: &'a SourceIndex,
+    plan: &'a Plan<'a>,
+    files: Files,
+    /// Blocks whose findings ask for the same change (rule, block address, target value): a
+    /// shared literal that changes them too is no surprise.
+    same_change: &'a HashSet<(String, String)>,
+    rule: &'static str,
+    to: String,
+}
+
+/// Turn findings into fixes located in the sources.
+pub fn plan_fixes(
+    findings: Vec<RuleFinding>,
+    index: &SourceIndex,
+    plan: &Plan<'_>,
+    _opts: &PlanOptions,
+) -> Vec<Fix> {
+    // Group instances by (rule, block).
+    let mut groups: BTreeMap<(String, &'static str), Vec<RuleFinding>> = BTreeMap::new();
+    for f in findings {
+        groups
+            .entry((block_address(&f.parsed), f.rule))
+            .or_default()
+            .push(f);
+    }
+    let same_change: HashSet<(String, String)> = groups
+        .iter()
+        .map(|((addr, rule), fs)| (format!("{rule}|{addr}"), change_key(&fs[0].changes)))
+        .collect();
+    let mut files = Files::default();
+    let mut wanted: Vec<PathBuf> = groups
+        .values()
+        .filter_map(|fs| index.locate(&fs[0].parsed))
+        .filter(|b| !b.json)
+        .map(|b| b.file.clone())
+        .collect();
+    wanted.sort();
+    wanted.dedup();
+    files.preload(wanted);
+    let mut ctx = Ctx {
+        index,
+        plan,
+        files,
+        same_change: &same_change,
+        rule: "",
+        to: String::new(),
+    };
+    let mut fixes = Vec::with_capacity(groups.len());
+    for ((address, _), fs) in groups {
+        fixes.push(plan_one(&mut ctx, address, fs));
+    }
+    fixes.sort_by(|a, b| {
+        (&a.file, a.line, &a.address, a.rule).cmp(&(&b.file, b.line, &b.address, b.rule))
+    });
+    fixes
+}
+
+fn change_key(changes: &[Change]) -> String {
+    changes
+        .iter()
+        .map(|c| format!("{}={}", c.path, c.to))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// `module.a.module.b.aws_instance.x`, without instance keys.
+pub fn block_address(a: &Address) -> String {
+    let mut s = String::new();
+    for m in &a.module {
+        s.push_str("module.");
+        s.push_str(&m.name);
+        s.push('.');
+    }
+    if a.mode == crate::address::Mode::Data {
+        s.push_str("data.");
+    }
+    s.push_str(&a.resource_type);
+    s.push('.');
+    s.push_str(&a.name);
+    s
+}
+
+fn plan_one(ctx: &mut Ctx<'_>, address: String, fs: Vec<RuleFinding>) -> Fix {
+    let first = &fs[0];
+    let saving = fs
+        .iter()
+        .map(|f| f.saving)
+        .try_fold(Decimal::ZERO, |acc, s| s.map(|s| acc + s));
+    let mut fix = Fix {
+        rule: first.rule,
+        name: first.name,
+        address,
+        instances: fs.iter().map(|f| f.address.clone()).collect(),
+        resource_type: first.resource_type.clone(),
+        file: None,
+        line: None,
+        message: first.message.clone(),
+        note: first.note.clone(),
+        changes: first.changes.clone(),
+        applicability: fs
+            .iter()
+            .map(|f| f.applicability)
+            .max()
+            .unwrap_or(first.applicability),
+        saving,
+        saving_note: first.saving_note.clone(),
+        edits: Vec::new(),
+        also_changes: Vec::new(),
+        no_fix: None,
+        suppressed: None,
+        applied: false,
+    };
+    let Some(block) = ctx.index.locate(&first.parsed) else {
+        fix.no_fix = Some(missing_reason(ctx.index, &first.parsed));
+        return fix;
+    };
+    fix.file = Some(block.file.display().to_string());
+    fix.line = Some(block.line);
+    if let Some((_, reason)) = block.ignores.iter().find(|(id, _)| {
+        id.eq_ignore_ascii_case(first.rule) || id.eq_ignore_ascii_case(first.name) || id == "all"
+    }) {
+        fix.suppressed = Some(if reason.is_empty() {
+            "costfix:ignore".into()
+        } else {
+            reason.clone()
+        });
+    }
+    if fix.changes.is_empty() {
+        // Display-only findings without an attribute change (remove a resource, ...).
+        fix.no_fix = Some("no attribute edit can do this: see the note".into());
+        return fix;
+    }
+    if fs
+        .iter()
+        .any(|f| change_key(&f.changes) != change_key(&first.changes))
+    {
+        fix.no_fix = Some(
+            "the instances of this block need different changes (their values come from count/for_each): edit them by hand".into(),
+        );
+        return fix;
+    }
+    if block.json {
+        fix.no_fix = Some(format!(
+            "declared in {}: .tf.json files are not edited (yet)",
+            block.file.display()
+        ));
+        return fix;
+    }
+    ctx.rule = first.rule;
+    ctx.to = change_key(&first.changes);
+    let module_key = SourceIndex::module_key(&first.parsed);
+    let mut resolved = Resolved::default();
+    let exclude = fix.address.clone();
+    for change in &fix.changes.clone() {
+        match resolve_change(ctx, &module_key, block, change, &exclude) {
+            Ok(r) => {
+                resolved.edits.extend(r.edits);
+                resolved.also.extend(r.also);
+                if r.unsafe_note.is_some() {
+                    resolved.unsafe_note = r.unsafe_note;
+                }
+            }
+            Err(reason) => {
+                fix.no_fix = Some(format!("{}: {reason}", change.path));
+                return fix;
+            }
+        }
+    }
+    // Two changes of one fix landing on the same literal (two attributes from one variable).
+    resolved.edits.sort_by_key(|e| (e.file.clone(), e.start));
+    resolved
+        .edits
+        .dedup_by(|a, b| a.file == b.file && a.start == b.start && a.new_text == b.new_text);
+    fix.edits = resolved.edits;
+    fix.also_changes = resolved.also.into_iter().collect();
+    if !fix.also_changes.is_empty() && fix.applicability == Applicability::Safe {
+        fix.applicability = Applicability::Unsafe;
+        let note = format!(
+            "the edited value is shared: it also changes {}",
+            fix.also_changes.join(", ")
+        );
+        fix.note = Some(match fix.note.take() {
+            Some(n) => format!("{n}; {note}"),
+            None => note,
+        });
+    }
+    if let Some(n) = resolved.unsafe_note {
+        if fix.applicability == Applicability::Safe {
+            fix.applicability = Applicability::Unsafe;
+        }
+        fix.note = Some(match fix.note.take() {
+            Some(old) => format!("{old}; {n}"),
+            None => n,
+        });
+    }
+    fix
+}
+
+/// Why an address has no block in the index.
+fn missing_reason(index: &SourceIndex, addr: &Address) -> String {
+    // The deepest module of the address that the index has; a skipped call below it explains.
+    let names: Vec<&str> = addr.module.iter().map(|m| m.name.as_str()).collect();
+    for n in (0..names.len()).rev() {
+        let module = names[..=n]
+            .iter()
+            .map(|m| format!("module.{m}"))
+            .collect::<Vec<_>>()
+            .join(".");
+        if let Some(s) = index.skipped.iter().find(|s| s.module == module) {
+            return format!(
+                "declared in {} (source \"{}\"), which is not edited: {}",
+                s.module, s.source, s.reason
+            );
+        }
+    }
+    format!(
+        "{} is not declared in the sources: the plan does not match the .tf files (resource missing from the code)",
+        block_address(addr)
+    )
+}
+
+fn resolve_change(
+    ctx: &mut Ctx<'_>,
+    module_key: &str,
+    block: &Block,
+    change: &Change,
+    exclude: &str,
+) -> Result<Resolved, String> {
+    let file = ctx.files.get(&block.file)?;
+    let top = file
+        .block_at(block.span.start)
+        .ok_or("the block moved since the index was built")?;
+    let segs = &change.path.0;
+    let (last, nested) = segs.split_last().ok_or("empty attribute path")?;
+    let Seg::Key(attr) = last else {
+        return Err("the path ends in an index".into());
+    };
+    // Walk the nested blocks.
+    let mut body: &Body = &top.body;
+    let mut body_span = file.span(top.span().ok_or("block without a span")?);
+    let mut i = 0;
+    while i < nested.len() {
+        let Seg::Key(name) = &nested[i] else {
+            return Err("unexpected index in the attribute path".into());
+        };
+        let n = match nested.get(i + 1) {
+            Some(Seg::Index(n)) => {
+                i += 2;
+                *n
+            }
+            _ => {
+                i += 1;
+                0
+            }
+        };
+        let statics: Vec<&HclBlock> = body
+            .iter()
+            .filter_map(|s| match s {
+                Structure::Block(b) if b.ident.as_str() == name => Some(b),
+                _ => None,
+            })
+            .collect();
+        let dynamic = body.iter().any(|s| {
+            matches!(s, Structure::Block(b) if b.ident.as_str() == "dynamic"
+                && b.labels.first().is_some_and(|l| label_str(l) == name))
+        });
+        if dynamic {
+            return Err(format!(
+                "`{name}` comes from a `dynamic` block: its values are expressions"
+            ));
+        }
+        match statics.get(n) {
+            Some(b) => {
+                body_span = file.span(b.span().ok_or("block without a span")?);
+                body = &b.body;
+            }
+            None if statics.is_empty() && n == 0 && i == nested.len() => {
+                // Add the nested block with the attribute.
+                let value = hcl_literal(&change.to)?;
+                let edit = fix::insert_block(&block.file, &file.text, &body_span, name, attr, &value)
+                    .ok_or("cannot find where to insert the block")?;
+                return Ok(Resolved {
+                    edits: vec![planned(&file, &block.file, edit, format!("new `{name}` block"))],
+                    ..Default::default()
+                });
+            }
+            None => {
+                return Err(format!(
+                    "the sources have {} `{name}` block(s), the plan more: it does not match the .tf files",
+                    statics.len()
+                ))
+            }
+        }
+    }
+    match body.get_attribute(attr) {
+        Some(a) => {
+            let span = file.span(a.value.span().ok_or("value without a span")?);
+            let what = if nested.is_empty() {
+                "resource block".to_string()
+            } else {
+                format!("`{}` block", nested_name(nested))
+            };
+            let _ = exclude;
+            resolve_expr(
+                ctx,
+                module_key,
+                &block.file,
+                &file,
+                &a.value,
+                span,
+                change,
+                what,
+                &block.span,
+            )
+        }
+        None => {
+            let value = hcl_literal(&change.to)?;
+            let edit = fix::insert_attribute(&block.file, &file.text, &body_span, attr, &value)
+                .ok_or("cannot find where to insert the attribute")?;
+            let what = if nested.is_empty() {
+                "resource block".to_string()
+            } else {
+                format!("`{}` block", nested_name(nested))
+            };
+            Ok(Resolved {
+                edits: vec![planned(
+                    &file,
+                    &block.file,
+                    edit,
+                    format!("{what} (new attribute)"),
+                )],
+                ..Default::default()
+            })
+        }
+    }
+}
+
+fn nested_name(nested: &[Seg]) -> String {
+    nested
+        .iter()
+        .filter_map(|s| match s {
+            Seg::Key(k) => Some(k.as_str()),
+            Seg::Index(_) => None,
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+fn label_str(l: &hcl::edit::structure::BlockLabel) -> &str {
+    match l {
+        hcl::edit::structure::BlockLabel::String(s) => s.as_str(),
+        hcl::edit::structure::BlockLabel::Ident(i) => i.as_str(),
+    }
+}
+
+fn planned(file: &SourceFile, path: &Path, edit: Edit, target: String) -> PlannedEdit {
+    PlannedEdit {
+        file: path.display().to_string(),
+        line: file.line(edit.span.start),
+        start: edit.span.start,
+        end: edit.span.end,
+        old_text: file.text[edit.span.clone()].to_string(),
+        new_text: edit.new_text.clone(),
+        target,
+        edit,
+    }
+}
+
+/// Resolve the expression found for an attribute: a literal is edited where it is; `var.x` and
+/// `local.x` are followed; anything else has no fix.
+#[allow(clippy::too_many_arguments)]
+fn resolve_expr(
+    ctx: &mut Ctx<'_>,
+    module_key: &str,
+    path: &Path,
+    file: &SourceFile,
+    expr: &Expression,
+    span: Range<usize>,
+    change: &Change,
+    target: String,
+    user_span: &Range<usize>,
+) -> Result<Resolved, String> {
+    if let Some(v) = literal(expr) {
+        if !change.from.is_null() && !same_value(&v, &change.from) {
+            return Err(format!(
+                "{}:{} says {} but the plan says {}: the plan was not made from these sources, or the value is set elsewhere (-var, -var-file, TF_VAR_): re-run terraform plan",
+                path.display(),
+                file.line(span.start),
+                file.text[span.clone()].trim(),
+                change.from
+            ));
+        }
+        let value = hcl_literal(&change.to)?;
+        let key = attr_key_at(file, &span).unwrap_or_default();
+        let edit = Edit {
+            file: path.to_owned(),
+            span: span.clone(),
+            new_text: value.clone(),
+            expect: Some(Expect {
+                key,
+                value: 0..value.len(),
+            }),
+        };
+        return Ok(Resolved {
+            edits: vec![planned(file, path, edit, target)],
+            ..Default::default()
+        });
+    }
+    if let Some((root, name)) = simple_reference(expr) {
+        match root {
+            "var" => return resolve_var(ctx, module_key, name, change, (path, user_span)),
+            "local" => return resolve_local(ctx, module_key, name, change, (path, user_span)),
+            _ => {}
+        }
+    }
+    Err(format!(
+        "the value is the expression `{}` ({}): costfix edits literal values only",
+        file.text[span.clone()].trim(),
+        expression_kind(expr)
+    ))
+}
+
+fn expression_kind(e: &Expression) -> &'static str {
+    match e {
+        Expression::Conditional(_) => "a conditional",
+        Expression::FuncCall(_) => "a function call",
+        Expression::ForExpr(_) => "a for expression",
+        Expression::StringTemplate(_) | Expression::HeredocTemplate(_) => "a template",
+        Expression::Traversal(t) => match &t.expr {
+            Expression::Variable(v) if v.as_str() == "each" => "an each.value of for_each",
+            Expression::Variable(v) if v.as_str() == "count" => "a count.index",
+            Expression::Variable(v) if v.as_str() == "var" || v.as_str() == "local" => {
+                "a reference into a variable or local"
+            }
+            Expression::Variable(v) if v.as_str() == "module" => "a module output",
+            Expression::Variable(v) if v.as_str() == "data" => "a data source",
+            _ => "a reference to another object",
+        },
+        Expression::BinaryOp(_) | Expression::UnaryOp(_) => "an operation",
+        Expression::Object(_) => "an object",
+        Expression::Array(_) => "a list with expressions",
+        _ => "an expression",
+    }
+}
+
+/// `var.name` / `local.name` with nothing after it.
+fn simple_reference(e: &Expression) -> Option<(&str, &str)> {
+    let Expression::Traversal(t) = e else {
+        return None;
+    };
+    let Expression::Variable(root) = &t.expr else {
+        return None;
+    };
+    match t.operators.as_slice() {
+        [op] => match op.value() {
+            TraversalOperator::GetAttr(name) => Some((root.as_str(), name.as_str())),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The key of the attribute whose value spans `span`.
+fn attr_key_at(file: &SourceFile, span: &Range<usize>) -> Option<String> {
+    fn walk(body: &Body, bom: usize, span: &Range<usize>) -> Option<String> {
+        for s in body.iter() {
+            match s {
+                Structure::Attribute(a) => {
+                    if a.value
+                        .span()
+                        .is_some_and(|sp| sp.start + bom == span.start && sp.end + bom == span.end)
+                    {
+                        return Some(a.key.as_str().to_string());
+                    }
+                }
+                Structure::Block(b) => {
+                    if let Some(k) = walk(&b.body, bom, span) {
+                        return Some(k);
+                    }
+                }
+            }
+        }
+        None
+    }
+    walk(&file.body, file.bom, span)
+}
+
+/// A `var.name` in module `module_key`: its value comes from the caller's argument (child
+/// modules), from `.tfvars` files (root module), or from the variable's default.
+fn resolve_var(
+    ctx: &mut Ctx<'_>,
+    module_key: &str,
+    name: &str,
+    change: &Change,
+    user: (&Path, &Range<usize>),
+) -> Result<Resolved, String> {
+    let info = ctx
+        .index
+        .modules
+        .get(module_key)
+        .ok_or("the module is not in the index")?
+        .clone();
+    let mut also = other_users(ctx, module_key, &format!("var.{name}"), user)?;
+    // A module folder called from several places: its default serves them all.
+    if let Ok(c) = info.dir.canonicalize() {
+        if let Some(users) = ctx.index.dir_users.get(&c) {
+            for u in users.iter().filter(|u| *u != module_key) {
+                also.insert(format!(
+                    "every resource reading var.{name} in module.{} (same module folder)",
+                    u.replace('.', ".module.")
+                ));
+            }
+        }
+    }
+    let mut result = if let Some(call) = &info.call {
+        // A child module: the argument in the calling block, else the default.
+        let file = ctx.files.get(&call.file)?;
+        let block = file
+            .block_at(call.span.start)
+            .ok_or("the module block moved since the index was built")?;
+        match block.body.get_attribute(name) {
+            Some(a) => {
+                let span = file.span(a.value.span().ok_or("value without a span")?);
+                resolve_expr(
+                    ctx,
+                    &call.parent,
+                    &call.file,
+                    &file,
+                    &a.value,
+                    span,
+                    change,
+                    format!("module \"{}\" argument `{name}`", call.name),
+                    &call.span.clone(),
+                )?
+            }
+            None => variable_default(ctx, &info.files, name, change)?,
+        }
+    } else {
+        // The root module: the last .tfvars setting it wins over the default.
+        match root_tfvars(ctx, &info.dir, name)? {
+            Some((path, file, expr_span)) => {
+                let (body_expr, target) = {
+                    let expr = find_attr(&file.body, name).expect("found above");
+                    (
+                        expr,
+                        path.file_name()
+                            .map(|n| n.to_string_lossy().to_string())
+                            .unwrap_or_default(),
+                    )
+                };
+                check_plan_variable(ctx, name, &file.text[expr_span.clone()], body_expr)?;
+                resolve_expr(
+                    ctx,
+                    "",
+                    &path,
+                    &file,
+                    body_expr,
+                    expr_span,
+                    change,
+                    target,
+                    &(0..0),
+                )?
+            }
+            None => {
+                let r = variable_default(ctx, &info.files, name, change)?;
+                if let Some(v) = ctx.plan.variable(name) {
+                    let plan_value: Value = serde_json::from_str(v.get()).unwrap_or(Value::Null);
+                    if !change.from.is_null() && !same_value(&plan_value, &change.from) {
+                        return Err(format!(
+                            "var.{name} is {plan_value} in the plan, not its default: it is set by -var, -var-file or TF_VAR_{name}; change it there"
+                        ));
+                    }
+                }
+                r
+            }
+        }
+    };
+    result.also.extend(also);
+    Ok(result)
+}
+
+fn find_attr<'b>(body: &'b Body, name: &str) -> Option<&'b Expression> {
+    body.get_attribute(name).map(|a| &a.value)
+}
+
+/// The highest-precedence `.tfvars` file of the root folder that sets `name`.
+#[allow(clippy::type_complexity)]
+fn root_tfvars(
+    ctx: &mut Ctx<'_>,
+    dir: &Path,
+    name: &str,
+) -> Result<Option<(PathBuf, Arc<SourceFile>, Range<usize>)>, String> {
+    let mut candidates: Vec<PathBuf> = Vec::new();
+    for f in ["terraform.tfvars", "terraform.tfvars.json"] {
+        let p = dir.join(f);
+        if p.is_file() {
+            candidates.push(p);
+        }
+    }
+    let mut autos: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            let n = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            (n.ends_with(".auto.tfvars") || n.ends_with(".auto.tfvars.json")) && p.is_file()
+        })
+        .collect();
+    autos.sort();
+    candidates.extend(autos);
+    for p in candidates.iter().rev() {
+        let n = p.to_string_lossy();
+        if n.ends_with(".json") {
+            let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+            let v: Value =
+                serde_json::from_str(&text).map_err(|e| format!("{}: {e}", p.display()))?;
+            if v.get(name).is_some() {
+                return Err(format!(
+                    "var.{name} is set in {}: JSON variable files are not edited (yet)",
+                    p.display()
+                ));
+            }
+            continue;
+        }
+        let file = ctx.files.get(p)?;
+        if let Some(a) = file.body.get_attribute(name) {
+            let span = file.span(a.value.span().ok_or("value without a span")?);
+            return Ok(Some((p.clone(), file.clone(), span)));
+        }
+    }
+    Ok(None)
+}
+
+/// The plan's value of a root variable must be the `.tfvars` literal, else `-var` set it.
+fn check_plan_variable(
+    ctx: &Ctx<'_>,
+    name: &str,
+    text: &str,
+    expr: &Expression,
+) -> Result<(), String> {
+    let (Some(v), Some(lit)) = (ctx.plan.variable(name), literal(expr)) else {
+        return Ok(());
+    };
+    let plan_value: Value = serde_json::from_str(v.get()).unwrap_or(Value::Null);
+    if same_value(&plan_value, &lit) {
+        Ok(())
+    } else {
+        Err(format!(
+            "var.{name} is {plan_value} in the plan but {} in the .tfvars file: it is set by -var, -var-file or TF_VAR_{name}; change it there",
+            text.trim()
+        ))
+    }
+}
+
+/// `variable "name" { default = ... }` in a module's files.
+fn variable_default(
+    ctx: &mut Ctx<'_>,
+    files: &[PathBuf],
+    name: &str,
+    change: &Change,
+) -> Result<Resolved, String> {
+    for path in files
+        .iter()
+        .filter(|p| !p.to_string_lossy().ends_with(".json"))
+    {
+        let file = ctx.files.get(path)?;
+        let found = file.body.iter().find_map(|s| match s {
+            Structure::Block(b)
+                if b.ident.as_str() == "variable"
+                    && b.labels.first().is_some_and(|l| label_str(l) == name) =>
+            {
+                Some(b)
+            }
+            _ => None,
+        });
+        let Some(var) = found else { continue };
+        let Some(default) = var.body.get_attribute("default") else {
+            return Err(format!(
+                "var.{name} has no default and no value in this tree: it comes from -var, -var-file or TF_VAR_{name}"
+            ));
+        };
+        let span = file.span(default.value.span().ok_or("value without a span")?);
+        let mut r = resolve_expr(
+            ctx,
+            "",
+            path,
+            &file,
+            &default.value,
+            span,
+            change,
+            format!("variable \"{name}\" default"),
+            &(0..0),
+        )?;
+        if var
+            .body
+            .iter()
+            .any(|s| matches!(s, Structure::Block(b) if b.ident.as_str() == "validation"))
+        {
+            r.unsafe_note = Some(format!(
+                "variable \"{name}\" has a validation block that may reject the new value"
+            ));
+        }
+        return Ok(r);
+    }
+    Err(format!(
+        "variable \"{name}\" is not declared in the module's files"
+    ))
+}
+
+/// `local.name`: the `locals` entry, if a literal.
+fn resolve_local(
+    ctx: &mut Ctx<'_>,
+    module_key: &str,
+    name: &str,
+    change: &Change,
+    user: (&Path, &Range<usize>),
+) -> Result<Resolved, String> {
+    let info = ctx
+        .index
+        .modules
+        .get(module_key)
+        .ok_or("the module is not in the index")?
+        .clone();
+    let also = other_users(ctx, module_key, &format!("local.{name}"), user)?;
+    for path in info
+        .files
+        .iter()
+        .filter(|p| !p.to_string_lossy().ends_with(".json"))
+    {
+        let file = ctx.files.get(path)?;
+        let found = file.body.iter().find_map(|s| match s {
+            Structure::Block(b) if b.ident.as_str() == "locals" => b.body.get_attribute(name),
+            _ => None,
+        });
+        let Some(attr) = found else { continue };
+        let span = file.span(attr.value.span().ok_or("value without a span")?);
+        let mut r = resolve_expr(
+            ctx,
+            module_key,
+            path,
+            &file,
+            &attr.value,
+            span,
+            change,
+            format!("locals `{name}`"),
+            &(0..0),
+        )?;
+        r.also.extend(also);
+        return Ok(r);
+    }
+    Err(format!(
+        "local.{name} is not declared in the module's files"
+    ))
+}
+
+/// Blocks of a module other than `user` that mention `reference` (`var.x`).
+fn other_users(
+    ctx: &mut Ctx<'_>,
+    module_key: &str,
+    reference: &str,
+    user: (&Path, &Range<usize>),
+) -> Result<BTreeSet<String>, String> {
+    let info = ctx
+        .index
+        .modules
+        .get(module_key)
+        .ok_or("the module is not in the index")?
+        .clone();
+    let prefix: String = if module_key.is_empty() {
+        String::new()
+    } else {
+        module_key
+            .split('.')
+            .map(|m| format!("module.{m}."))
+            .collect()
+    };
+    let mut out = BTreeSet::new();
+    for path in info
+        .files
+        .iter()
+        .filter(|p| !p.to_string_lossy().ends_with(".json"))
+    {
+        let file = ctx.files.get(path)?;
+        for s in file.body.iter() {
+            let Structure::Block(b) = s else { continue };
+            let Some(span) = b.span().map(|sp| file.span(sp)) else {
+                continue;
+            };
+            if path == user.0 && span == *user.1 {
+                continue;
+            }
+            if !mentions(&file.text[span.clone()], reference) {
+                continue;
+            }
+            let labels: Vec<&str> = b.labels.iter().map(label_str).collect();
+            let name = match (b.ident.as_str(), labels.as_slice()) {
+                ("resource", [t, n]) => format!("{prefix}{t}.{n}"),
+                ("data", [t, n]) => format!("{prefix}data.{t}.{n}"),
+                ("module", [n]) => format!("{prefix}module.{n}"),
+                ("output", [n]) => format!("{prefix}output.{n}"),
+                ("variable", _) => continue,
+                (kind, _) => format!(
+                    "{prefix}{kind} ({}:{})",
+                    path.display(),
+                    file.line(span.start)
+                ),
+            };
+            // A block that gets the same fix from the same rule is no surprise.
+            let same = ctx
+                .same_change
+                .contains(&(format!("{}|{name}", ctx.rule), ctx.to.clone()));
+            if !same {
+                out.insert(name);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Whether `text` mentions `var.x` as a whole reference (not `var.xy`), outside `#`/`//` comments.
+fn mentions(text: &str, reference: &str) -> bool {
+    text.lines().any(|line| {
+        let code = line.find('#').map_or(line, |i| &line[..i]);
+        let code = code.find("//").map_or(code, |i| &code[..i]);
+        let mut from = 0;
+        while let Some(i) = code[from..].find(reference) {
+            let at = from + i;
+            let before = code[..at].chars().next_back();
+            let after = code[at + reference.len()..].chars().next();
+            let ident =
+                |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '-');
+            if !ident(before) && before != Some('.') && !ident(after) {
+                return true;
+            }
+            from = at + reference.len();
+        }
+        false
+    })
+}
+
+/// The JSON value of a literal expression.
+fn literal(e: &Expression) -> Option<Value> {
+    Some(match e {
+        Expression::Null(_) => Value::Null,
+        Expression::Bool(b) => Value::Bool(*b.value()),
+        Expression::Number(n) => {
+            let n = n.value();
+            if let Some(i) = n.as_i64() {
+                Value::from(i)
+            } else {
+                Value::from(n.as_f64()?)
+            }
+        }
+        Expression::String(s) => Value::String(s.value().clone()),
+        Expression::Array(a) => Value::Array(a.iter().map(literal).collect::<Option<_>>()?),
+        _ => return None,
+    })
+}
+
+/// Equal as Terraform would see them (numbers by value, `"8"` and `8` alike).
+fn same_value(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Number(n), Value::String(s)) | (Value::String(s), Value::Number(n)) => {
+            s.parse::<f64>().ok() == n.as_f64()
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same_value(a, b))
+        }
+        _ => a == b,
+    }
+}
+
+/// HCL text for a literal value.
+pub fn hcl_literal(v: &Value) -> Result<String, String> {
+    Ok(match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => {
+            let mut out = String::with_capacity(s.len() + 2);
+            out.push('"');
+            let mut chars = s.chars().peekable();
+            while let Some(c) = chars.next() {
+                match c {
+                    '"' => out.push_str("\\\""),
+                    '\\' => out.push_str("\\\\"),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    '\t' => out.push_str("\\t"),
+                    '$' | '%' if chars.peek() == Some(&'{') => {
+                        out.push(c);
+                        out.push(c);
+                    }
+                    c => out.push(c),
+                }
+            }
+            out.push('"');
+            out
+        }
+        Value::Array(a) => {
+            let items: Result<Vec<String>, String> = a.iter().map(hcl_literal).collect();
+            format!("[{}]", items?.join(", "))
+        }
+        Value::Object(_) => return Err("object values are not written by fixes".into()),
+    })
+}
+
+/// The result of choosing fixes: the new text of each changed file.
+#[derive(Debug, Default)]
+pub struct Patch {
+    /// file → (original text, new text), sorted by file.
+    pub files: BTreeMap<PathBuf, (String, String)>,
+}
+
+/// Choose the fixes to apply (applicability up to `allowed`), refusing overlaps, and build and
+/// verify the new file texts. Marks the chosen fixes `applied`; a refused fix gets `no_fix`.
+pub fn select(fixes: &mut [Fix], allowed: Applicability) -> Patch {
+    // Order of preference: safer first, then bigger saving, then address.
+    let mut order: Vec<usize> = (0..fixes.len())
+        .filter(|&i| fixes[i].applicable(allowed))
+        .collect();
+    order.sort_by(|&a, &b| {
+        let (fa, fb) = (&fixes[a], &fixes[b]);
+        fa.applicability
+            .cmp(&fb.applicability)
+            .then_with(|| {
+                fb.saving
+                    .unwrap_or_default()
+                    .cmp(&fa.saving.unwrap_or_default())
+            })
+            .then_with(|| (&fa.address, fa.rule).cmp(&(&fb.address, fb.rule)))
+    });
+    let mut taken: BTreeMap<PathBuf, Vec<(Edit, usize)>> = BTreeMap::new();
+    for i in order {
+        let mut conflict = None;
+        'edits: for e in &fixes[i].edits {
+            if let Some(list) = taken.get(&e.edit.file) {
+                for (t, owner) in list {
+                    let identical = t.span == e.edit.span && t.new_text == e.edit.new_text;
+                    let overlap = e.edit.span.start < t.span.end && t.span.start < e.edit.span.end
+                        || e.edit.span.start == t.span.start;
+                    if overlap && !identical {
+                        conflict = Some(*owner);
+                        break 'edits;
+                    }
+                }
+            }
+        }
+        if let Some(owner) = conflict {
+            let other = &fixes[owner];
+            let reason = format!(
+                "its edit overlaps the fix of {} on {}: run costfix again after terraform plan to apply it",
+                other.rule, other.address
+            );
+            fixes[i].no_fix = Some(reason);
+            continue;
+        }
+        for e in &fixes[i].edits {
+            let list = taken.entry(e.edit.file.clone()).or_default();
+            if !list
+                .iter()
+                .any(|(t, _)| t.span == e.edit.span && t.new_text == e.edit.new_text)
+            {
+                list.push((e.edit.clone(), i));
+            }
+        }
+        fixes[i].applied = true;
+    }
+    // Splice and verify per file, in parallel.
+    type Spliced = (PathBuf, Result<(String, String), String>, Vec<usize>);
+    let results: Vec<Spliced> = taken
+        .into_par_iter()
+        .map(|(path, edits)| {
+            let owners: Vec<usize> = edits.iter().map(|(_, o)| *o).collect();
+            let r = std::fs::read_to_string(&path)
+                .map_err(|e| format!("{}: {e}", path.display()))
+                .and_then(|original| {
+                    let refs: Vec<&Edit> = edits.iter().map(|(e, _)| e).collect();
+                    fix::apply_verified(&original, &refs)
+                        .map(|new| (original, new))
+                        .map_err(|e: EditError| format!("{}: {e}", path.display()))
+                });
+            (path, r, owners)
+        })
+        .collect();
+    let mut patch = Patch::default();
+    for (path, r, owners) in results {
+        match r {
+            Ok(texts) => {
+                patch.files.insert(path, texts);
+            }
+            Err(reason) => {
+                for o in owners {
+                    fixes[o].applied = false;
+                    fixes[o].no_fix = Some(format!(
+                        "refused: the edited file failed verification ({reason}); nothing written"
+                    ));
+                }
+            }
+        }
+    }
+    patch
+}
+
+/// The new text of each file for one fix alone (for showing a fix's own diff).
+pub fn preview(fix: &Fix) -> Result<BTreeMap<PathBuf, (String, String)>, String> {
+    let mut by_file: BTreeMap<PathBuf, Vec<&Edit>> = BTreeMap::new();
+    for e in &fix.edits {
+        by_file
+            .entry(e.edit.file.clone())
+            .or_default()
+            .push(&e.edit);
+    }
+    let mut out = BTreeMap::new();
+    for (path, edits) in by_file {
+        let original =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let new = fix::apply_verified(&original, &edits)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        out.insert(path, (original, new));
+    }
+    Ok(out)
+}
+
+/// Write a patch's files atomically. Every file is checked writable before the first is written.
+pub fn write(patch: &Patch) -> crate::Result<Vec<PathBuf>> {
+    for path in patch.files.keys() {
+        let meta = std::fs::metadata(path).map_err(|source| crate::Error::Io {
+            path: path.clone(),
+            source,
+        })?;
+        if meta.permissions().readonly() {
+            return Err(crate::Error::InvalidNoSource {
+                path: path.clone(),
+                message: "the file is read-only: nothing was written".into(),
+            });
+        }
+    }
+    let mut written = Vec::new();
+    for (path, (_, new)) in &patch.files {
+        fix::write_atomic(path, new.as_bytes())?;
+        written.push(path.clone());
+    }
+    Ok(written)
+}
+
+/// A unified diff of one file (`git apply`-able), with `a/` and `b/` prefixes on `label`. Empty
+/// when nothing changed.
+pub fn unified_diff(label: &str, old: &str, new: &str) -> String {
+    if old == new {
+        return String::new();
+    }
+    let diff = similar::TextDiff::from_lines(old, new);
+    let mut out = format!("diff --git a/{label} b/{label}\n");
+    out.push_str(
+        &diff
+            .unified_diff()
+            .context_radius(3)
+            .header(&format!("a/{label}"), &format!("b/{label}"))
+            .to_string(),
+    );
+    out
+}

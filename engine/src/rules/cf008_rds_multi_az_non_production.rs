@@ -1,0 +1,48 @@
+//! Finds RDS instances with `multi_az = true` outside production. The environment comes from the
+//! resource's `Environment`/`Env`/`Stage` tag, else from `--environment` (or `environment` in
+//! `.costfix.hcl`), else from `TF_WORKSPACE`; resources in an unknown environment are left alone.
+//!
+//! **Why it costs.** Multi-AZ runs a standby instance in a second availability zone and bills it:
+//! the instance hours and the storage cost twice as much.
+//!
+//! **The fix.** `multi_az = false`.
+//!
+//! **When the fix is unsafe.** Always unsafe: it removes the standby, so a zone outage or an
+//! instance failure takes the database down until it is recovered, and maintenance causes
+//! downtime instead of a failover. Fine for development and test databases; a staging database
+//! used for failover drills needs it.
+
+use serde_json::Value;
+
+use super::{AttrPath, Change, Environment, Proposal, Resource, Rule};
+use crate::fix::Applicability;
+
+pub const RULE: Rule = Rule {
+    id: "CF008",
+    name: "rds-multi-az-non-production",
+    summary: "Multi-AZ RDS instance outside production",
+    types: &["aws_db_instance"],
+    applicability: Applicability::Unsafe,
+    source: include_str!("cf008_rds_multi_az_non_production.rs"),
+    check,
+};
+
+fn check(r: &Resource<'_>) -> Option<Proposal> {
+    if r.environment != Environment::NonProduction {
+        return None;
+    }
+    if r.values.get("multi_az") != Some(&Value::Bool(true)) {
+        return None;
+    }
+    Some(
+        Proposal::new(
+            &RULE,
+            format!(
+                "Multi-AZ doubles the instance and storage cost; this database is in {}",
+                r.environment_text()
+            ),
+            vec![Change::set(AttrPath::key("multi_az"), true.into(), false)],
+        )
+        .note("removes the standby: no automatic failover"),
+    )
+}

@@ -1,0 +1,61 @@
+//! Finds NAT gateways beyond the first in a module outside production: a VPC with one NAT gateway
+//! per availability zone in a development or test environment. (The environment is found as for
+//! CF008.)
+//!
+//! **Why it costs.** Each NAT gateway bills every hour ($0.045/hour, $32.85 a month in
+//! us-east-1) before any data is processed. Outside production, one gateway shared by all zones
+//! is usually enough.
+//!
+//! **The fix.** Display-only: route every private subnet through one gateway and remove the
+//! others. With the terraform-aws-modules VPC module that is `single_nat_gateway = true` (and
+//! `one_nat_gateway_per_az = false`) on the module call; with plain resources, the route tables
+//! and the gateways' `count` change together, which is not a single attribute edit.
+//!
+//! **When the fix is unsafe.** One gateway is a single point of failure: if its zone fails, the
+//! private subnets of every zone lose outbound access, and traffic from other zones pays
+//! cross-zone data transfer. Acceptable outside production; never in it.
+
+use super::{Proposal, Resource, Rule, Saving};
+use crate::fix::Applicability;
+use crate::pricing::HOURS_PER_MONTH;
+
+pub const RULE: Rule = Rule {
+    id: "CF010",
+    name: "nat-gateway-per-az",
+    summary: "More than one NAT gateway in a module outside production",
+    types: &["aws_nat_gateway"],
+    applicability: Applicability::DisplayOnly,
+    source: include_str!("cf010_nat_gateway_per_az.rs"),
+    check,
+};
+
+fn check(r: &Resource<'_>) -> Option<Proposal> {
+    if r.environment != super::Environment::NonProduction {
+        return None;
+    }
+    let module = r.address.module_path();
+    let all = r.plan.nat_gateways.get(&module)?;
+    if all.len() < 2 || all.first() == Some(r.address) {
+        return None;
+    }
+    let hourly = r
+        .catalog
+        .get("nat_gateway", r.region?, "gateway_hour", "")?
+        .usd;
+    let mut p = Proposal::new(
+        &RULE,
+        format!(
+            "{} NAT gateways in {} in {}: one shared gateway is usually enough outside production",
+            all.len(),
+            if module.is_empty() { "the root module" } else { module.as_str() },
+            r.environment_text()
+        ),
+        Vec::new(),
+    )
+    .note("route all private subnets through one gateway (terraform-aws-modules/vpc: single_nat_gateway = true)");
+    p.saving = Saving::Computed(
+        hourly * HOURS_PER_MONTH,
+        Some("the gateway's hours; data processing moves to the remaining gateway".into()),
+    );
+    Some(p)
+}
