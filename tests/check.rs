@@ -265,7 +265,7 @@ fn ignore_comments_suppress_findings_and_give_locations() {
         .unwrap();
     assert_eq!(web["suppressed"], "tagged by the account's default_tags");
     assert_eq!(web["location"]["line"], 10);
-    assert_eq!(web["location"]["file"], "./main.tf");
+    assert_eq!(web["location"]["file"], "main.tf");
     // The Lambda function is still untagged and costly.
     assert_eq!(v["verdict"]["failures"], 1);
     assert_eq!(v["verdict"]["suppressed"], 1);

@@ -405,6 +405,9 @@ fn render_diff(
         if let Some(n) = &f.note {
             writeln!(out, "  note: {n}")?;
         }
+        if !f.also_changes.is_empty() {
+            writeln!(out, "  also changes: {}", f.also_changes.join(", "))?;
+        }
         if let Some(n) = &f.no_fix {
             writeln!(out, "  no fix: {n}")?;
         }

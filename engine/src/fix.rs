@@ -25,7 +25,7 @@ pub struct Edit {
     /// What the edited file must read back: attribute `key` whose value is `value` (a range of
     /// `new_text`).
     #[serde(skip)]
-    pub expect: Option<Expect>,
+    pub expect: Vec<Expect>,
 }
 
 /// The attribute an edit writes, checked after the edit by parsing the file again.
@@ -137,13 +137,40 @@ pub fn parse(text: &str) -> std::result::Result<(Body, usize), String> {
         .map_err(|e| e.to_string())
 }
 
+/// Merge insertions at the same point into one edit (their lines one after the other). Other
+/// edits are left as they are.
+pub fn merge_insertions(edits: Vec<Edit>) -> Vec<Edit> {
+    let mut out: Vec<Edit> = Vec::with_capacity(edits.len());
+    for e in edits {
+        if e.span.is_empty() {
+            if let Some(prev) = out
+                .iter_mut()
+                .find(|p| p.file == e.file && p.span.is_empty() && p.span.start == e.span.start)
+            {
+                if prev.new_text == e.new_text {
+                    continue;
+                }
+                let shift = prev.new_text.len();
+                prev.new_text.push_str(&e.new_text);
+                prev.expect.extend(e.expect.into_iter().map(|x| Expect {
+                    key: x.key,
+                    value: x.value.start + shift..x.value.end + shift,
+                }));
+                continue;
+            }
+        }
+        out.push(e);
+    }
+    out
+}
+
 /// Splice and verify: the result parses, each edit's new text is where it should be, and each
 /// edit's attribute reads back from the parsed file with the intended value.
 pub fn apply_verified(original: &str, edits: &[&Edit]) -> std::result::Result<String, EditError> {
     let out = splice(original, edits)?;
     let (body, bom) = parse(&out).map_err(EditError::Unparsable)?;
     let mut attrs = Vec::new();
-    if edits.iter().any(|e| e.expect.is_some()) {
+    if edits.iter().any(|e| !e.expect.is_empty()) {
         attributes(&body, bom, &mut attrs);
     }
     for (span, edit) in new_spans(edits) {
@@ -155,7 +182,7 @@ pub fn apply_verified(original: &str, edits: &[&Edit]) -> std::result::Result<St
                 edit.new_text.clone(),
             ));
         }
-        if let Some(x) = &edit.expect {
+        for x in &edit.expect {
             let value = span.start + x.value.start..span.start + x.value.end;
             if !attrs.iter().any(|(k, v)| k == &x.key && *v == value) {
                 let want = format!("{} = {}", x.key, &edit.new_text[x.value.clone()]);
@@ -202,10 +229,16 @@ pub fn insert_attribute(
     key: &str,
     value: &str,
 ) -> Option<Edit> {
-    insert_lines(file, text, block_span, |inner, _unit, nl| {
-        let at = inner.len() + key.len() + 3;
+    insert_lines(file, text, block_span, |l| {
+        // Line the `=` up with the attribute above when it is aligned (as `terraform fmt` does).
+        let pad = match l.eq_column {
+            Some(col) if col >= key.len() => col - key.len() + 1,
+            _ => 1,
+        };
+        let head = format!("{}{key}{} = ", l.inner, " ".repeat(pad - 1));
+        let at = head.len();
         (
-            format!("{inner}{key} = {value}{nl}"),
+            format!("{head}{value}{}", l.nl),
             Expect {
                 key: key.to_string(),
                 value: at..at + value.len(),
@@ -224,7 +257,8 @@ pub fn insert_block(
     key: &str,
     value: &str,
 ) -> Option<Edit> {
-    insert_lines(file, text, block_span, |inner, unit, nl| {
+    insert_lines(file, text, block_span, |l| {
+        let (inner, unit, nl) = (l.inner.as_str(), l.unit.as_str(), l.nl);
         let head = format!("{inner}{name} {{{nl}{inner}{unit}");
         let at = head.len() + key.len() + 3;
         (
@@ -237,13 +271,24 @@ pub fn insert_block(
     })
 }
 
-/// Insert lines before the closing brace of a block. `lines(inner_indent, indent_unit, newline)`
-/// gives the text (ending with a newline) and what it must read back.
+/// How a block's inside is laid out.
+struct Layout {
+    /// Indentation of the block's attributes, and one level of indentation.
+    inner: String,
+    unit: String,
+    nl: &'static str,
+    /// Where the `=` of the last attribute line stands (after the indentation), if that line is
+    /// `key<spaces> = value`.
+    eq_column: Option<usize>,
+}
+
+/// Insert lines before the closing brace of a block. `lines(layout)` gives the text (ending with
+/// a newline) and what it must read back.
 fn insert_lines(
     file: &Path,
     text: &str,
     block_span: &Range<usize>,
-    lines: impl Fn(&str, &str, &str) -> (String, Expect),
+    lines: impl Fn(&Layout) -> (String, Expect),
 ) -> Option<Edit> {
     let block = text.get(block_span.clone())?;
     let close = block.rfind('}')? + block_span.start;
@@ -273,25 +318,50 @@ fn insert_lines(
     };
     let close_line_start = text[..close].rfind('\n').map_or(0, |i| i + 1);
     let before_close = &text[close_line_start..close];
+    let eq_column = text
+        .get(block_span.start..close_line_start.max(block_span.start))
+        .unwrap_or_default()
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .and_then(|l| {
+            let rest = l
+                .trim_end_matches('\r')
+                .strip_prefix(inner_indent.as_str())?;
+            let key_len = rest
+                .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+                .filter(|&n| n > 0)?;
+            let eq = rest.find(" = ")?;
+            (rest[key_len..eq].chars().all(|c| c == ' ')).then_some(eq)
+        });
+    let layout = Layout {
+        inner: inner_indent.clone(),
+        unit,
+        nl,
+        eq_column,
+    };
     if before_close.trim().is_empty() {
         // `}` on its own line: insert lines before it.
-        let (new_text, expect) = lines(&inner_indent, &unit, nl);
+        let (new_text, expect) = lines(&layout);
         Some(Edit {
             file: file.to_owned(),
             span: close_line_start..close_line_start,
             new_text,
-            expect: Some(expect),
+            expect: vec![expect],
         })
     } else {
         // `resource "x" "y" {}` or `... }` after content on the same line: break the line.
-        let (body, mut expect) = lines(&inner_indent, &unit, nl);
+        let (body, mut expect) = lines(&Layout {
+            eq_column: None,
+            ..layout
+        });
         let shift = nl.len();
         expect.value = expect.value.start + shift..expect.value.end + shift;
         Some(Edit {
             file: file.to_owned(),
             span: close..close,
             new_text: format!("{nl}{body}{block_indent}"),
-            expect: Some(expect),
+            expect: vec![expect],
         })
     }
 }
@@ -341,7 +411,7 @@ mod tests {
             file: "main.tf".into(),
             span,
             new_text: t.into(),
-            expect: None,
+            expect: Vec::new(),
         }
     }
 

@@ -197,18 +197,28 @@ pub fn plan_fixes(
     plan: &Plan<'_>,
     _opts: &PlanOptions,
 ) -> Vec<Fix> {
-    // Group instances by (rule, block).
-    let mut groups: BTreeMap<(String, &'static str), Vec<RuleFinding>> = BTreeMap::new();
+    // Findings of one rule asking the same change of one block (instances of `count`/`for_each`,
+    // or of a module called several times) are one fix.
+    let same_change: HashSet<(String, String)> = findings
+        .iter()
+        .map(|f| {
+            (
+                format!("{}|{}", f.rule, block_address(&f.parsed)),
+                change_key(&f.changes),
+            )
+        })
+        .collect();
+    let mut groups: BTreeMap<(String, &'static str, String), Vec<RuleFinding>> = BTreeMap::new();
     for f in findings {
+        let place = match index.locate(&f.parsed) {
+            Some(b) => format!("{}#{}", b.file.display(), b.span.start),
+            None => block_address(&f.parsed),
+        };
         groups
-            .entry((block_address(&f.parsed), f.rule))
+            .entry((place, f.rule, change_key(&f.changes)))
             .or_default()
             .push(f);
     }
-    let same_change: HashSet<(String, String)> = groups
-        .iter()
-        .map(|((addr, rule), fs)| (format!("{rule}|{addr}"), change_key(&fs[0].changes)))
-        .collect();
     let mut files = Files::default();
     let mut wanted: Vec<PathBuf> = groups
         .values()
@@ -228,7 +238,8 @@ pub fn plan_fixes(
         to: String::new(),
     };
     let mut fixes = Vec::with_capacity(groups.len());
-    for ((address, _), fs) in groups {
+    for (_, fs) in groups {
+        let address = block_address(&fs[0].parsed);
         fixes.push(plan_one(&mut ctx, address, fs));
     }
     fixes.sort_by(|a, b| {
@@ -348,23 +359,19 @@ fn plan_one(ctx: &mut Ctx<'_>, address: String, fs: Vec<RuleFinding>) -> Fix {
             }
         }
     }
-    // Two changes of one fix landing on the same literal (two attributes from one variable).
+    // Two changes of one fix landing on the same literal (two attributes from one variable), or
+    // inserting at the same point (two attributes added to one block).
     resolved.edits.sort_by_key(|e| (e.file.clone(), e.start));
     resolved
         .edits
         .dedup_by(|a, b| a.file == b.file && a.start == b.start && a.new_text == b.new_text);
-    fix.edits = resolved.edits;
+    fix.edits = merge_planned(resolved.edits);
     fix.also_changes = resolved.also.into_iter().collect();
-    if !fix.also_changes.is_empty() && fix.applicability == Applicability::Safe {
-        fix.applicability = Applicability::Unsafe;
-        let note = format!(
-            "the edited value is shared: it also changes {}",
-            fix.also_changes.join(", ")
-        );
-        fix.note = Some(match fix.note.take() {
-            Some(n) => format!("{n}; {note}"),
-            None => note,
-        });
+    if !fix.also_changes.is_empty() {
+        // The edited literal is shared: it changes more than this block.
+        if fix.applicability == Applicability::Safe {
+            fix.applicability = Applicability::Unsafe;
+        }
     }
     if let Some(n) = resolved.unsafe_note {
         if fix.applicability == Applicability::Safe {
@@ -376,6 +383,23 @@ fn plan_one(ctx: &mut Ctx<'_>, address: String, fs: Vec<RuleFinding>) -> Fix {
         });
     }
     fix
+}
+
+/// Insertions of one fix at the same point become one edit.
+fn merge_planned(edits: Vec<PlannedEdit>) -> Vec<PlannedEdit> {
+    let mut out: Vec<PlannedEdit> = Vec::with_capacity(edits.len());
+    for e in edits {
+        if let Some(prev) = out.iter_mut().find(|p| {
+            p.file == e.file && p.start == p.end && e.start == e.end && p.start == e.start
+        }) {
+            let merged = fix::merge_insertions(vec![prev.edit.clone(), e.edit]);
+            prev.edit = merged.into_iter().next().expect("one merged edit");
+            prev.new_text = prev.edit.new_text.clone();
+            continue;
+        }
+        out.push(e);
+    }
+    out
 }
 
 /// Why an address has no block in the index.
@@ -578,10 +602,10 @@ fn resolve_expr(
             file: path.to_owned(),
             span: span.clone(),
             new_text: value.clone(),
-            expect: Some(Expect {
+            expect: vec![Expect {
                 key,
                 value: 0..value.len(),
-            }),
+            }],
         };
         return Ok(Resolved {
             edits: vec![planned(file, path, edit, target)],
@@ -683,17 +707,7 @@ fn resolve_var(
         .ok_or("the module is not in the index")?
         .clone();
     let mut also = other_users(ctx, module_key, &format!("var.{name}"), user)?;
-    // A module folder called from several places: its default serves them all.
-    if let Ok(c) = info.dir.canonicalize() {
-        if let Some(users) = ctx.index.dir_users.get(&c) {
-            for u in users.iter().filter(|u| *u != module_key) {
-                also.insert(format!(
-                    "every resource reading var.{name} in module.{} (same module folder)",
-                    u.replace('.', ".module.")
-                ));
-            }
-        }
-    }
+    let mut default_used = false;
     let mut result = if let Some(call) = &info.call {
         // A child module: the argument in the calling block, else the default.
         let file = ctx.files.get(&call.file)?;
@@ -715,7 +729,10 @@ fn resolve_var(
                     &call.span.clone(),
                 )?
             }
-            None => variable_default(ctx, &info.files, name, change)?,
+            None => {
+                default_used = true;
+                variable_default(ctx, &info.files, name, change)?
+            }
         }
     } else {
         // The root module: the last .tfvars setting it wins over the default.
@@ -757,6 +774,31 @@ fn resolve_var(
             }
         }
     };
+    // A module folder called from several places: its default serves every call that does not
+    // set the argument.
+    if default_used && info.call.is_some() {
+        let users: Vec<String> = info
+            .dir
+            .canonicalize()
+            .ok()
+            .and_then(|c| ctx.index.dir_users.get(&c).cloned())
+            .unwrap_or_default();
+        for u in users.iter().filter(|u| *u != module_key) {
+            let Some(call) = ctx.index.modules.get(u).and_then(|m| m.call.clone()) else {
+                continue;
+            };
+            let file = ctx.files.get(&call.file)?;
+            let sets = file
+                .block_at(call.span.start)
+                .is_some_and(|b| b.body.get_attribute(name).is_some());
+            if !sets {
+                also.insert(format!(
+                    "module.{} (calls the same module folder without setting {name})",
+                    u.replace('.', ".module.")
+                ));
+            }
+        }
+    }
     result.also.extend(also);
     Ok(result)
 }
@@ -779,9 +821,14 @@ fn root_tfvars(
             candidates.push(p);
         }
     }
-    let mut autos: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| format!("{}: {e}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
+    let listing = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let mut autos: Vec<PathBuf> = std::fs::read_dir(listing)
+        .map_err(|e| format!("{}: {e}", listing.display()))?
+        .filter_map(|e| e.ok().map(|e| dir.join(e.file_name())))
         .filter(|p| {
             let n = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
             (n.ends_with(".auto.tfvars") || n.ends_with(".auto.tfvars.json")) && p.is_file()
@@ -1119,8 +1166,11 @@ pub fn select(fixes: &mut [Fix], allowed: Applicability) -> Patch {
             if let Some(list) = taken.get(&e.edit.file) {
                 for (t, owner) in list {
                     let identical = t.span == e.edit.span && t.new_text == e.edit.new_text;
-                    let overlap = e.edit.span.start < t.span.end && t.span.start < e.edit.span.end
-                        || e.edit.span.start == t.span.start;
+                    let both_insert_here = t.span.is_empty() && e.edit.span == t.span;
+                    let overlap = (e.edit.span.start < t.span.end
+                        && t.span.start < e.edit.span.end
+                        || e.edit.span.start == t.span.start)
+                        && !both_insert_here;
                     if overlap && !identical {
                         conflict = Some(*owner);
                         break 'edits;
@@ -1157,7 +1207,9 @@ pub fn select(fixes: &mut [Fix], allowed: Applicability) -> Patch {
             let r = std::fs::read_to_string(&path)
                 .map_err(|e| format!("{}: {e}", path.display()))
                 .and_then(|original| {
-                    let refs: Vec<&Edit> = edits.iter().map(|(e, _)| e).collect();
+                    let merged =
+                        fix::merge_insertions(edits.iter().map(|(e, _)| e.clone()).collect());
+                    let refs: Vec<&Edit> = merged.iter().collect();
                     fix::apply_verified(&original, &refs)
                         .map(|new| (original, new))
                         .map_err(|e: EditError| format!("{}: {e}", path.display()))
@@ -1195,6 +1247,8 @@ pub fn preview(fix: &Fix) -> Result<BTreeMap<PathBuf, (String, String)>, String>
     }
     let mut out = BTreeMap::new();
     for (path, edits) in by_file {
+        let merged = fix::merge_insertions(edits.into_iter().cloned().collect());
+        let edits: Vec<&Edit> = merged.iter().collect();
         let original =
             std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         let new = fix::apply_verified(&original, &edits)

@@ -105,6 +105,16 @@ impl SourceIndex {
         })?;
         let mut index = SourceIndex::default();
         let mut stack = vec![canonical_root.clone()];
+        // `./x` and `x` are the same folder; paths are shown without the `./`.
+        let root: PathBuf = root
+            .components()
+            .filter(|c| !matches!(c, std::path::Component::CurDir))
+            .collect();
+        let root = if root.as_os_str().is_empty() {
+            Path::new("")
+        } else {
+            root.as_path()
+        };
         index.walk(root, &canonical_root, &[], None, &mut stack)?;
         Ok(index)
     }
@@ -117,12 +127,17 @@ impl SourceIndex {
         call: Option<CallSite>,
         stack: &mut Vec<PathBuf>,
     ) -> Result<()> {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        let listing = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        let mut files: Vec<PathBuf> = std::fs::read_dir(listing)
             .map_err(|source| Error::Io {
-                path: dir.to_owned(),
+                path: listing.to_owned(),
                 source,
             })?
-            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter_map(|e| e.ok().map(|e| dir.join(e.file_name())))
             .filter(|p| {
                 let n = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
                 (n.ends_with(".tf") || n.ends_with(".tf.json")) && p.is_file()
@@ -193,6 +208,13 @@ impl SourceIndex {
                 ));
                 continue;
             }
+            // A shorter path for display, if it is the same folder.
+            let short = normalize(&target);
+            let target = if short.canonicalize().ok().as_ref() == Some(&canonical) {
+                short
+            } else {
+                target
+            };
             stack.push(canonical);
             let site = CallSite {
                 parent: key.clone(),
@@ -423,4 +445,29 @@ pub fn ignore_comment(line: &str) -> Option<(String, String)> {
     let rest = body.strip_prefix("costfix:ignore")?.trim();
     let (id, reason) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
     (!id.is_empty()).then(|| (id.to_string(), reason.trim().to_string()))
+}
+
+/// `a/./b/../c` → `a/c`, lexically (the folder was checked to be inside the root by its canonical
+/// path; this only keeps displayed paths short).
+pub fn normalize(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                let last = out.components().next_back();
+                if matches!(last, Some(Component::Normal(_))) {
+                    out.pop();
+                } else {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
 }

@@ -23,6 +23,7 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Out {
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .env_remove("CLICOLOR_FORCE")
+        .env_remove("TF_WORKSPACE")
         .output()
         .expect("run costfix");
     let o = Out {

@@ -79,11 +79,6 @@ fn check(r: &Resource<'_>) -> Option<Proposal> {
     }
     // aws_instance
     let roots = r.blocks("root_block_device");
-    let root_unknown = r
-        .block_unknown("root_block_device", 0)
-        .and_then(|u| u.get("volume_type"))
-        == Some(&Value::Bool(true))
-        || r.is_unknown("root_block_device");
     let root_type = roots
         .first()
         .and_then(|b| b.get("volume_type"))
@@ -98,9 +93,7 @@ fn check(r: &Resource<'_>) -> Option<Proposal> {
     let from_template = roots.is_empty() && !r.blocks("launch_template").is_empty();
     if from_template {
         // The template's block devices apply; its own finding covers them.
-    } else if root_type == Some("gp2")
-        || (root_type.is_none() && (root_unknown || roots.is_empty()) && !root_configured)
-    {
+    } else if root_type == Some("gp2") || (root_type.is_none() && !root_configured) {
         let block = roots.first().unwrap_or(&empty);
         let size = block.get("volume_size").and_then(Value::as_f64);
         let from = block.get("volume_type").cloned().unwrap_or(Value::Null);

@@ -198,7 +198,13 @@ fn instances<'c>(b: &Block, ctx: &Context<'c>) -> Vec<(Option<Value>, Context<'c
             hcl::Value::Object(o) => o.into_iter().collect(),
             hcl::Value::Array(a) => a
                 .into_iter()
-                .map(|v| (v.as_str().unwrap_or_default().to_string(), v))
+                .map(|v| {
+                    let key = match &v {
+                        hcl::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    (key, v)
+                })
                 .collect(),
             _ => Vec::new(),
         };
@@ -321,4 +327,205 @@ fn to_json(v: hcl::Value) -> Value {
 
 fn from_json(v: &Value) -> hcl::Value {
     hcl::to_value(v).expect("JSON values are HCL values")
+}
+
+/// The plan for a folder: every `.tf` file of the root module, its variables set as Terraform
+/// would (default, then `terraform.tfvars`, then `*.auto.tfvars` in lexical order, then `vars`,
+/// which stand for `-var`), and local modules (`source = "./..."`) expanded with their arguments,
+/// `count` and `for_each`, nested. The plan's `variables` section holds the root values.
+#[allow(dead_code)]
+pub fn plan_from_dir(dir: &std::path::Path, vars: &[(&str, Value)]) -> String {
+    let mut root_values = Map::new();
+    for f in tfvars_files(dir) {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let body: Body = hcl::parse(&text).expect("tfvars parse");
+        let ctx = Context::new();
+        for a in body.attributes() {
+            if let Ok(v) = a.expr().evaluate(&ctx) {
+                root_values.insert(a.key().to_string(), to_json(v));
+            }
+        }
+    }
+    for (k, v) in vars {
+        root_values.insert((*k).to_string(), v.clone());
+    }
+    let body = dir_body(dir);
+    let mut provider_config = Map::new();
+    let ctx0 = Context::new();
+    for b in body.blocks().filter(|b| b.identifier() == "provider") {
+        let name = b.labels()[0].as_str();
+        let mut exprs = Map::new();
+        if let Some(r) = attr_str(b, "region", &ctx0) {
+            exprs.insert("region".into(), json!({ "constant_value": r }));
+        }
+        provider_config.insert(
+            name.to_string(),
+            json!({"name": name, "expressions": exprs}),
+        );
+    }
+    let mut changes = Vec::new();
+    let (root_module, values) = expand_module(dir, &body, &root_values, "", &mut changes);
+    let variables: Map<String, Value> = values
+        .into_iter()
+        .map(|(k, v)| (k, json!({ "value": v })))
+        .collect();
+    json!({
+        "format_version": "1.2",
+        "terraform_version": "1.9.8",
+        "variables": variables,
+        "resource_changes": changes,
+        "configuration": {"provider_config": provider_config, "root_module": root_module},
+    })
+    .to_string()
+}
+
+/// `terraform.tfvars` then `*.auto.tfvars` (lexical): later files win.
+fn tfvars_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let t = dir.join("terraform.tfvars");
+    if t.is_file() {
+        out.push(t);
+    }
+    let mut autos: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with(".auto.tfvars"))
+        .collect();
+    autos.sort();
+    out.extend(autos);
+    out
+}
+
+/// All `.tf` files of a folder as one body.
+fn dir_body(dir: &std::path::Path) -> Body {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "tf"))
+        .collect();
+    files.sort();
+    let mut structures = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let text = text.trim_start_matches('\u{feff}');
+        let body: Body = hcl::parse(text).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        structures.extend(body);
+    }
+    Body::from_iter(structures)
+}
+
+/// Expand one module: its resources into `changes` (addresses under `prefix`), and its
+/// configuration. Returns the configuration and the variables' final values.
+fn expand_module(
+    dir: &std::path::Path,
+    body: &Body,
+    given: &Map<String, Value>,
+    prefix: &str,
+    changes: &mut Vec<Value>,
+) -> (Value, Map<String, Value>) {
+    let mut ctx = Context::new();
+    declare_functions(&mut ctx);
+    let mut vars = Map::new();
+    for b in body.blocks().filter(|b| b.identifier() == "variable") {
+        let name = b.labels()[0].as_str().to_string();
+        let default = b
+            .body()
+            .attributes()
+            .find(|a| a.key() == "default")
+            .and_then(|a| a.expr().evaluate(&ctx).ok())
+            .map(to_json)
+            .unwrap_or(Value::Null);
+        vars.insert(name.clone(), given.get(&name).cloned().unwrap_or(default));
+    }
+    ctx.declare_var("var", from_json(&Value::Object(vars.clone())));
+    let mut locals = Map::new();
+    for b in body.blocks().filter(|b| b.identifier() == "locals") {
+        for a in b.body().attributes() {
+            ctx.declare_var("local", from_json(&Value::Object(locals.clone())));
+            if let Ok(v) = a.expr().evaluate(&ctx) {
+                locals.insert(a.key().to_string(), to_json(v));
+            }
+        }
+    }
+    ctx.declare_var("local", from_json(&Value::Object(locals)));
+    let module_address = prefix.trim_end_matches('.').to_string();
+    let mut config_resources = Vec::new();
+    for b in body.blocks().filter(|b| b.identifier() == "resource") {
+        let rtype = b.labels()[0].as_str().to_string();
+        let name = b.labels()[1].as_str().to_string();
+        config_resources.push(json!({
+            "address": format!("{rtype}.{name}"), "mode": "managed", "type": rtype, "name": name,
+            "provider_config_key": "aws", "expressions": config_expressions(b.body()),
+        }));
+        for (index, inst_ctx) in instances(b, &ctx) {
+            let (after, unknown) = eval_body(b.body(), &inst_ctx);
+            let address = match &index {
+                None => format!("{prefix}{rtype}.{name}"),
+                Some(Value::Number(n)) => format!("{prefix}{rtype}.{name}[{n}]"),
+                Some(v) => format!("{prefix}{rtype}.{name}[{v}]"),
+            };
+            let mut change = json!({
+                "address": address, "mode": "managed", "type": rtype, "name": name,
+                "index": index, "provider_name": "registry.terraform.io/hashicorp/aws",
+                "change": {"actions": ["create"], "before": null, "after": after, "after_unknown": unknown},
+            });
+            if !module_address.is_empty() {
+                change["module_address"] = Value::String(module_address.clone());
+            }
+            changes.push(change);
+        }
+    }
+    let mut calls = Map::new();
+    for b in body.blocks().filter(|b| b.identifier() == "module") {
+        let mname = b.labels()[0].as_str().to_string();
+        let Some(source) = attr_str(b, "source", &ctx) else {
+            continue;
+        };
+        if !(source.starts_with("./") || source.starts_with("../")) {
+            continue;
+        }
+        let child_dir = dir.join(&source);
+        let child_body = dir_body(&child_dir);
+        let mut child_config = Value::Null;
+        let mut exprs = Map::new();
+        for a in b.body().attributes() {
+            if [
+                "source",
+                "version",
+                "count",
+                "for_each",
+                "providers",
+                "depends_on",
+            ]
+            .contains(&a.key())
+            {
+                continue;
+            }
+            let text = expr_text(a.expr());
+            exprs.insert(a.key().to_string(), json!({ "constant_value": text }));
+        }
+        for (index, inst_ctx) in instances(b, &ctx) {
+            let mut args = Map::new();
+            for a in b.body().attributes() {
+                if let Ok(v) = a.expr().evaluate(&inst_ctx) {
+                    args.insert(a.key().to_string(), to_json(v));
+                }
+            }
+            let child_prefix = match &index {
+                None => format!("{prefix}module.{mname}."),
+                Some(Value::Number(n)) => format!("{prefix}module.{mname}[{n}]."),
+                Some(v) => format!("{prefix}module.{mname}[{v}]."),
+            };
+            let (cfg, _) = expand_module(&child_dir, &child_body, &args, &child_prefix, changes);
+            child_config = cfg;
+        }
+        calls.insert(
+            mname,
+            json!({"source": source, "expressions": exprs, "module": child_config}),
+        );
+    }
+    (
+        json!({"resources": config_resources, "module_calls": calls}),
+        vars,
+    )
 }

@@ -1,0 +1,683 @@
+//! `costfix fix` end to end, on real `.tf` trees: the infracost example (with its real plan), the
+//! infracost tfvars-precedence and module-for_each trees, terraform-aws-modules/ec2-instance
+//! called from a root module, and a tree of the shapes the corpus shows (fixtures/fix/shapes).
+//!
+//! Plans for trees without one are made by the test stand-in for `terraform plan`
+//! (`engine/tests/support/tf_plan.rs`) and committed next to the tree; the first test keeps them
+//! equal to what the stand-in makes from the sources (`COSTFIX_REGENERATE=1` rewrites them).
+
+mod common;
+
+#[path = "../engine/tests/support/tf_plan.rs"]
+#[allow(dead_code)]
+mod tf_plan;
+
+use std::path::{Path, PathBuf};
+
+use common::{repo, run_in};
+use serde_json::{json, Value};
+
+/// A tree with a generated plan, and the `-var` values its plan was made with.
+struct Tree {
+    dir: &'static str,
+    plan: &'static str,
+    vars: fn() -> Vec<(&'static str, Value)>,
+}
+
+const TREES: &[Tree] = &[
+    Tree {
+        dir: "fixtures/fix/shapes",
+        plan: "plan.json",
+        vars: Vec::new,
+    },
+    Tree {
+        dir: "fixtures/fix/module-for-each",
+        plan: "plan.json",
+        vars: Vec::new,
+    },
+    Tree {
+        dir: "fixtures/fix/ec2-module",
+        plan: "plan.json",
+        vars: Vec::new,
+    },
+    // Without -var-file: the .tfvars files of the folder decide, block2 from two `-var`s.
+    Tree {
+        dir: "fixtures/fix/tfvars",
+        plan: "plan-auto-tfvars.json",
+        vars: || {
+            vec![
+                ("block2_ebs_iops", json!(500)),
+                ("block2_ebs_volume_size", json!(2000)),
+                ("block2_volume_type", json!("gp2")),
+            ]
+        },
+    },
+    // As infracost made its golden: `-var-file input.tfvars` plus two `-var`s.
+    Tree {
+        dir: "fixtures/fix/tfvars",
+        plan: "plan.json",
+        vars: || {
+            vec![
+                ("instance_type", json!("m5.2xlarge")),
+                ("block1_ebs_iops", json!(1000)),
+                ("block2_ebs_iops", json!(500)),
+                ("block2_ebs_volume_size", json!(2000)),
+                ("block2_volume_type", json!("io1")),
+            ]
+        },
+    },
+];
+
+fn generated_plan(t: &Tree) -> String {
+    let text = tf_plan::plan_from_dir(&repo().join(t.dir), &(t.vars)());
+    let v: Value = serde_json::from_str(&text).unwrap();
+    serde_json::to_string_pretty(&v).unwrap() + "\n"
+}
+
+#[test]
+fn committed_plans_are_made_from_the_sources() {
+    for t in TREES {
+        let path = repo().join(t.dir).join(t.plan);
+        let want = generated_plan(t);
+        if std::env::var_os("COSTFIX_REGENERATE").is_some() {
+            std::fs::write(&path, &want).unwrap();
+            continue;
+        }
+        let have = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            have == want,
+            "{} is stale: run COSTFIX_REGENERATE=1 cargo test --test fix",
+            path.display()
+        );
+    }
+}
+
+/// Copy a fixture tree into a fresh temporary folder (fixes are applied there, never in the repo).
+fn copy_tree(rel: &str) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dst = tmp.path().join("tree");
+    copy_dir(&repo().join(rel), &dst);
+    (tmp, dst)
+}
+
+fn copy_dir(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).unwrap();
+    for e in std::fs::read_dir(src).unwrap() {
+        let e = e.unwrap();
+        let to = dst.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to);
+        } else {
+            std::fs::copy(e.path(), &to).unwrap();
+            // Corpus copies are read-only in the repository; the copies here are the user's files.
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&to, std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
+    }
+}
+
+/// Run `costfix fix` in the repository with relative paths (stable output for snapshots).
+fn fix(args: &[&str]) -> common::Out {
+    let mut all = vec!["--no-config", "fix"];
+    all.extend_from_slice(args);
+    run_in(&repo(), &all)
+}
+
+#[test]
+fn dry_run_diffs() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "infracost_example",
+            &[
+                "--plan",
+                "fixtures/corpus/infracost/examples/terraform/plan.json",
+                "--dir",
+                "fixtures/corpus/infracost/examples/terraform",
+                "--usage",
+                "fixtures/corpus/infracost/examples/terraform/infracost-usage.yml",
+            ],
+        ),
+        (
+            "shapes",
+            &[
+                "--plan",
+                "fixtures/fix/shapes/plan.json",
+                "--dir",
+                "fixtures/fix/shapes",
+                "--environment",
+                "dev",
+            ],
+        ),
+        (
+            "tfvars_var_file",
+            &[
+                "--plan",
+                "fixtures/fix/tfvars/plan.json",
+                "--dir",
+                "fixtures/fix/tfvars",
+            ],
+        ),
+        (
+            "tfvars_auto",
+            &[
+                "--plan",
+                "fixtures/fix/tfvars/plan-auto-tfvars.json",
+                "--dir",
+                "fixtures/fix/tfvars",
+            ],
+        ),
+        (
+            "module_for_each",
+            &[
+                "--plan",
+                "fixtures/fix/module-for-each/plan.json",
+                "--dir",
+                "fixtures/fix/module-for-each",
+            ],
+        ),
+        (
+            "ec2_module",
+            &[
+                "--plan",
+                "fixtures/fix/ec2-module/plan.json",
+                "--dir",
+                "fixtures/fix/ec2-module",
+            ],
+        ),
+    ];
+    for (name, args) in cases {
+        let o = fix(args);
+        assert_eq!(o.code, 1, "{name}: findings remain: {}", o.stderr);
+        insta::assert_snapshot!(format!("fix_{name}"), o.stdout);
+    }
+}
+
+#[test]
+fn json_lists_findings_and_edits() {
+    let o = fix(&[
+        "--plan",
+        "fixtures/corpus/infracost/examples/terraform/plan.json",
+        "--dir",
+        "fixtures/corpus/infracost/examples/terraform",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    let v: Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(v["schema"], "costfix.fix/v1");
+    insta::assert_json_snapshot!("fix_json_infracost_example", v);
+}
+
+#[test]
+fn rule_and_min_savings_filters() {
+    let base = [
+        "--plan",
+        "fixtures/fix/shapes/plan.json",
+        "--dir",
+        "fixtures/fix/shapes",
+        "--format",
+        "json",
+    ];
+    let mut args = base.to_vec();
+    args.extend(["--rule", "ebs-gp2-volume", "--rule", "CF012"]);
+    let v: Value = serde_json::from_str(&fix(&args).stdout).unwrap();
+    let rules: Vec<&str> = v["fixes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert!(!rules.is_empty());
+    assert!(
+        rules.iter().all(|r| *r == "CF003" || *r == "CF012"),
+        "{rules:?}"
+    );
+
+    let mut args = base.to_vec();
+    args.extend(["--min-savings", "5"]);
+    let v: Value = serde_json::from_str(&fix(&args).stdout).unwrap();
+    for f in v["fixes"].as_array().unwrap() {
+        let s: f64 = f["saving"].as_str().expect("known saving").parse().unwrap();
+        assert!(s >= 5.0, "{f}");
+    }
+    let o = fix(&["--plan", "fixtures/fix/shapes/plan.json", "--rule", "CF999"]);
+    assert_eq!(o.code, 2);
+    assert!(o.stderr.contains("no rule `CF999`"), "{}", o.stderr);
+}
+
+/// Splice JSON edits into a text: what the file must be after --apply, byte for byte.
+fn splice(original: &str, edits: &[&Value]) -> String {
+    let mut edits: Vec<(usize, usize, &str)> = edits
+        .iter()
+        .map(|e| {
+            (
+                e["start"].as_u64().unwrap() as usize,
+                e["end"].as_u64().unwrap() as usize,
+                e["new_text"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    edits.sort();
+    edits.dedup();
+    let mut out = String::new();
+    let mut at = 0;
+    for (s, e, t) in edits {
+        out.push_str(&original[at..s]);
+        out.push_str(t);
+        at = e;
+    }
+    out.push_str(&original[at..]);
+    out
+}
+
+fn tf_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(tf_files(&p));
+        } else if p.extension().is_some_and(|x| x == "tf" || x == "tfvars") {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// HashiCorp's HCL parser (tests/hclcheck, built with Debian's golang-github-hashicorp-hcl-v2-dev)
+/// must accept every file.
+fn hashicorp_parses(files: &[PathBuf]) {
+    static BUILD: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    let bin = BUILD.get_or_init(|| {
+        let out = std::env::temp_dir().join(format!("costfix-hclcheck-{}", std::process::id()));
+        let status = std::process::Command::new("go")
+            .args(["build", "-o"])
+            .arg(&out)
+            .arg("./tests/hclcheck")
+            .current_dir(repo())
+            .env("GO111MODULE", "off")
+            .env("GOPATH", "/usr/share/gocode")
+            .env("GOCACHE", std::env::temp_dir().join("costfix-gocache"))
+            .status()
+            .expect(
+                "the HashiCorp HCL check needs Go and hcl v2: apt-get install golang-go golang-github-hashicorp-hcl-v2-dev (.ci/run does)",
+            );
+        assert!(status.success(), "building tests/hclcheck failed");
+        out
+    });
+    let out = std::process::Command::new(bin)
+        .args(files)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "HashiCorp's parser rejects a patched file: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn apply_changes_only_the_edits_and_the_result_parses_and_plans_clean() {
+    let (_tmp, tree) = copy_tree("fixtures/fix/shapes");
+    let before: Vec<(PathBuf, String)> = tf_files(&tree)
+        .into_iter()
+        .map(|p| {
+            let t = std::fs::read_to_string(&p).unwrap();
+            (p, t)
+        })
+        .collect();
+    let args = [
+        "--no-config",
+        "fix",
+        "--plan",
+        "plan.json",
+        "--dir",
+        ".",
+        "--environment",
+        "dev",
+        "--unsafe-fixes",
+        "--format",
+        "json",
+    ];
+    let preview: Value = serde_json::from_str(&run_in(&tree, &args).stdout).unwrap();
+    let mut apply_args = args.to_vec();
+    apply_args.push("--apply");
+    let o = run_in(&tree, &apply_args);
+    assert_eq!(o.code, 1, "display-only findings remain: {}", o.stderr);
+    let applied: Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(preview["fixes"], {
+        let mut p = applied["fixes"].clone();
+        // Only `applied` differs between the preview and the run.
+        for (a, b) in p
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .zip(preview["fixes"].as_array().unwrap())
+        {
+            a["applied"] = b["applied"].clone();
+        }
+        p
+    });
+    let edits: Vec<&Value> = applied["fixes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["applied"] == true)
+        .flat_map(|f| f["edits"].as_array().unwrap())
+        .collect();
+    assert!(edits.len() >= 8, "{edits:?}");
+    // Every byte outside the edits is what it was.
+    for (path, original) in &before {
+        let rel = path
+            .strip_prefix(&tree)
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
+        let mine: Vec<&Value> = edits
+            .iter()
+            .copied()
+            .filter(|e| Path::new(e["file"].as_str().unwrap()) == Path::new(&rel))
+            .collect();
+        let now = std::fs::read_to_string(path).unwrap();
+        assert_eq!(now, splice(original, &mine), "{rel}");
+        if rel == "windows.tf" {
+            assert!(
+                now.starts_with('\u{feff}') && now.contains("\"gp3\"\r\n"),
+                "{now:?}"
+            );
+        }
+        if rel == "tail.tf" {
+            assert!(now.ends_with('}') && now.contains("\"gp3\""));
+        }
+    }
+    // The suppressed volume is untouched.
+    let main = std::fs::read_to_string(tree.join("main.tf")).unwrap();
+    assert!(
+        main.contains("type              = \"gp2\"\n}\n"),
+        "the ignored volume kept gp2"
+    );
+    hashicorp_parses(&tf_files(&tree));
+
+    // A new plan from the patched tree has none of the applied findings.
+    let plan = tf_plan::plan_from_dir(&tree, &[]);
+    std::fs::write(tree.join("plan.json"), plan).unwrap();
+    let again: Value = serde_json::from_str(&run_in(&tree, &args).stdout).unwrap();
+    let key = |f: &Value| format!("{} {}", f["rule"], f["address"]);
+    let left: Vec<String> = again["fixes"].as_array().unwrap().iter().map(key).collect();
+    for f in applied["fixes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["applied"] == true)
+    {
+        assert!(
+            !left.contains(&key(f)),
+            "{} is still found after its fix",
+            key(f)
+        );
+    }
+    // What can still be applied is new: a fix that uncovers the next one (db.m4 → db.m5 makes
+    // the Graviton class db.m6g worth it), as ruff's fixes can.
+    let first: Vec<String> = applied["fixes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(key)
+        .collect();
+    for f in again["fixes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["applied"] == true)
+    {
+        assert!(
+            !first.contains(&key(f)),
+            "{} was applicable and is still",
+            key(f)
+        );
+    }
+}
+
+#[test]
+fn patch_out_is_git_applicable_and_equals_apply() {
+    let (_tmp, tree) = copy_tree("fixtures/fix/shapes");
+    let (_tmp2, applied) = copy_tree("fixtures/fix/shapes");
+    let base = [
+        "--no-config",
+        "fix",
+        "--plan",
+        "plan.json",
+        "--environment",
+        "dev",
+        "--unsafe-fixes",
+    ];
+    let mut a = base.to_vec();
+    a.extend(["--patch-out", "fixes.patch"]);
+    let o = run_in(&tree, &a);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(o.stderr.contains("wrote fixes.patch"), "{}", o.stderr);
+    let patch = std::fs::read_to_string(tree.join("fixes.patch")).unwrap();
+    assert!(patch.contains("diff --git a/main.tf b/main.tf"), "{patch}");
+    // Nothing was written but the patch.
+    for f in tf_files(&tree) {
+        let rel = f.strip_prefix(&tree).unwrap();
+        assert_eq!(
+            std::fs::read(&f).unwrap(),
+            std::fs::read(repo().join("fixtures/fix/shapes").join(rel)).unwrap()
+        );
+    }
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(&tree)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    git(&["apply", "--check", "fixes.patch"]);
+    git(&["apply", "fixes.patch"]);
+    let mut b = base.to_vec();
+    b.push("--apply");
+    run_in(&applied, &b);
+    for f in tf_files(&applied) {
+        let rel = f.strip_prefix(&applied).unwrap();
+        assert_eq!(
+            std::fs::read(&f).unwrap(),
+            std::fs::read(tree.join(rel)).unwrap(),
+            "{}",
+            rel.display()
+        );
+    }
+}
+
+#[test]
+fn safe_apply_leaves_unsafe_fixes_alone() {
+    let (_tmp, tree) = copy_tree("fixtures/corpus/infracost/examples/terraform");
+    let o = run_in(
+        &tree,
+        &["--no-config", "fix", "--plan", "plan.json", "--apply"],
+    );
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(o.stderr.contains("fixed main.tf"), "{}", o.stderr);
+    let main = std::fs::read_to_string(tree.join("main.tf")).unwrap();
+    let original = std::fs::read_to_string(
+        repo().join("fixtures/corpus/infracost/examples/terraform/main.tf"),
+    )
+    .unwrap();
+    // The safe gp3 root volume is in; the unsafe io1 → gp3 and arm64 changes are not.
+    assert_eq!(
+        main,
+        original.replace(
+            "    volume_size = 50\n",
+            "    volume_size = 50\n    volume_type = \"gp3\"\n"
+        )
+    );
+    hashicorp_parses(&[tree.join("main.tf")]);
+}
+
+#[test]
+fn syntax_errors_are_diagnosed_and_nothing_is_written() {
+    let (_tmp, tree) = copy_tree("fixtures/fix/shapes");
+    std::fs::write(
+        tree.join("broken.tf"),
+        "resource \"aws_instance\" \"x\" {\n  ami = \n}\n",
+    )
+    .unwrap();
+    let before = std::fs::read(tree.join("main.tf")).unwrap();
+    let o = run_in(
+        &tree,
+        &["--no-config", "fix", "--plan", "plan.json", "--apply"],
+    );
+    assert_eq!(o.code, 2);
+    assert!(o.stderr.contains("HCL syntax error"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("broken.tf:"),
+        "file and line: {}",
+        o.stderr
+    );
+    assert_eq!(std::fs::read(tree.join("main.tf")).unwrap(), before);
+}
+
+#[test]
+fn read_only_files_are_refused_before_anything_is_written() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_tmp, tree) = copy_tree("fixtures/fix/shapes");
+    let ro = tree.join("windows.tf");
+    std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o444)).unwrap();
+    if std::fs::OpenOptions::new().write(true).open(&ro).is_ok() {
+        // Running as root: permissions do not stop writes, but costfix still refuses the file.
+    }
+    let before: Vec<Vec<u8>> = tf_files(&tree)
+        .iter()
+        .map(|f| std::fs::read(f).unwrap())
+        .collect();
+    let o = run_in(
+        &tree,
+        &["--no-config", "fix", "--plan", "plan.json", "--apply"],
+    );
+    assert_eq!(o.code, 2, "{}", o.stdout);
+    assert!(o.stderr.contains("read-only"), "{}", o.stderr);
+    assert!(o.stderr.contains("windows.tf"), "{}", o.stderr);
+    let after: Vec<Vec<u8>> = tf_files(&tree)
+        .iter()
+        .map(|f| std::fs::read(f).unwrap())
+        .collect();
+    assert!(before == after, "a file was written");
+}
+
+#[test]
+fn plans_that_do_not_match_the_sources_are_reported() {
+    let (_tmp, tree) = copy_tree("fixtures/fix/shapes");
+    // The plan knows resources the code does not: removed from the code, a registry module's, and
+    // one declared in a .tf.json file.
+    let mut plan: Value =
+        serde_json::from_str(&std::fs::read_to_string(tree.join("plan.json")).unwrap()).unwrap();
+    let volume = |address: &str, module: Option<&str>, name: &str| {
+        let mut v = json!({
+            "address": address, "mode": "managed", "type": "aws_ebs_volume", "name": name,
+            "provider_name": "registry.terraform.io/hashicorp/aws",
+            "change": {"actions": ["create"], "before": null,
+                       "after": {"type": "gp2", "size": 100, "availability_zone": "us-east-1a"},
+                       "after_unknown": {}},
+        });
+        if let Some(m) = module {
+            v["module_address"] = json!(m);
+        }
+        v
+    };
+    let changes = plan["resource_changes"].as_array_mut().unwrap();
+    changes.push(volume("aws_ebs_volume.gone", None, "gone"));
+    changes.push(volume(
+        "module.vpc.aws_ebs_volume.inside",
+        Some("module.vpc"),
+        "inside",
+    ));
+    changes.push(volume("aws_ebs_volume.json", None, "json"));
+    std::fs::write(tree.join("plan.json"), plan.to_string()).unwrap();
+    std::fs::write(
+        tree.join("extra.tf.json"),
+        r#"{"resource": {"aws_ebs_volume": {"json": {"type": "gp2", "size": 100, "availability_zone": "us-east-1a"}}}}"#,
+    )
+    .unwrap();
+    let o = run_in(
+        &tree,
+        &[
+            "--no-config",
+            "fix",
+            "--plan",
+            "plan.json",
+            "--format",
+            "json",
+            "--rule",
+            "CF003",
+        ],
+    );
+    let v: Value = serde_json::from_str(&o.stdout).unwrap();
+    let reason = |addr: &str| -> String {
+        v["fixes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["address"] == addr)
+            .unwrap_or_else(|| panic!("{addr} not found"))["no_fix"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(reason("aws_ebs_volume.gone").contains("not declared in the sources"));
+    let r = reason("module.vpc.aws_ebs_volume.inside");
+    assert!(
+        r.contains("terraform-aws-modules/vpc/aws") && r.contains("not a local module"),
+        "{r}"
+    );
+    assert!(reason("aws_ebs_volume.json").contains(".tf.json files are not edited"));
+}
+
+#[test]
+fn states_and_missing_folders_are_errors() {
+    let o = fix(&[
+        "--plan",
+        "fixtures/corpus/terraform-json/testdata/no_changes/terraform.tfstate",
+        "--dir",
+        "fixtures/fix/shapes",
+    ]);
+    assert_eq!(o.code, 2);
+    assert!(o.stderr.contains("is a state, not a plan"), "{}", o.stderr);
+    let o = fix(&[
+        "--plan",
+        "fixtures/fix/shapes/plan.json",
+        "--dir",
+        "no/such/dir",
+    ]);
+    assert_eq!(o.code, 2);
+    assert!(o.stderr.contains("no/such/dir"), "{}", o.stderr);
+}
+
+#[test]
+fn rules_are_listed_and_documented() {
+    let o = run_in(&repo(), &["rules"]);
+    assert_eq!(o.code, 0);
+    insta::assert_snapshot!("rules_table", o.stdout);
+    let o = run_in(&repo(), &["rules", "gp2-block-device"]);
+    assert!(
+        o.stdout.starts_with("CF004 gp2-block-device"),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.contains("**When the fix is unsafe.**"));
+    // docs/rules.md is generated from the rules' doc comments and kept current.
+    let o = run_in(&repo(), &["rules", "--format", "markdown"]);
+    let doc = std::fs::read_to_string(repo().join("docs/rules.md")).unwrap_or_default();
+    if std::env::var_os("COSTFIX_REGENERATE").is_some() {
+        std::fs::write(repo().join("docs/rules.md"), &o.stdout).unwrap();
+    } else {
+        assert!(
+            doc == o.stdout,
+            "docs/rules.md is stale: costfix rules --format markdown > docs/rules.md"
+        );
+    }
+}
