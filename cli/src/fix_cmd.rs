@@ -10,9 +10,9 @@ use costfix_engine::fix::Applicability;
 use costfix_engine::patch::{self, Fix, Patch};
 use costfix_engine::plan::Document;
 use costfix_engine::rules::{self, applicability_name, RunOptions};
-use costfix_engine::source::SourceIndex;
-use costfix_engine::{estimate, parse_document, InputFile};
+use costfix_engine::{parse_document, InputFile};
 use miette::{miette, IntoDiagnostic, Result};
+use rayon::prelude::*;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -243,9 +243,11 @@ pub fn run_fix(mut a: FixArgs, config: &Config, color: bool) -> Result<ExitCode>
         select.push(r.id);
     }
 
+    let t = crate::Timer::start();
     let (catalog, usage, opts) = cost_setup(&a.inputs)?;
     let file = InputFile::read(&a.plan)?;
     let (doc, warnings) = parse_document(&file)?;
+    t.lap("read and parse the plan");
     for w in &warnings {
         eprintln!("warning: {}: {}", w.file, w.message);
     }
@@ -256,20 +258,26 @@ pub fn run_fix(mut a: FixArgs, config: &Config, color: bool) -> Result<ExitCode>
             file.display_name()
         ));
     };
-    let index = SourceIndex::build(&dir)?;
-    let est = estimate::estimate(&doc, &file.display_name(), None, &catalog, &usage, &opts);
-    let findings = rules::run(
+    let (findings, no_region) = rules::run(
         plan,
-        &est,
         &catalog,
         &usage,
         &RunOptions {
             select,
             environment,
             environment_source: env_source,
+            region: opts.region.clone(),
         },
     );
-    let mut fixes = patch::plan_fixes(findings, &index, plan, &patch::PlanOptions::default());
+    t.lap("rules");
+    if no_region > 0 {
+        eprintln!(
+            "warning: {no_region} resource(s) have no region (the plan's AWS provider configuration sets none): their savings cannot be priced; pass --region"
+        );
+    }
+    let (mut fixes, _index) =
+        patch::plan_fixes(findings, &dir, plan, &patch::PlanOptions::default())?;
+    t.lap("index the sources and locate the values");
     if let Some(min) = a.min_savings {
         fixes.retain(|f| f.saving.is_some_and(|s| s >= min));
     }
@@ -279,6 +287,7 @@ pub fn run_fix(mut a: FixArgs, config: &Config, color: bool) -> Result<ExitCode>
         Applicability::Safe
     };
     let patch = patch::select(&mut fixes, allowed);
+    t.lap("select and verify");
 
     let mut patch_text = String::new();
     for (path, (old, new)) in &patch.files {
@@ -327,6 +336,7 @@ pub fn run_fix(mut a: FixArgs, config: &Config, color: bool) -> Result<ExitCode>
     }
     out.flush().into_diagnostic()?;
     drop(out);
+    t.lap("render");
     for p in &written {
         eprintln!("fixed {}", display_path(p));
     }
@@ -345,6 +355,92 @@ pub fn run_fix(mut a: FixArgs, config: &Config, color: bool) -> Result<ExitCode>
     })
 }
 
+/// One fix as text: header, notes, diff.
+fn fix_block(
+    f: &Fix,
+    texts: &std::collections::HashMap<PathBuf, std::sync::Arc<String>>,
+    a: &FixArgs,
+    paint: &(dyn Fn(&str, &str) -> String + Sync),
+) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let at = match (&f.file, f.line) {
+        (Some(file), Some(line)) => format!("  {}:{line}", display_path(Path::new(file))),
+        _ => String::new(),
+    };
+    let _ = writeln!(
+        out,
+        "{} {}  {}{}",
+        paint("1", f.rule),
+        f.name,
+        paint("1", &f.address),
+        at
+    );
+    if f.instances.len() > 1 || f.instances.first() != Some(&f.address) {
+        let _ = writeln!(out, "  instances: {}", f.instances.join(", "));
+    }
+    let _ = writeln!(out, "  {}", f.message);
+    let state = if f.applied {
+        if a.apply {
+            "applied".to_string()
+        } else {
+            "would be applied by --apply".to_string()
+        }
+    } else {
+        match f.applicability {
+            Applicability::Unsafe if f.no_fix.is_none() && !f.edits.is_empty() => {
+                "needs --unsafe-fixes".to_string()
+            }
+            Applicability::DisplayOnly => "never applied".to_string(),
+            _ => "not applied".to_string(),
+        }
+    };
+    let _ = writeln!(
+        out,
+        "  {} · {} · {}",
+        paint("32", &saving_text(f)),
+        applicability_name(f.applicability),
+        state
+    );
+    if let Some(n) = &f.saving_note {
+        let _ = writeln!(out, "  saving: {n}");
+    }
+    if let Some(n) = &f.note {
+        let _ = writeln!(out, "  note: {n}");
+    }
+    if !f.also_changes.is_empty() {
+        let _ = writeln!(out, "  also changes: {}", f.also_changes.join(", "));
+    }
+    if let Some(n) = &f.no_fix {
+        let _ = writeln!(out, "  no fix: {n}");
+    }
+    if f.no_fix.is_none() && !f.edits.is_empty() {
+        match patch::preview(f, texts, display_path) {
+            Ok(d) => {
+                for line in d.lines() {
+                    let painted = if line.starts_with("+++") || line.starts_with("---") {
+                        paint("1", line)
+                    } else if line.starts_with('+') {
+                        paint("32", line)
+                    } else if line.starts_with('-') {
+                        paint("31", line)
+                    } else if line.starts_with("@@") {
+                        paint("36", line)
+                    } else {
+                        line.to_string()
+                    };
+                    let _ = writeln!(out, "{painted}");
+                }
+            }
+            Err(e) => {
+                let _ = writeln!(out, "  refused: {e}");
+            }
+        }
+    }
+    out.push('\n');
+    out
+}
+
 fn render_diff(
     out: &mut impl Write,
     fixes: &[Fix],
@@ -360,82 +456,15 @@ fn render_diff(
             s.to_string()
         }
     };
-    for f in fixes.iter().filter(|f| f.suppressed.is_none()) {
-        let at = match (&f.file, f.line) {
-            (Some(file), Some(line)) => format!("  {}:{line}", display_path(Path::new(file))),
-            _ => String::new(),
-        };
-        writeln!(
-            out,
-            "{} {}  {}{}",
-            paint("1", f.rule),
-            f.name,
-            paint("1", &f.address),
-            at
-        )?;
-        if f.instances.len() > 1 || f.instances.first() != Some(&f.address) {
-            writeln!(out, "  instances: {}", f.instances.join(", "))?;
-        }
-        writeln!(out, "  {}", f.message)?;
-        let state = if f.applied {
-            if a.apply {
-                "applied".to_string()
-            } else {
-                "would be applied by --apply".to_string()
-            }
-        } else {
-            match f.applicability {
-                Applicability::Unsafe if f.no_fix.is_none() && !f.edits.is_empty() => {
-                    "needs --unsafe-fixes".to_string()
-                }
-                Applicability::DisplayOnly => "never applied".to_string(),
-                _ => "not applied".to_string(),
-            }
-        };
-        writeln!(
-            out,
-            "  {} · {} · {}",
-            paint("32", &saving_text(f)),
-            applicability_name(f.applicability),
-            state
-        )?;
-        if let Some(n) = &f.saving_note {
-            writeln!(out, "  saving: {n}")?;
-        }
-        if let Some(n) = &f.note {
-            writeln!(out, "  note: {n}")?;
-        }
-        if !f.also_changes.is_empty() {
-            writeln!(out, "  also changes: {}", f.also_changes.join(", "))?;
-        }
-        if let Some(n) = &f.no_fix {
-            writeln!(out, "  no fix: {n}")?;
-        }
-        if f.no_fix.is_none() && !f.edits.is_empty() {
-            match patch::preview(f) {
-                Ok(files) => {
-                    for (path, (old, new)) in files {
-                        let d = patch::unified_diff(&display_path(&path), &old, &new);
-                        for line in d.lines().skip(1) {
-                            let painted = if line.starts_with("+++") || line.starts_with("---") {
-                                paint("1", line)
-                            } else if line.starts_with('+') {
-                                paint("32", line)
-                            } else if line.starts_with('-') {
-                                paint("31", line)
-                            } else if line.starts_with("@@") {
-                                paint("36", line)
-                            } else {
-                                line.to_string()
-                            };
-                            writeln!(out, "{painted}")?;
-                        }
-                    }
-                }
-                Err(e) => writeln!(out, "  refused: {e}")?,
-            }
-        }
-        writeln!(out)?;
+    // Each fix's text is made in parallel, then written in order.
+    let texts = patch::read_edited(fixes);
+    let shown: Vec<&Fix> = fixes.iter().filter(|f| f.suppressed.is_none()).collect();
+    let blocks: Vec<String> = shown
+        .par_iter()
+        .map(|f| fix_block(f, &texts, a, &paint))
+        .collect();
+    for b in blocks {
+        out.write_all(b.as_bytes())?;
     }
     if summary.findings == 0 {
         writeln!(

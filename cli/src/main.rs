@@ -416,19 +416,19 @@ fn run(cmd: Command, config: Config, color: bool) -> Result<ExitCode> {
 }
 
 /// Phase timings on stderr when `COSTFIX_TIMINGS` is set (used by `bench/run.sh`).
-struct Timer {
+pub(crate) struct Timer {
     on: bool,
     last: std::cell::Cell<std::time::Instant>,
 }
 
 impl Timer {
-    fn start() -> Timer {
+    pub(crate) fn start() -> Timer {
         Timer {
             on: std::env::var_os("COSTFIX_TIMINGS").is_some(),
             last: std::cell::Cell::new(std::time::Instant::now()),
         }
     }
-    fn lap(&self, phase: &str) {
+    pub(crate) fn lap(&self, phase: &str) {
         if self.on {
             let now = std::time::Instant::now();
             eprintln!(

@@ -33,7 +33,7 @@ use crate::address::Address;
 use crate::fix::{self, Applicability, Edit, EditError, Expect};
 use crate::plan::Plan;
 use crate::rules::{Change, RuleFinding, Seg};
-use crate::source::{Block, SourceIndex};
+use crate::source::SourceIndex;
 
 /// One rule's fix for one block (all the instances declared by it).
 #[derive(Debug, Clone, Serialize)]
@@ -103,12 +103,7 @@ pub struct PlannedEdit {
     pub edit: Edit,
 }
 
-/// A parsed `.tf`/`.tfvars` file.
-struct SourceFile {
-    text: String,
-    body: Body,
-    bom: usize,
-}
+use crate::source::SourceFile;
 
 /// Files read while resolving, parsed once.
 #[derive(Default)]
@@ -119,23 +114,10 @@ struct Files {
 fn read_source(path: &Path) -> Result<SourceFile, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let (body, bom) = fix::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(SourceFile { text, body, bom })
+    Ok(SourceFile::new(text, body, bom))
 }
 
 impl Files {
-    fn preload(&mut self, paths: Vec<PathBuf>) {
-        let loaded: Vec<(PathBuf, Result<SourceFile, String>)> = paths
-            .into_par_iter()
-            .map(|p| {
-                let r = read_source(&p);
-                (p, r)
-            })
-            .collect();
-        for (p, r) in loaded {
-            self.map.insert(p, r.map(Arc::new));
-        }
-    }
-
     fn get(&mut self, path: &Path) -> Result<Arc<SourceFile>, String> {
         self.map
             .entry(path.to_owned())
@@ -146,11 +128,7 @@ impl Files {
 
 impl SourceFile {
     fn line(&self, offset: usize) -> usize {
-        self.text.as_bytes()[..offset.min(self.text.len())]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1
+        self.line_of(offset)
     }
     fn span(&self, s: Range<usize>) -> Range<usize> {
         s.start + self.bom..s.end + self.bom
@@ -188,15 +166,43 @@ struct Ctx<'a> {
     same_change: &'a HashSet<(String, String)>,
     rule: &'static str,
     to: String,
+    /// References and declarations recorded by the index pass.
+    meta: Meta,
+    decls: HashMap<String, Arc<Decls>>,
+    /// The users that do not get the same fix, per (module, reference, rule, change).
+    #[allow(clippy::type_complexity)]
+    surprising: HashMap<(String, String, &'static str, String), Arc<Users>>,
 }
 
-/// Turn findings into fixes located in the sources.
+/// Blocks mentioning a reference: (file, span, display name).
+type Users = Vec<(PathBuf, Range<usize>, String)>;
+
+/// What the in-block pass found for one change: edits, or a `var.x`/`local.x` to follow.
+enum Local {
+    Done(Resolved),
+    Ref { root: &'static str, name: String },
+}
+
+/// What the index pass records for the second pass.
+#[derive(Default)]
+struct Meta {
+    /// (module key, `var.x`/`local.x`) → blocks mentioning it: (file, span, name).
+    mentions: HashMap<(String, String), Users>,
+    decls: HashMap<String, Decls>,
+    /// Group id → the in-block result of each change.
+    stage1: HashMap<usize, Vec<Result<Local, String>>>,
+}
+
+/// Index the sources under `root` and turn findings into fixes located in them. Each `.tf` file
+/// is parsed once: the in-block part of every fix (and the references and declarations the
+/// second pass needs) is worked out while the file's syntax tree exists, in parallel; then
+/// `var.x` and `local.x` values are followed to their literals.
 pub fn plan_fixes(
     findings: Vec<RuleFinding>,
-    index: &SourceIndex,
+    root: &Path,
     plan: &Plan<'_>,
     _opts: &PlanOptions,
-) -> Vec<Fix> {
+) -> crate::Result<(Vec<Fix>, SourceIndex)> {
     // Findings of one rule asking the same change of one block (instances of `count`/`for_each`,
     // or of a module called several times) are one fix.
     let same_change: HashSet<(String, String)> = findings
@@ -208,44 +214,208 @@ pub fn plan_fixes(
             )
         })
         .collect();
-    let mut groups: BTreeMap<(String, &'static str, String), Vec<RuleFinding>> = BTreeMap::new();
+    let mut grouped: BTreeMap<(String, &'static str, String), Vec<RuleFinding>> = BTreeMap::new();
     for f in findings {
-        let place = match index.locate(&f.parsed) {
-            Some(b) => format!("{}#{}", b.file.display(), b.span.start),
-            None => block_address(&f.parsed),
-        };
-        groups
-            .entry((place, f.rule, change_key(&f.changes)))
+        grouped
+            .entry((
+                SourceIndex::key_of(&f.parsed),
+                f.rule,
+                change_key(&f.changes),
+            ))
             .or_default()
             .push(f);
     }
-    let mut files = Files::default();
-    let mut wanted: Vec<PathBuf> = groups
-        .values()
-        .filter_map(|fs| index.locate(&fs[0].parsed))
-        .filter(|b| !b.json)
-        .map(|b| b.file.clone())
+    let groups: Vec<Vec<RuleFinding>> = grouped.into_values().collect();
+    let mut by_block: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, g) in groups.iter().enumerate() {
+        by_block
+            .entry(SourceIndex::key_of(&g[0].parsed))
+            .or_default()
+            .push(i);
+    }
+    let meta = std::sync::Mutex::new(Meta::default());
+    let visit = |module_key: &str, path: &Path, file: &SourceFile| {
+        let mut mine = Meta::default();
+        for s in file.body.iter() {
+            let Structure::Block(b) = s else { continue };
+            let Some(span) = b.span().map(|sp| file.span(sp)) else {
+                continue;
+            };
+            let labels: Vec<&str> = b.labels.iter().map(label_str).collect();
+            let prefix: String = module_key
+                .split('.')
+                .filter(|m| !m.is_empty())
+                .map(|m| format!("module.{m}."))
+                .collect();
+            let name = match (b.ident.as_str(), labels.as_slice()) {
+                ("resource", [t, n]) => Some(format!("{prefix}{t}.{n}")),
+                ("data", [t, n]) => Some(format!("{prefix}data.{t}.{n}")),
+                ("module", [n]) => Some(format!("{prefix}module.{n}")),
+                ("output", [n]) => Some(format!("{prefix}output.{n}")),
+                ("variable", [n]) => {
+                    mine.decls
+                        .entry(module_key.to_string())
+                        .or_default()
+                        .variables
+                        .entry(n.to_string())
+                        .or_insert_with(|| path.to_owned());
+                    None
+                }
+                ("locals", _) => {
+                    let d = mine.decls.entry(module_key.to_string()).or_default();
+                    for st in b.body.iter() {
+                        if let Structure::Attribute(a) = st {
+                            d.locals
+                                .entry(a.key.as_str().to_string())
+                                .or_insert_with(|| path.to_owned());
+                        }
+                    }
+                    Some(format!(
+                        "{prefix}locals ({}:{})",
+                        path.display(),
+                        file.line(span.start)
+                    ))
+                }
+                (kind, _) => Some(format!(
+                    "{prefix}{kind} ({}:{})",
+                    path.display(),
+                    file.line(span.start)
+                )),
+            };
+            if let Some(name) = name {
+                for r in references_in(&file.text[span.clone()]) {
+                    mine.mentions
+                        .entry((module_key.to_string(), r))
+                        .or_default()
+                        .push((path.to_owned(), span.clone(), name.clone()));
+                }
+            }
+            let key = match (b.ident.as_str(), labels.as_slice()) {
+                ("resource", [t, n]) => format!("{module_key}|{t}.{n}"),
+                ("data", [t, n]) => format!("{module_key}|data.{t}.{n}"),
+                _ => continue,
+            };
+            for &id in by_block.get(&key).into_iter().flatten() {
+                let results = groups[id][0]
+                    .changes
+                    .iter()
+                    .map(|c| in_block(file, path, b, c))
+                    .collect();
+                mine.stage1.insert(id, results);
+            }
+        }
+        let mut all = meta.lock().expect("no panic while locked");
+        for (k, mut v) in mine.mentions {
+            all.mentions.entry(k).or_default().append(&mut v);
+        }
+        for (k, d) in mine.decls {
+            let e = all.decls.entry(k).or_default();
+            for (n, p) in d.variables {
+                e.variables.entry(n).or_insert(p);
+            }
+            for (n, p) in d.locals {
+                e.locals.entry(n).or_insert(p);
+            }
+        }
+        all.stage1.extend(mine.stage1);
+    };
+    let index = SourceIndex::build_visiting(root, &visit)?;
+    let mut meta = meta.into_inner().expect("no panic while locked");
+    for v in meta.mentions.values_mut() {
+        v.sort_by(|a, b| (&a.0, a.1.start, &a.2).cmp(&(&b.0, b.1.start, &b.2)));
+    }
+    let mut stage1 = std::mem::take(&mut meta.stage1);
+    let decls = std::mem::take(&mut meta.decls)
+        .into_iter()
+        .map(|(k, d)| (k, Arc::new(d)))
         .collect();
-    wanted.sort();
-    wanted.dedup();
-    files.preload(wanted);
     let mut ctx = Ctx {
-        index,
+        decls,
+        index: &index,
         plan,
-        files,
+        files: Files::default(),
         same_change: &same_change,
         rule: "",
         to: String::new(),
+        meta,
+        surprising: HashMap::new(),
     };
     let mut fixes = Vec::with_capacity(groups.len());
-    for (_, fs) in groups {
+    for (id, fs) in groups.into_iter().enumerate() {
         let address = block_address(&fs[0].parsed);
-        fixes.push(plan_one(&mut ctx, address, fs));
+        let results = stage1.remove(&id);
+        fixes.push(plan_one(&mut ctx, address, fs, results));
     }
     fixes.sort_by(|a, b| {
+        (&a.file, a.line, a.rule, &a.address).cmp(&(&b.file, b.line, b.rule, &b.address))
+    });
+    // One block serving several module calls (a module folder called twice) gets one fix when
+    // the calls need the same change.
+    let mut merged: Vec<Fix> = Vec::with_capacity(fixes.len());
+    for f in fixes {
+        if let Some(prev) = merged.last_mut() {
+            let same_block = prev.file.is_some()
+                && prev.file == f.file
+                && prev.line == f.line
+                && prev.rule == f.rule
+                && change_key(&prev.changes) == change_key(&f.changes)
+                && prev.no_fix == f.no_fix
+                && prev.suppressed == f.suppressed
+                && prev.edits.len() == f.edits.len()
+                && prev.edits.iter().zip(&f.edits).all(|(a, b)| {
+                    a.file == b.file && a.start == b.start && a.new_text == b.new_text
+                });
+            if same_block {
+                prev.instances.extend(f.instances);
+                prev.saving = prev.saving.zip(f.saving).map(|(a, b)| a + b);
+                prev.applicability = prev.applicability.max(f.applicability);
+                for a in f.also_changes {
+                    if !prev.also_changes.contains(&a) {
+                        prev.also_changes.push(a);
+                    }
+                }
+                continue;
+            }
+        }
+        merged.push(f);
+    }
+    merged.sort_by(|a, b| {
         (&a.file, a.line, &a.address, a.rule).cmp(&(&b.file, b.line, &b.address, b.rule))
     });
-    fixes
+    Ok((merged, index))
+}
+
+/// `var.x` and `local.x` references in a block's text (outside `#` and `//` comments).
+fn references_in(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        if !(line.contains("var.") || line.contains("local.")) {
+            continue;
+        }
+        let code = line.find('#').map_or(line, |i| &line[..i]);
+        let code = code.find("//").map_or(code, |i| &code[..i]);
+        for root in ["var.", "local."] {
+            let mut from = 0;
+            while let Some(i) = code[from..].find(root) {
+                let at = from + i;
+                from = at + root.len();
+                let before = code[..at].chars().next_back();
+                if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.') {
+                    continue;
+                }
+                let name: String = code[from..]
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
+                    .collect();
+                if !name.is_empty() {
+                    out.push(format!("{root}{name}"));
+                }
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 fn change_key(changes: &[Change]) -> String {
@@ -273,7 +443,12 @@ pub fn block_address(a: &Address) -> String {
     s
 }
 
-fn plan_one(ctx: &mut Ctx<'_>, address: String, fs: Vec<RuleFinding>) -> Fix {
+fn plan_one(
+    ctx: &mut Ctx<'_>,
+    address: String,
+    fs: Vec<RuleFinding>,
+    stage1: Option<Vec<Result<Local, String>>>,
+) -> Fix {
     let first = &fs[0];
     let saving = fs
         .iter()
@@ -343,9 +518,21 @@ fn plan_one(ctx: &mut Ctx<'_>, address: String, fs: Vec<RuleFinding>) -> Fix {
     ctx.to = change_key(&first.changes);
     let module_key = SourceIndex::module_key(&first.parsed);
     let mut resolved = Resolved::default();
-    let exclude = fix.address.clone();
-    for change in &fix.changes.clone() {
-        match resolve_change(ctx, &module_key, block, change, &exclude) {
+    let Some(stage1) = stage1 else {
+        fix.no_fix = Some("the block was not found when the sources were read".into());
+        return fix;
+    };
+    for (change, local) in fix.changes.clone().iter().zip(stage1) {
+        let r = local.and_then(|l| match l {
+            Local::Done(r) => Ok(r),
+            Local::Ref { root: "var", name } => {
+                resolve_var(ctx, &module_key, &name, change, (&block.file, &block.span))
+            }
+            Local::Ref { name, .. } => {
+                resolve_local(ctx, &module_key, &name, change, (&block.file, &block.span))
+            }
+        });
+        match r {
             Ok(r) => {
                 resolved.edits.extend(r.edits);
                 resolved.also.extend(r.also);
@@ -425,17 +612,14 @@ fn missing_reason(index: &SourceIndex, addr: &Address) -> String {
     )
 }
 
-fn resolve_change(
-    ctx: &mut Ctx<'_>,
-    module_key: &str,
-    block: &Block,
+/// The in-block part of one change: edit a literal or add the attribute here, or say which
+/// `var.x`/`local.x` holds the value.
+fn in_block(
+    file: &SourceFile,
+    path: &Path,
+    top: &HclBlock,
     change: &Change,
-    exclude: &str,
-) -> Result<Resolved, String> {
-    let file = ctx.files.get(&block.file)?;
-    let top = file
-        .block_at(block.span.start)
-        .ok_or("the block moved since the index was built")?;
+) -> Result<Local, String> {
     let segs = &change.path.0;
     let (last, nested) = segs.split_last().ok_or("empty attribute path")?;
     let Seg::Key(attr) = last else {
@@ -483,12 +667,12 @@ fn resolve_change(
             None if statics.is_empty() && n == 0 && i == nested.len() => {
                 // Add the nested block with the attribute.
                 let value = hcl_literal(&change.to)?;
-                let edit = fix::insert_block(&block.file, &file.text, &body_span, name, attr, &value)
+                let edit = fix::insert_block(path, &file.text, &body_span, name, attr, &value)
                     .ok_or("cannot find where to insert the block")?;
-                return Ok(Resolved {
-                    edits: vec![planned(&file, &block.file, edit, format!("new `{name}` block"))],
+                return Ok(Local::Done(Resolved {
+                    edits: vec![planned(file, path, edit, format!("new `{name}` block"))],
                     ..Default::default()
-                });
+                }));
             }
             None => {
                 return Err(format!(
@@ -506,37 +690,27 @@ fn resolve_change(
             } else {
                 format!("`{}` block", nested_name(nested))
             };
-            let _ = exclude;
-            resolve_expr(
-                ctx,
-                module_key,
-                &block.file,
-                &file,
-                &a.value,
-                span,
-                change,
-                what,
-                &block.span,
-            )
+            if let Some((root @ ("var" | "local"), name)) = simple_reference(&a.value) {
+                return Ok(Local::Ref {
+                    root: if root == "var" { "var" } else { "local" },
+                    name: name.to_string(),
+                });
+            }
+            literal_edit(file, path, &a.value, attr, span, change, what).map(Local::Done)
         }
         None => {
             let value = hcl_literal(&change.to)?;
-            let edit = fix::insert_attribute(&block.file, &file.text, &body_span, attr, &value)
+            let edit = fix::insert_attribute(path, &file.text, &body_span, attr, &value)
                 .ok_or("cannot find where to insert the attribute")?;
             let what = if nested.is_empty() {
                 "resource block".to_string()
             } else {
                 format!("`{}` block", nested_name(nested))
             };
-            Ok(Resolved {
-                edits: vec![planned(
-                    &file,
-                    &block.file,
-                    edit,
-                    format!("{what} (new attribute)"),
-                )],
+            Ok(Local::Done(Resolved {
+                edits: vec![planned(file, path, edit, format!("{what} (new attribute)"))],
                 ..Default::default()
-            })
+            }))
         }
     }
 }
@@ -581,10 +755,38 @@ fn resolve_expr(
     path: &Path,
     file: &SourceFile,
     expr: &Expression,
+    key: &str,
     span: Range<usize>,
     change: &Change,
     target: String,
     user_span: &Range<usize>,
+) -> Result<Resolved, String> {
+    if literal(expr).is_some() {
+        return literal_edit(file, path, expr, key, span, change, target);
+    }
+    if let Some((root, name)) = simple_reference(expr) {
+        match root {
+            "var" => return resolve_var(ctx, module_key, name, change, (path, user_span)),
+            "local" => return resolve_local(ctx, module_key, name, change, (path, user_span)),
+            _ => {}
+        }
+    }
+    Err(format!(
+        "the value is the expression `{}` ({}): costfix edits literal values only",
+        file.text[span.clone()].trim(),
+        expression_kind(expr)
+    ))
+}
+
+/// The edit of a literal value, if it is one and holds the plan's value.
+fn literal_edit(
+    file: &SourceFile,
+    path: &Path,
+    expr: &Expression,
+    key: &str,
+    span: Range<usize>,
+    change: &Change,
+    target: String,
 ) -> Result<Resolved, String> {
     if let Some(v) = literal(expr) {
         if !change.from.is_null() && !same_value(&v, &change.from) {
@@ -597,7 +799,7 @@ fn resolve_expr(
             ));
         }
         let value = hcl_literal(&change.to)?;
-        let key = attr_key_at(file, &span).unwrap_or_default();
+        let key = key.to_string();
         let edit = Edit {
             file: path.to_owned(),
             span: span.clone(),
@@ -611,13 +813,6 @@ fn resolve_expr(
             edits: vec![planned(file, path, edit, target)],
             ..Default::default()
         });
-    }
-    if let Some((root, name)) = simple_reference(expr) {
-        match root {
-            "var" => return resolve_var(ctx, module_key, name, change, (path, user_span)),
-            "local" => return resolve_local(ctx, module_key, name, change, (path, user_span)),
-            _ => {}
-        }
     }
     Err(format!(
         "the value is the expression `{}` ({}): costfix edits literal values only",
@@ -666,31 +861,6 @@ fn simple_reference(e: &Expression) -> Option<(&str, &str)> {
     }
 }
 
-/// The key of the attribute whose value spans `span`.
-fn attr_key_at(file: &SourceFile, span: &Range<usize>) -> Option<String> {
-    fn walk(body: &Body, bom: usize, span: &Range<usize>) -> Option<String> {
-        for s in body.iter() {
-            match s {
-                Structure::Attribute(a) => {
-                    if a.value
-                        .span()
-                        .is_some_and(|sp| sp.start + bom == span.start && sp.end + bom == span.end)
-                    {
-                        return Some(a.key.as_str().to_string());
-                    }
-                }
-                Structure::Block(b) => {
-                    if let Some(k) = walk(&b.body, bom, span) {
-                        return Some(k);
-                    }
-                }
-            }
-        }
-        None
-    }
-    walk(&file.body, file.bom, span)
-}
-
 /// A `var.name` in module `module_key`: its value comes from the caller's argument (child
 /// modules), from `.tfvars` files (root module), or from the variable's default.
 fn resolve_var(
@@ -704,8 +874,12 @@ fn resolve_var(
         .index
         .modules
         .get(module_key)
-        .ok_or("the module is not in the index")?
-        .clone();
+        .ok_or("the module is not in the index")?;
+    let info = crate::source::ModuleInfo {
+        dir: info.dir.clone(),
+        files: Vec::new(),
+        call: info.call.clone(),
+    };
     let mut also = other_users(ctx, module_key, &format!("var.{name}"), user)?;
     let mut default_used = false;
     let mut result = if let Some(call) = &info.call {
@@ -723,6 +897,7 @@ fn resolve_var(
                     &call.file,
                     &file,
                     &a.value,
+                    name,
                     span,
                     change,
                     format!("module \"{}\" argument `{name}`", call.name),
@@ -731,7 +906,7 @@ fn resolve_var(
             }
             None => {
                 default_used = true;
-                variable_default(ctx, &info.files, name, change)?
+                variable_default(ctx, module_key, name, change)?
             }
         }
     } else {
@@ -754,6 +929,7 @@ fn resolve_var(
                     &path,
                     &file,
                     body_expr,
+                    name,
                     expr_span,
                     change,
                     target,
@@ -761,7 +937,7 @@ fn resolve_var(
                 )?
             }
             None => {
-                let r = variable_default(ctx, &info.files, name, change)?;
+                let r = variable_default(ctx, module_key, name, change)?;
                 if let Some(v) = ctx.plan.variable(name) {
                     let plan_value: Value = serde_json::from_str(v.get()).unwrap_or(Value::Null);
                     if !change.from.is_null() && !same_value(&plan_value, &change.from) {
@@ -883,14 +1059,13 @@ fn check_plan_variable(
 /// `variable "name" { default = ... }` in a module's files.
 fn variable_default(
     ctx: &mut Ctx<'_>,
-    files: &[PathBuf],
+    module_key: &str,
     name: &str,
     change: &Change,
 ) -> Result<Resolved, String> {
-    for path in files
-        .iter()
-        .filter(|p| !p.to_string_lossy().ends_with(".json"))
-    {
+    let d = decls(ctx, module_key)?;
+    if let Some(path) = d.variables.get(name) {
+        let path = &path.clone();
         let file = ctx.files.get(path)?;
         let found = file.body.iter().find_map(|s| match s {
             Structure::Block(b)
@@ -901,7 +1076,7 @@ fn variable_default(
             }
             _ => None,
         });
-        let Some(var) = found else { continue };
+        let var = found.ok_or("the variable moved since it was indexed")?;
         let Some(default) = var.body.get_attribute("default") else {
             return Err(format!(
                 "var.{name} has no default and no value in this tree: it comes from -var, -var-file or TF_VAR_{name}"
@@ -914,6 +1089,7 @@ fn variable_default(
             path,
             &file,
             &default.value,
+            "default",
             span,
             change,
             format!("variable \"{name}\" default"),
@@ -943,24 +1119,16 @@ fn resolve_local(
     change: &Change,
     user: (&Path, &Range<usize>),
 ) -> Result<Resolved, String> {
-    let info = ctx
-        .index
-        .modules
-        .get(module_key)
-        .ok_or("the module is not in the index")?
-        .clone();
     let also = other_users(ctx, module_key, &format!("local.{name}"), user)?;
-    for path in info
-        .files
-        .iter()
-        .filter(|p| !p.to_string_lossy().ends_with(".json"))
-    {
+    let d = decls(ctx, module_key)?;
+    if let Some(path) = d.locals.get(name) {
+        let path = &path.clone();
         let file = ctx.files.get(path)?;
         let found = file.body.iter().find_map(|s| match s {
             Structure::Block(b) if b.ident.as_str() == "locals" => b.body.get_attribute(name),
             _ => None,
         });
-        let Some(attr) = found else { continue };
+        let attr = found.ok_or("the local moved since it was indexed")?;
         let span = file.span(attr.value.span().ok_or("value without a span")?);
         let mut r = resolve_expr(
             ctx,
@@ -968,6 +1136,7 @@ fn resolve_local(
             path,
             &file,
             &attr.value,
+            name,
             span,
             change,
             format!("locals `{name}`"),
@@ -981,89 +1150,67 @@ fn resolve_local(
     ))
 }
 
-/// Blocks of a module other than `user` that mention `reference` (`var.x`).
+/// Where a module declares its variables and locals: name → file.
+#[derive(Default)]
+struct Decls {
+    variables: HashMap<String, PathBuf>,
+    locals: HashMap<String, PathBuf>,
+}
+
+/// The declarations of a module, as the index pass recorded them.
+fn decls(ctx: &mut Ctx<'_>, module_key: &str) -> Result<Arc<Decls>, String> {
+    Ok(ctx.decls.get(module_key).cloned().unwrap_or_default())
+}
+
+/// The blocks of a module that mention `reference` (`var.x`): (file, span, name), as the index
+/// pass recorded them.
+fn users_of(ctx: &mut Ctx<'_>, module_key: &str, reference: &str) -> Result<Arc<Users>, String> {
+    Ok(Arc::new(
+        ctx.meta
+            .mentions
+            .get(&(module_key.to_string(), reference.to_string()))
+            .cloned()
+            .unwrap_or_default(),
+    ))
+}
+
+/// Blocks of a module other than `user` that mention `reference` (`var.x`), leaving out those
+/// that get the same fix from the same rule (no surprise there).
 fn other_users(
     ctx: &mut Ctx<'_>,
     module_key: &str,
     reference: &str,
     user: (&Path, &Range<usize>),
 ) -> Result<BTreeSet<String>, String> {
-    let info = ctx
-        .index
-        .modules
-        .get(module_key)
-        .ok_or("the module is not in the index")?
-        .clone();
-    let prefix: String = if module_key.is_empty() {
-        String::new()
-    } else {
-        module_key
-            .split('.')
-            .map(|m| format!("module.{m}."))
-            .collect()
+    let key = (
+        module_key.to_string(),
+        reference.to_string(),
+        ctx.rule,
+        ctx.to.clone(),
+    );
+    let surprising = match ctx.surprising.get(&key) {
+        Some(s) => s.clone(),
+        None => {
+            let users = users_of(ctx, module_key, reference)?;
+            let s: Arc<Users> = Arc::new(
+                users
+                    .iter()
+                    .filter(|(_, _, name)| {
+                        !ctx.same_change
+                            .contains(&(format!("{}|{name}", ctx.rule), ctx.to.clone()))
+                    })
+                    .cloned()
+                    .collect(),
+            );
+            ctx.surprising.insert(key, s.clone());
+            s
+        }
     };
-    let mut out = BTreeSet::new();
-    for path in info
-        .files
+    Ok(surprising
         .iter()
-        .filter(|p| !p.to_string_lossy().ends_with(".json"))
-    {
-        let file = ctx.files.get(path)?;
-        for s in file.body.iter() {
-            let Structure::Block(b) = s else { continue };
-            let Some(span) = b.span().map(|sp| file.span(sp)) else {
-                continue;
-            };
-            if path == user.0 && span == *user.1 {
-                continue;
-            }
-            if !mentions(&file.text[span.clone()], reference) {
-                continue;
-            }
-            let labels: Vec<&str> = b.labels.iter().map(label_str).collect();
-            let name = match (b.ident.as_str(), labels.as_slice()) {
-                ("resource", [t, n]) => format!("{prefix}{t}.{n}"),
-                ("data", [t, n]) => format!("{prefix}data.{t}.{n}"),
-                ("module", [n]) => format!("{prefix}module.{n}"),
-                ("output", [n]) => format!("{prefix}output.{n}"),
-                ("variable", _) => continue,
-                (kind, _) => format!(
-                    "{prefix}{kind} ({}:{})",
-                    path.display(),
-                    file.line(span.start)
-                ),
-            };
-            // A block that gets the same fix from the same rule is no surprise.
-            let same = ctx
-                .same_change
-                .contains(&(format!("{}|{name}", ctx.rule), ctx.to.clone()));
-            if !same {
-                out.insert(name);
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// Whether `text` mentions `var.x` as a whole reference (not `var.xy`), outside `#`/`//` comments.
-fn mentions(text: &str, reference: &str) -> bool {
-    text.lines().any(|line| {
-        let code = line.find('#').map_or(line, |i| &line[..i]);
-        let code = code.find("//").map_or(code, |i| &code[..i]);
-        let mut from = 0;
-        while let Some(i) = code[from..].find(reference) {
-            let at = from + i;
-            let before = code[..at].chars().next_back();
-            let after = code[at + reference.len()..].chars().next();
-            let ident =
-                |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '-');
-            if !ident(before) && before != Some('.') && !ident(after) {
-                return true;
-            }
-            from = at + reference.len();
-        }
-        false
-    })
+        .filter(|(path, span, _)| !(path == user.0 && span == user.1))
+        .map(|(_, _, name)| name.clone())
+        .collect())
 }
 
 /// The JSON value of a literal expression.
@@ -1236,8 +1383,27 @@ pub fn select(fixes: &mut [Fix], allowed: Applicability) -> Patch {
     patch
 }
 
-/// The new text of each file for one fix alone (for showing a fix's own diff).
-pub fn preview(fix: &Fix) -> Result<BTreeMap<PathBuf, (String, String)>, String> {
+/// The texts of the files the fixes edit, read in parallel (for [`preview`]).
+pub fn read_edited(fixes: &[Fix]) -> HashMap<PathBuf, Arc<String>> {
+    let mut paths: Vec<&PathBuf> = fixes
+        .iter()
+        .flat_map(|f| f.edits.iter().map(|e| &e.edit.file))
+        .collect();
+    paths.sort();
+    paths.dedup();
+    paths
+        .into_par_iter()
+        .filter_map(|p| Some((p.clone(), Arc::new(std::fs::read_to_string(p).ok()?))))
+        .collect()
+}
+
+/// The diff of one fix alone, file by file (for showing a fix). Spliced, not verified: [`select`]
+/// verifies what is applied. `texts` caches the files read.
+pub fn preview(
+    fix: &Fix,
+    texts: &HashMap<PathBuf, Arc<String>>,
+    label: impl Fn(&Path) -> String,
+) -> Result<String, String> {
     let mut by_file: BTreeMap<PathBuf, Vec<&Edit>> = BTreeMap::new();
     for e in &fix.edits {
         by_file
@@ -1245,15 +1411,20 @@ pub fn preview(fix: &Fix) -> Result<BTreeMap<PathBuf, (String, String)>, String>
             .or_default()
             .push(&e.edit);
     }
-    let mut out = BTreeMap::new();
+    let mut out = String::new();
     for (path, edits) in by_file {
         let merged = fix::merge_insertions(edits.into_iter().cloned().collect());
         let edits: Vec<&Edit> = merged.iter().collect();
-        let original =
-            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let new = fix::apply_verified(&original, &edits)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
-        out.insert(path, (original, new));
+        let original = match texts.get(&path) {
+            Some(t) => t.clone(),
+            None => Arc::new(
+                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?,
+            ),
+        };
+        out.push_str(
+            &edits_diff(&label(&path), &original, &edits)
+                .map_err(|e| format!("{}: {e}", path.display()))?,
+        );
     }
     Ok(out)
 }
@@ -1296,4 +1467,87 @@ pub fn unified_diff(label: &str, old: &str, new: &str) -> String {
             .to_string(),
     );
     out
+}
+
+/// The unified diff of `edits` on `original` (`label` names the file), computed on windows of
+/// lines around the edits only: fast when a big file has a small fix. Same text as
+/// [`unified_diff`] of the whole file, headers aside.
+pub fn edits_diff(label: &str, original: &str, edits: &[&Edit]) -> Result<String, EditError> {
+    let mut sorted: Vec<&Edit> = edits.to_vec();
+    sorted.sort_by_key(|e| (e.span.start, e.span.end));
+    // Line starts of the original.
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(original.match_indices('\n').map(|(i, _)| i + 1))
+        .filter(|&i| i <= original.len())
+        .collect();
+    let line_of = |offset: usize| match starts.binary_search(&offset) {
+        Ok(i) => i,
+        Err(i) => i - 1,
+    };
+    let line_start = |line: usize| starts.get(line).copied().unwrap_or(original.len());
+    const CONTEXT: usize = 3;
+    // Windows of whole lines, edits grouped when their windows touch.
+    let mut windows: Vec<(usize, usize, Vec<&Edit>)> = Vec::new();
+    for e in sorted {
+        let first = line_of(e.span.start).saturating_sub(CONTEXT);
+        let last = (line_of(e.span.end) + CONTEXT + 1).min(starts.len());
+        match windows.last_mut() {
+            Some(w) if first <= w.1 => {
+                w.1 = w.1.max(last);
+                w.2.push(e);
+            }
+            _ => windows.push((first, last, vec![e])),
+        }
+    }
+    let mut out = format!("--- a/{label}\n+++ b/{label}\n");
+    for (first, last, group) in windows {
+        let (w0, w1) = (line_start(first), line_start(last));
+        let shifted: Vec<Edit> = group
+            .iter()
+            .map(|e| Edit {
+                span: e.span.start - w0..e.span.end - w0,
+                ..(*e).clone()
+            })
+            .collect();
+        let refs: Vec<&Edit> = shifted.iter().collect();
+        let old = &original[w0..w1];
+        let new = fix::splice(old, &refs)?;
+        let diff = similar::TextDiff::from_lines(old, new.as_str());
+        for hunk in diff.grouped_ops(CONTEXT) {
+            let (Some(a), Some(b)) = (hunk.first(), hunk.last()) else {
+                continue;
+            };
+            let (os, oe) = (a.old_range().start, b.old_range().end);
+            let (ns, ne) = (a.new_range().start, b.new_range().end);
+            let pos = |start: usize, len: usize| {
+                if len == 0 {
+                    first + start
+                } else {
+                    first + start + 1
+                }
+            };
+            out.push_str(&format!(
+                "@@ -{},{} +{},{} @@\n",
+                pos(os, oe - os),
+                oe - os,
+                pos(ns, ne - ns),
+                ne - ns
+            ));
+            for op in &hunk {
+                for change in diff.iter_changes(op) {
+                    let sign = match change.tag() {
+                        similar::ChangeTag::Equal => ' ',
+                        similar::ChangeTag::Delete => '-',
+                        similar::ChangeTag::Insert => '+',
+                    };
+                    out.push(sign);
+                    out.push_str(change.value());
+                    if change.missing_newline() {
+                        out.push_str("\n\\ No newline at end of file\n");
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
 }

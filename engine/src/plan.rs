@@ -95,6 +95,21 @@ pub struct Plan<'a> {
     pub variables: BTreeMap<Cow<'a, str>, Variable<'a>>,
     pub relevant_attributes: Vec<RelevantAttribute<'a>>,
     pub errored: bool,
+    /// `configuration` resources by (module names, mode, type, name) → index in their module's
+    /// list, built on first use (a linear search per resource is quadratic on big modules).
+    config_index: std::sync::OnceLock<std::collections::HashMap<String, usize>>,
+}
+
+fn config_key(modules: &[&str], data: bool, rtype: &str, name: &str) -> String {
+    let mut k = modules.join(".");
+    k.push('|');
+    if data {
+        k.push_str("data.");
+    }
+    k.push_str(rtype);
+    k.push('.');
+    k.push_str(name);
+    k
 }
 
 /// One entry of `resource_changes` (or `resource_drift`).
@@ -372,16 +387,44 @@ impl<'a> ModuleConfig<'a> {
     }
 }
 
+fn index_module<'m>(
+    m: &'m ModuleConfig<'_>,
+    path: &mut Vec<&'m str>,
+    index: &mut std::collections::HashMap<String, usize>,
+) {
+    for (i, r) in m.resources.iter().enumerate() {
+        let data = r.mode.as_deref() == Some("data");
+        index
+            .entry(config_key(path, data, &r.resource_type, &r.name))
+            .or_insert(i);
+    }
+    for (name, call) in &m.module_calls {
+        path.push(name.as_ref());
+        index_module(&call.module, path, index);
+        path.pop();
+    }
+}
+
 impl<'a> Plan<'a> {
     /// The configured resource block for an address, if the plan carries configuration.
     pub fn config_resource(&self, addr: &Address) -> Option<&ConfigResource<'a>> {
         let module = self.configuration.root_module.descend(&addr.module)?;
         let data = addr.mode == Mode::Data;
-        module.resources.iter().find(|r| {
-            r.resource_type == addr.resource_type
-                && r.name == addr.name
-                && (r.mode.as_deref() == Some("data")) == data
-        })
+        if module.resources.len() < 16 {
+            return module.resources.iter().find(|r| {
+                r.resource_type == addr.resource_type
+                    && r.name == addr.name
+                    && (r.mode.as_deref() == Some("data")) == data
+            });
+        }
+        let index = self.config_index.get_or_init(|| {
+            let mut index = std::collections::HashMap::new();
+            index_module(&self.configuration.root_module, &mut Vec::new(), &mut index);
+            index
+        });
+        let names: Vec<&str> = addr.module.iter().map(|m| m.name.as_str()).collect();
+        let i = *index.get(&config_key(&names, data, &addr.resource_type, &addr.name))?;
+        module.resources.get(i)
     }
 
     /// The value of a root module variable, as raw JSON.
@@ -498,6 +541,7 @@ pub fn parse_document<'a>(file: &'a InputFile) -> Result<(Document<'a>, Vec<Warn
         variables: raw.variables.unwrap_or_default(),
         relevant_attributes: raw.relevant_attributes.unwrap_or_default(),
         errored: raw.errored.unwrap_or(false),
+        config_index: std::sync::OnceLock::new(),
     };
     if plan.errored {
         warnings.push(Warning {

@@ -80,7 +80,14 @@ pub struct SourceIndex {
     pub dir_users: HashMap<PathBuf, Vec<String>>,
     pub skipped: Vec<Skipped>,
     pub files: usize,
+    /// The parsed `.tf` files, when built with [`SourceIndex::build_keeping_sources`].
+    pub sources: HashMap<PathBuf, std::sync::Arc<SourceFile>>,
+    keep: bool,
 }
+
+/// Called with each parsed `.tf` file (module key, path, file) while the index is built, in
+/// parallel: work that needs the syntax tree is done then, and the tree dropped.
+pub type Visitor<'v> = &'v (dyn Fn(&str, &Path, &SourceFile) + Sync);
 
 fn block_key(modules: &[String], data: bool, rtype: &str, name: &str) -> String {
     format!(
@@ -90,7 +97,48 @@ fn block_key(modules: &[String], data: bool, rtype: &str, name: &str) -> String 
     )
 }
 
+/// A parsed `.tf` file, kept by [`SourceIndex::build_keeping_sources`] for the fixer.
+pub struct SourceFile {
+    pub text: String,
+    pub body: Body,
+    /// Length of a byte-order mark before the text hcl-edit parsed (spans are shifted by it).
+    pub bom: usize,
+    /// Byte offsets of line starts, made on first use.
+    line_starts: std::sync::OnceLock<Vec<usize>>,
+}
+
+impl SourceFile {
+    pub fn new(text: String, body: Body, bom: usize) -> SourceFile {
+        SourceFile {
+            text,
+            body,
+            bom,
+            line_starts: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The 1-based line of a byte offset.
+    pub fn line_of(&self, offset: usize) -> usize {
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        match starts.binary_search(&offset) {
+            Ok(i) => i + 1,
+            Err(i) => i,
+        }
+    }
+}
+
+impl std::fmt::Debug for SourceFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SourceFile({} bytes)", self.text.len())
+    }
+}
+
 struct Parsed {
+    source: Option<(PathBuf, std::sync::Arc<SourceFile>)>,
     blocks: Vec<(bool, String, String, Block)>,
     /// Module calls: name, source, file, block span.
     modules: Vec<(String, String, PathBuf, Range<usize>)>,
@@ -99,11 +147,32 @@ struct Parsed {
 impl SourceIndex {
     /// Index the configuration rooted at `root`.
     pub fn build(root: &Path) -> Result<SourceIndex> {
+        Self::build_with(root, false)
+    }
+
+    /// Index, and keep every parsed `.tf` file (for fixes: files are parsed once).
+    pub fn build_keeping_sources(root: &Path) -> Result<SourceIndex> {
+        Self::build_with(root, true)
+    }
+
+    /// Index, calling `visit` with every parsed `.tf` file before it is dropped.
+    pub fn build_visiting(root: &Path, visit: Visitor<'_>) -> Result<SourceIndex> {
+        Self::build_inner(root, false, Some(visit))
+    }
+
+    fn build_with(root: &Path, keep: bool) -> Result<SourceIndex> {
+        Self::build_inner(root, keep, None)
+    }
+
+    fn build_inner(root: &Path, keep: bool, visit: Option<Visitor<'_>>) -> Result<SourceIndex> {
         let canonical_root = root.canonicalize().map_err(|source| Error::Io {
             path: root.to_owned(),
             source,
         })?;
-        let mut index = SourceIndex::default();
+        let mut index = SourceIndex {
+            keep,
+            ..SourceIndex::default()
+        };
         let mut stack = vec![canonical_root.clone()];
         // `./x` and `x` are the same folder; paths are shown without the `./`.
         let root: PathBuf = root
@@ -115,7 +184,7 @@ impl SourceIndex {
         } else {
             root.as_path()
         };
-        index.walk(root, &canonical_root, &[], None, &mut stack)?;
+        index.walk(root, &canonical_root, &[], None, &mut stack, visit)?;
         Ok(index)
     }
 
@@ -126,6 +195,7 @@ impl SourceIndex {
         modules: &[String],
         call: Option<CallSite>,
         stack: &mut Vec<PathBuf>,
+        visit: Option<Visitor<'_>>,
     ) -> Result<()> {
         let listing = if dir.as_os_str().is_empty() {
             Path::new(".")
@@ -162,10 +232,13 @@ impl SourceIndex {
         );
         let parsed: Vec<Parsed> = files
             .par_iter()
-            .map(|f| parse_file(f))
+            .map(|f| parse_file(f, self.keep, &key, visit))
             .collect::<Result<_>>()?;
         let mut calls = Vec::new();
-        for p in parsed {
+        for mut p in parsed {
+            if let Some((path, src)) = p.source.take() {
+                self.sources.insert(path, src);
+            }
             for (data, rtype, name, block) in p.blocks {
                 self.blocks
                     .insert(block_key(modules, data, &rtype, &name), block);
@@ -222,7 +295,7 @@ impl SourceIndex {
                 file,
                 span,
             };
-            self.walk(&target, root, &path, Some(site), stack)?;
+            self.walk(&target, root, &path, Some(site), stack, visit)?;
             stack.pop();
         }
         Ok(())
@@ -230,13 +303,18 @@ impl SourceIndex {
 
     /// The block declaring a plan address.
     pub fn locate(&self, addr: &Address) -> Option<&Block> {
+        self.blocks.get(&Self::key_of(addr))
+    }
+
+    /// The index key of an address: `a.b|type.name` (module names, then the block).
+    pub fn key_of(addr: &Address) -> String {
         let modules: Vec<String> = addr.module.iter().map(|m| m.name.clone()).collect();
-        self.blocks.get(&block_key(
+        block_key(
             &modules,
             addr.mode == Mode::Data,
             &addr.resource_type,
             &addr.name,
-        ))
+        )
     }
 
     /// The module key of an address (module names joined with `.`).
@@ -277,7 +355,12 @@ fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
-fn parse_file(path: &Path) -> Result<Parsed> {
+fn parse_file(
+    path: &Path,
+    keep: bool,
+    module_key: &str,
+    visit: Option<Visitor<'_>>,
+) -> Result<Parsed> {
     let raw = std::fs::read(path).map_err(|source| Error::Io {
         path: path.to_owned(),
         source,
@@ -304,8 +387,23 @@ fn parse_file(path: &Path) -> Result<Parsed> {
         }
     })?;
     let mut out = Parsed {
+        source: None,
         blocks: Vec::new(),
         modules: Vec::new(),
+    };
+    // Lines counted from the previous block on (blocks come in order): linear in the file.
+    let (mut at, mut at_line) = (0usize, 1usize);
+    let mut line_at = |offset: usize| {
+        if offset >= at {
+            at_line += text.as_bytes()[at..offset]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            at = offset;
+            at_line
+        } else {
+            line_of(&text, offset)
+        }
     };
     for s in body.iter() {
         let Structure::Block(b) = s else { continue };
@@ -321,7 +419,7 @@ fn parse_file(path: &Path) -> Result<Parsed> {
         let span = span.start + bom..span.end + bom;
         match (b.ident.as_str(), labels.as_slice()) {
             (kind @ ("resource" | "data"), [rtype, rname]) => {
-                let line = line_of(&text, span.start);
+                let line = line_at(span.start);
                 let ignores = ignores(&text, &span);
                 out.blocks.push((
                     kind == "data",
@@ -351,6 +449,15 @@ fn parse_file(path: &Path) -> Result<Parsed> {
             _ => {}
         }
     }
+    if keep || visit.is_some() {
+        let file = SourceFile::new(text, body, bom);
+        if let Some(v) = visit {
+            v(module_key, path, &file);
+        }
+        if keep {
+            out.source = Some((path.to_owned(), std::sync::Arc::new(file)));
+        }
+    }
     Ok(out)
 }
 
@@ -373,6 +480,7 @@ fn parse_json_file(path: &Path, text: &str) -> Result<Parsed> {
         }
     })?;
     let mut out = Parsed {
+        source: None,
         blocks: Vec::new(),
         modules: Vec::new(),
     };

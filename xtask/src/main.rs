@@ -5,6 +5,13 @@
 //!   modules with `for_each` and `count`, a mix of priced and free AWS resource types, values
 //!   unknown until apply, sensitive values, `prior_state`, `planned_values` and `configuration`.
 //!   Deterministic for a given N. Used by `bench/run.sh`.
+//!
+//! `cargo run -p xtask --release -- gen-tree --files 2000 --resources 40000 --out DIR`
+//!   writes a `.tf` tree (a root module calling 20 local modules, the files spread over them) and
+//!   the plan Terraform would make from it (`DIR/plan.json`), for benchmarking `costfix fix`.
+//!   Blocks are shaped like the corpus's: aligned attributes, comments on value lines, tags maps,
+//!   nested blocks, `count`; values set through variables and locals in part. About one resource
+//!   in three has a cost finding.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -32,8 +39,23 @@ fn main() {
             }
             gen_plan(n, &out).expect("write plan");
         }
+        Some("gen-tree") => {
+            let (mut files, mut resources) = (2000usize, 40_000usize);
+            let mut out = String::from("tree");
+            let mut it = args[1..].iter();
+            while let Some(a) = it.next() {
+                let mut num = || it.next().and_then(|v| v.parse().ok()).expect("a number");
+                match a.as_str() {
+                    "--files" => files = num(),
+                    "--resources" => resources = num(),
+                    "--out" => out = it.next().expect("--out DIR").clone(),
+                    other => panic!("unknown argument {other}"),
+                }
+            }
+            gen_tree(files, resources, std::path::Path::new(&out)).expect("write tree");
+        }
         _ => {
-            eprintln!("usage: xtask gen-plan --resources N --out FILE");
+            eprintln!("usage: xtask gen-plan --resources N --out FILE | gen-tree --files N --resources N --out DIR");
             std::process::exit(2);
         }
     }
@@ -247,4 +269,146 @@ fn gen_plan(n: usize, out: &str) -> std::io::Result<()> {
     serde_json::to_writer(&mut w, &plan)?;
     w.write_all(b"\n")?;
     w.flush()
+}
+
+/// A `.tf` tree of `files` files holding `resources` resource blocks, and its plan.
+fn gen_tree(files: usize, resources: usize, out: &std::path::Path) -> std::io::Result<()> {
+    const MODULES: usize = 20;
+    std::fs::create_dir_all(out)?;
+    let mut rng = Rng(0x005e_ed0f_7ee5);
+    let mut root = String::from(
+        "provider \"aws\" {\n  region = \"us-east-1\"\n}\n\nvariable \"environment\" {\n  type    = string\n  default = \"dev\"\n}\n",
+    );
+    for m in 0..MODULES {
+        root.push_str(&format!(
+            "\nmodule \"m{m:02}\" {{\n  source      = \"./modules/m{m:02}\"\n  environment = var.environment\n  app_type    = \"{}\" # chosen in the 2021 sizing review\n}}\n",
+            ["t2.medium", "m5.large", "m4.large", "c5.large"][m % 4]
+        ));
+    }
+    std::fs::write(out.join("main.tf"), root)?;
+    let mut changes = Vec::with_capacity(resources);
+    let mut module_calls = serde_json::Map::new();
+    let per_file = resources.div_ceil(files.max(1));
+    let files_per_module = files.div_ceil(MODULES);
+    let mut made = 0usize;
+    for m in 0..MODULES {
+        let dir = out.join(format!("modules/m{m:02}"));
+        std::fs::create_dir_all(&dir)?;
+        let app_type = ["t2.medium", "m5.large", "m4.large", "c5.large"][m % 4];
+        std::fs::write(
+            dir.join("variables.tf"),
+            "variable \"environment\" {\n  type = string\n}\n\nvariable \"app_type\" {\n  type    = string\n  default = \"t3.small\"\n}\n\nlocals {\n  log_days = 0\n}\n",
+        )?;
+        let mut config_resources = Vec::new();
+        for f in 0..files_per_module {
+            if made >= resources || m * files_per_module + f >= files {
+                break;
+            }
+            let mut text = String::with_capacity(per_file * 400);
+            for _ in 0..per_file {
+                if made >= resources {
+                    break;
+                }
+                let i = made;
+                made += 1;
+                let kind = rng.next() % 6;
+                let name = format!("r{i:06}");
+                let (rtype, block, after): (&str, String, Value) = match kind {
+                    0 => {
+                        let t = ["t2.micro", "t3.micro", "m5.large", "m4.large", "c5.xlarge"]
+                            [(rng.next() % 5) as usize];
+                        (
+                            "aws_instance",
+                            format!(
+                                "  ami           = \"ami-0c55b159cbfafe1f0\"\n  instance_type = \"{t}\" # reviewed 2023\n  monitoring    = false\n\n  root_block_device {{\n    volume_type = \"gp2\"\n    volume_size = 20\n  }}\n\n  tags = {{\n    Name        = \"{name}\"\n    Environment = var.environment\n  }}\n"
+                            ),
+                            json!({"ami": "ami-0c55b159cbfafe1f0", "instance_type": t, "monitoring": false,
+                                   "root_block_device": [{"volume_type": "gp2", "volume_size": 20}],
+                                   "tags": {"Name": name, "Environment": "dev"}}),
+                        )
+                    }
+                    1 => (
+                        "aws_instance",
+                        format!(
+                            "  ami           = \"ami-0c55b159cbfafe1f0\"\n  instance_type = var.app_type\n\n  root_block_device {{\n    volume_type = \"gp3\"\n  }}\n\n  tags = {{\n    Name = \"{name}\"\n  }}\n"
+                        ),
+                        json!({"ami": "ami-0c55b159cbfafe1f0", "instance_type": app_type,
+                               "root_block_device": [{"volume_type": "gp3", "volume_size": 8}],
+                               "tags": {"Name": name}}),
+                    ),
+                    2 => {
+                        let size = 10 + rng.next() % 400;
+                        let t = if rng.next().is_multiple_of(2) { "gp2" } else { "gp3" };
+                        (
+                            "aws_ebs_volume",
+                            format!(
+                                "  availability_zone = \"us-east-1a\"\n  size              = {size}\n  type              = \"{t}\" # data volume\n  encrypted         = true\n"
+                            ),
+                            json!({"availability_zone": "us-east-1a", "size": size, "type": t, "encrypted": true}),
+                        )
+                    }
+                    3 => (
+                        "aws_cloudwatch_log_group",
+                        format!("  name              = \"/app/{name}\"\n  retention_in_days = local.log_days\n"),
+                        json!({"name": format!("/app/{name}"), "retention_in_days": 0}),
+                    ),
+                    4 => (
+                        "aws_security_group",
+                        format!(
+                            "  name        = \"{name}\"\n  description = <<-EOT\n    Allows the app's traffic.\n    Managed by Terraform.\n  EOT\n  vpc_id      = \"vpc-0a1b2c3d\"\n"
+                        ),
+                        json!({"name": name, "description": "Allows the app's traffic.\nManaged by Terraform.\n", "vpc_id": "vpc-0a1b2c3d"}),
+                    ),
+                    _ => (
+                        "aws_lambda_function",
+                        format!(
+                            "  function_name = \"{name}\"\n  role          = \"arn:aws:iam::123456789012:role/lambda\"\n  handler       = \"index.handler\"\n  runtime       = \"nodejs20.x\"\n  filename      = \"fn.zip\"\n  memory_size   = 256\n"
+                        ),
+                        json!({"function_name": name, "role": "arn:aws:iam::123456789012:role/lambda",
+                               "handler": "index.handler", "runtime": "nodejs20.x", "filename": "fn.zip", "memory_size": 256}),
+                    ),
+                };
+                // Ownership tags and a lifecycle block, as real trees carry (about 20 MB for 40k).
+                let extra = format!(
+                    "\n  lifecycle {{\n    ignore_changes = [tags[\"LastReviewed\"]]\n  }}\n\n  # cost-center {cc} approved by finops ({reviewer}); reviewed quarterly with the platform team\n  # change ticket CHG-{cc}{team}: keep the naming scheme in sync with the service catalog\n  provider = aws\n",
+                    team = i % 13,
+                    cc = 1000 + i % 97,
+                    reviewer = ["alice", "bob", "carol", "dave"][i % 4],
+                );
+                text.push_str(&format!(
+                    "# {rtype} {name}: owned by team-{team}, see runbook RB-{rb}\nresource \"{rtype}\" \"{name}\" {{\n{block}{extra}}}\n\n",
+                    team = i % 13,
+                    rb = 100 + i % 900,
+                ));
+                let address = format!("module.m{m:02}.{rtype}.{name}");
+                changes.push(json!({
+                    "address": address, "module_address": format!("module.m{m:02}"),
+                    "mode": "managed", "type": rtype, "name": name,
+                    "provider_name": "registry.terraform.io/hashicorp/aws",
+                    "change": {"actions": ["create"], "before": null, "after": after, "after_unknown": {"id": true, "arn": true}},
+                }));
+                config_resources.push(json!({
+                    "address": format!("{rtype}.{name}"), "mode": "managed", "type": rtype, "name": name,
+                    "provider_config_key": "aws", "expressions": {},
+                }));
+            }
+            std::fs::write(dir.join(format!("f{f:03}.tf")), text)?;
+        }
+        module_calls.insert(
+            format!("m{m:02}"),
+            json!({"source": format!("./modules/m{m:02}"), "module": {"resources": config_resources}}),
+        );
+    }
+    let plan = json!({
+        "format_version": "1.2",
+        "terraform_version": "1.9.8",
+        "resource_changes": changes,
+        "configuration": {
+            "provider_config": {"aws": {"name": "aws", "expressions": {"region": {"constant_value": "us-east-1"}}}},
+            "root_module": {"module_calls": module_calls},
+        },
+    });
+    let w = BufWriter::new(File::create(out.join("plan.json"))?);
+    serde_json::to_writer(w, &plan)?;
+    Ok(())
 }

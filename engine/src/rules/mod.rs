@@ -35,11 +35,12 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::address::Address;
-use crate::estimate::{self, Estimate};
+use crate::estimate;
 use crate::fix::Applicability;
 use crate::plan::Plan;
 use crate::pricing::Catalog;
 use crate::usage::{Usage, UsageEntry};
+use crate::values::Attrs;
 
 /// A cost rule.
 pub struct Rule {
@@ -391,17 +392,20 @@ pub struct RunOptions {
     pub environment: Option<String>,
     /// Where `environment` came from, for messages (`--environment`, `TF_WORKSPACE`).
     pub environment_source: Option<String>,
+    /// The region of resources whose provider configuration sets none.
+    pub region: Option<String>,
 }
 
 /// Run the rules over a plan's planned resources (created, updated or unchanged; not deleted).
-/// Findings are sorted by address then rule.
+/// Findings are sorted by address then rule. Also returns how many resources the rules looked at
+/// had no region (their savings cannot be priced: pass `--region`).
 pub fn run(
     plan: &Plan<'_>,
-    estimate: &Estimate,
     catalog: &Catalog,
     usage: &Usage,
     opts: &RunOptions,
-) -> Vec<RuleFinding> {
+) -> (Vec<RuleFinding>, usize) {
+    let no_region = std::sync::atomic::AtomicUsize::new(0);
     let rules: Vec<&'static Rule> = all()
         .iter()
         .copied()
@@ -409,11 +413,7 @@ pub fn run(
         .collect();
     let wanted: std::collections::HashSet<&str> =
         rules.iter().flat_map(|r| r.types.iter().copied()).collect();
-    let regions: HashMap<&str, &str> = estimate
-        .resources
-        .iter()
-        .filter_map(|r| Some((r.address.as_str(), r.region.as_deref()?)))
-        .collect();
+    let regions = crate::region::Resolver::new(Some(plan), opts.region.as_deref());
     let facts = plan_facts(plan);
     let default_env = opts.environment.as_deref().map(Environment::classify);
 
@@ -441,7 +441,13 @@ pub fn run(
             let config_raw = plan.config_resource(&address).and_then(|c| c.expressions);
             let config: Option<Value> = config_raw.and_then(|c| serde_json::from_str(c.get()).ok());
             let (environment, env_source) = environment_of(&values, default_env, opts);
-            let region = regions.get(rc.address.as_ref()).copied();
+            let region_owned = regions
+                .resolve(&address, &Attrs::new(rc.change.after, None))
+                .map(|r| r.0);
+            let region = region_owned.as_deref();
+            if region.is_none() {
+                no_region.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
             let cost = |v: &Value, u: &Value| -> Option<crate::cost::ResourceCost> {
                 region.map(|region| {
                     estimate::cost_values(
@@ -519,7 +525,7 @@ pub fn run(
         })
         .collect();
     findings.sort_by(|a, b| (&a.parsed, a.rule).cmp(&(&b.parsed, b.rule)));
-    findings
+    (findings, no_region.into_inner())
 }
 
 type Costs = (
