@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Benchmark costfix on generated plans of 1k, 10k and 50k resource changes.
+# Benchmark costfix on generated plans of 1k, 10k and 50k resource changes, and `costfix fix` on a
+# generated tree of 2,000 .tf files with 40k resources (about 21 MB).
 #
 #   bench/run.sh [RUNS]        (default 5 runs per size)
 #
@@ -41,4 +42,8 @@ for n in 1000 10000 50000; do
   bench "estimate ($n)" estimate "$plan" --format json
   bench "check ($n)" check "$plan" --slo slo/ --format json
 done
+tree="$out/tree"
+[ -f "$tree/plan.json" ] || target/release/xtask gen-tree --files 2000 --resources 40000 --out "$tree"
+mb=$(find "$tree" -name '*.tf' -print0 | xargs -0 cat | wc -c | awk '{printf "%.1f", $1 / 1048576}')
+(cd "$tree" && bin=../../release/costfix out=.. bench "fix dry run (40000)" --no-config fix --plan plan.json)
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(uname -sr)"
