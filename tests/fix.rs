@@ -681,3 +681,27 @@ fn rules_are_listed_and_documented() {
         );
     }
 }
+
+#[test]
+fn files_that_are_not_text_are_diagnosed() {
+    let (_tmp, tree) = copy_tree("fixtures/fix/shapes");
+    std::fs::write(
+        tree.join("latin1.tf"),
+        b"# caf\xe9\nresource \"x\" \"y\" {}\n",
+    )
+    .unwrap();
+    let o = run_in(
+        &tree,
+        &["--no-config", "fix", "--plan", "plan.json", "--apply"],
+    );
+    assert_eq!(o.code, 2);
+    assert!(
+        o.stderr.contains("latin1.tf") && o.stderr.contains("UTF-8"),
+        "{}",
+        o.stderr
+    );
+    assert_eq!(
+        std::fs::read(tree.join("main.tf")).unwrap(),
+        std::fs::read(repo().join("fixtures/fix/shapes/main.tf")).unwrap()
+    );
+}
