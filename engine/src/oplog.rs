@@ -1,0 +1,445 @@
+//! The operation log: `.costfix/oplog.jsonl`, append-only, one event per line, hash-chained.
+//!
+//! Each entry is a JSON object: `seq` (1, 2, ...), `time` (RFC 3339 UTC, from [`now`]), `op` (the
+//! operation id, or `run`/`breaker`), `transition` (`Pending->ValidatingSafety`, ...; empty for
+//! plain events), `level` (`info`, `warn`, `error`), `message`, `details` (check results, hashes,
+//! approver, costs), `prev` (the previous entry's `hash`; 64 zeros for the first) and `hash`: the
+//! sha256 of the entry's canonical JSON without `hash` ([`crate::snapshot`]). Lines are written
+//! with one `write` of the whole line to a file opened for appending, then fsync.
+//!
+//! [`verify`] finds any edited entry (hash), deleted, inserted or reordered entry (`seq` and
+//! `prev` chain), and a torn last line (no newline or not JSON: a crash mid-write), and says at
+//! which line. Appending to a log whose tail is torn is refused until `costfix recover`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::snapshot::{canonical_json, sha256_hex};
+
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Seconds since the epoch: `SOURCE_DATE_EPOCH` when set (tests, reproducible runs), else the
+/// system clock.
+pub fn now_epoch() -> i64 {
+    if let Some(s) = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+    {
+        return s;
+    }
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// RFC 3339 UTC text of epoch seconds (`2026-11-23T03:00:00Z`).
+pub fn rfc3339(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil from days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Epoch seconds of an RFC 3339 UTC text written by [`rfc3339`].
+pub fn parse_rfc3339(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() != 20 || b[19] != b'Z' {
+        return None;
+    }
+    let n = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
+    let (y, m, d) = (n(0..4)?, n(5..7)?, n(8..10)?);
+    let (hh, mm, ss) = (n(11..13)?, n(14..16)?, n(17..19)?);
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + hh * 3600 + mm * 60 + ss)
+}
+
+/// One log entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    pub seq: u64,
+    pub time: String,
+    pub op: String,
+    pub transition: String,
+    pub level: String,
+    pub message: String,
+    pub details: Value,
+    pub prev: String,
+    pub hash: String,
+}
+
+impl Entry {
+    /// The hash this entry should have.
+    pub fn compute_hash(&self) -> String {
+        let mut v = serde_json::to_value(self).expect("entries serialise");
+        v.as_object_mut().expect("an object").remove("hash");
+        sha256_hex(canonical_json(&v).as_bytes())
+    }
+}
+
+/// A problem [`verify`] found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// 1-based line of the log file.
+    pub line: usize,
+    pub kind: &'static str,
+    pub message: String,
+}
+
+/// What [`read`] found in a log file.
+#[derive(Debug, Default)]
+pub struct Contents {
+    /// Entries that parsed, with their line numbers.
+    pub entries: Vec<(usize, Entry)>,
+    pub problems: Vec<Problem>,
+    /// The last line is incomplete (a crash while it was written).
+    pub torn_tail: bool,
+}
+
+/// The log of a tree: `DIR/.costfix/oplog.jsonl`.
+pub fn path_in(dir: &Path) -> PathBuf {
+    dir.join(".costfix").join("oplog.jsonl")
+}
+
+/// Read a log (a missing file is an empty log) and check it: hashes, chain, sequence, tail.
+pub fn read(path: &Path) -> Result<Contents> {
+    let text = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Contents::default()),
+        Err(source) => {
+            return Err(Error::Io {
+                path: path.to_owned(),
+                source,
+            })
+        }
+    };
+    let mut c = Contents::default();
+    let lines: Vec<&[u8]> = text.split_inclusive(|&b| b == b'\n').collect();
+    let mut prev = GENESIS.to_string();
+    let mut expect_seq = 1u64;
+    for (i, raw) in lines.iter().enumerate() {
+        let n = i + 1;
+        let complete = raw.ends_with(b"\n");
+        let body = raw.strip_suffix(b"\n").unwrap_or(raw);
+        let parsed = std::str::from_utf8(body)
+            .ok()
+            .and_then(|s| serde_json::from_str::<Entry>(s).ok());
+        let Some(e) = parsed.filter(|_| complete) else {
+            if i + 1 == lines.len() && !complete {
+                c.torn_tail = true;
+                c.problems.push(Problem {
+                    line: n,
+                    kind: "torn",
+                    message: "the last line is incomplete: a write was interrupted (run `costfix recover`)".into(),
+                });
+            } else {
+                c.problems.push(Problem {
+                    line: n,
+                    kind: "unreadable",
+                    message: "the line is not a log entry".into(),
+                });
+            }
+            continue;
+        };
+        if e.compute_hash() != e.hash {
+            c.problems.push(Problem {
+                line: n,
+                kind: "edited",
+                message: format!(
+                    "entry {} does not hash to its recorded hash: it was edited",
+                    e.seq
+                ),
+            });
+        }
+        if e.seq != expect_seq {
+            let kind = if e.seq > expect_seq {
+                "deleted"
+            } else {
+                "inserted or reordered"
+            };
+            c.problems.push(Problem {
+                line: n,
+                kind: if e.seq > expect_seq {
+                    "deleted"
+                } else {
+                    "reordered"
+                },
+                message: format!("expected entry {expect_seq} here, found {} ({kind})", e.seq),
+            });
+        }
+        if e.prev != prev {
+            c.problems.push(Problem {
+                line: n,
+                kind: "chain",
+                message: format!(
+                    "entry {} does not follow the entry before it (its `prev` is not that entry's hash)",
+                    e.seq
+                ),
+            });
+        }
+        prev = e.hash.clone();
+        expect_seq = e.seq + 1;
+        c.entries.push((n, e));
+    }
+    Ok(c)
+}
+
+/// The append handle of a log.
+pub struct Log {
+    path: PathBuf,
+    last_hash: String,
+    next_seq: u64,
+    entries: Vec<Entry>,
+}
+
+impl Log {
+    /// Open a tree's log for appending. A log with problems (tampering, a torn tail) is refused.
+    pub fn open(dir: &Path) -> Result<Log> {
+        let path = path_in(dir);
+        let c = read(&path)?;
+        if let Some(p) = c.problems.first() {
+            return Err(Error::InvalidNoSource {
+                path: path.clone(),
+                message: format!(
+                    "line {}: {} (`costfix log verify` lists every problem; nothing was applied)",
+                    p.line, p.message
+                ),
+            });
+        }
+        let entries: Vec<Entry> = c.entries.into_iter().map(|(_, e)| e).collect();
+        Ok(Log {
+            last_hash: entries
+                .last()
+                .map_or(GENESIS.to_string(), |e| e.hash.clone()),
+            next_seq: entries.last().map_or(1, |e| e.seq + 1),
+            entries,
+            path,
+        })
+    }
+
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Append an event, durably.
+    pub fn append(
+        &mut self,
+        op: &str,
+        transition: &str,
+        level: &str,
+        message: impl Into<String>,
+        details: Value,
+    ) -> Result<Entry> {
+        let mut e = Entry {
+            seq: self.next_seq,
+            time: rfc3339(now_epoch()),
+            op: op.to_string(),
+            transition: transition.to_string(),
+            level: level.to_string(),
+            message: message.into(),
+            details,
+            prev: self.last_hash.clone(),
+            hash: String::new(),
+        };
+        e.hash = e.compute_hash();
+        let mut line = serde_json::to_string(&e).expect("entries serialise");
+        line.push('\n');
+        let io = |source| Error::Io {
+            path: self.path.clone(),
+            source,
+        };
+        if let Some(parent) = self.path.parent() {
+            std::fs::create_dir_all(parent).map_err(io)?;
+        }
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)
+            .map_err(io)?;
+        f.write_all(line.as_bytes()).map_err(io)?;
+        f.sync_all().map_err(io)?;
+        self.last_hash = e.hash.clone();
+        self.next_seq += 1;
+        self.entries.push(e.clone());
+        Ok(e)
+    }
+
+    /// Drop a torn last line (after `costfix recover` reported it): the file is cut back to the
+    /// last complete entry, atomically. Returns the bytes removed.
+    pub fn cut_torn_tail(dir: &Path) -> Result<Option<String>> {
+        let path = path_in(dir);
+        let c = read(&path)?;
+        if !c.torn_tail {
+            return Ok(None);
+        }
+        let text = std::fs::read(&path).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let keep = text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let torn = String::from_utf8_lossy(&text[keep..]).to_string();
+        crate::fix::write_atomic(&path, &text[..keep])?;
+        Ok(Some(torn))
+    }
+}
+
+/// Consecutive failed or rolled-back operations (most recent first) since the last success or
+/// breaker reset.
+pub fn failures_in_a_row(entries: &[Entry]) -> usize {
+    let mut n = 0;
+    for e in entries.iter().rev() {
+        if e.op == "breaker" && e.transition == "reset" {
+            break;
+        }
+        match e.transition.rsplit("->").next() {
+            Some("Applied") if e.transition.contains("->") => break,
+            Some("Failed") | Some("RolledBack") | Some("RollbackFailed") => n += 1,
+            _ => {}
+        }
+    }
+    n
+}
+
+/// Operations applied in the hour before `now` (epoch seconds).
+pub fn applied_in_last_hour(entries: &[Entry], now: i64) -> usize {
+    entries
+        .iter()
+        .filter(|e| e.transition.ends_with("->Applied"))
+        .filter(|e| parse_rfc3339(&e.time).is_some_and(|t| now - t < 3600 && t <= now))
+        .count()
+}
+
+/// A lock on a tree: `DIR/.costfix/lock`, held while operations are applied or rolled back.
+pub struct Lock {
+    _file: std::fs::File,
+}
+
+impl Lock {
+    pub fn acquire(dir: &Path) -> Result<Lock> {
+        let path = dir.join(".costfix").join("lock");
+        let io = |source| Error::Io {
+            path: path.clone(),
+            source,
+        };
+        std::fs::create_dir_all(path.parent().expect("has a parent")).map_err(io)?;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(&path)
+            .map_err(io)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Lock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(Error::InvalidNoSource {
+                path: path.clone(),
+                message: "another costfix apply, rollback or recover is running on this tree: wait for it to finish".into(),
+            }),
+            Err(std::fs::TryLockError::Error(source)) => Err(io(source)),
+        }
+    }
+}
+
+/// A JSON object of details.
+pub fn details(pairs: &[(&str, Value)]) -> Value {
+    let mut m = serde_json::Map::new();
+    for (k, v) in pairs {
+        m.insert((*k).to_string(), v.clone());
+    }
+    Value::Object(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn dates_round_trip() {
+        for t in [0i64, 951_782_400, 1_763_866_800, 4_102_444_799] {
+            assert_eq!(parse_rfc3339(&rfc3339(t)), Some(t));
+        }
+        assert_eq!(rfc3339(1_763_866_800), "2025-11-23T03:00:00Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn the_chain_detects_edits_deletions_reorders_and_torn_tails() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut log = Log::open(dir.path()).unwrap();
+        for i in 0..4 {
+            log.append("op-1", "", "info", format!("event {i}"), json!({"i": i}))
+                .unwrap();
+        }
+        let path = path_in(dir.path());
+        assert!(read(&path).unwrap().problems.is_empty());
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        let check = |t: String| {
+            std::fs::write(&path, t).unwrap();
+            read(&path).unwrap().problems
+        };
+        // Edited.
+        let p = check(text.replace("event 2", "event X"));
+        assert_eq!((p[0].line, p[0].kind), (3, "edited"));
+        // Deleted.
+        let p = check(format!("{}\n{}\n{}\n", lines[0], lines[1], lines[3]));
+        assert!(
+            p.iter().any(|x| x.line == 3 && x.kind == "deleted"),
+            "{p:?}"
+        );
+        // Reordered.
+        let p = check(format!(
+            "{}\n{}\n{}\n{}\n",
+            lines[0], lines[2], lines[1], lines[3]
+        ));
+        assert!(p.iter().any(|x| x.line == 2), "{p:?}");
+        // Torn.
+        let p = check(format!("{text}{}", &lines[3][..20]));
+        assert_eq!((p[0].line, p[0].kind), (5, "torn"));
+        assert!(
+            Log::open(dir.path()).is_err(),
+            "a torn log is not appended to"
+        );
+        assert!(Log::cut_torn_tail(dir.path()).unwrap().is_some());
+        assert!(Log::open(dir.path()).is_ok());
+    }
+
+    #[test]
+    fn one_lock_per_tree() {
+        let dir = tempfile::tempdir().unwrap();
+        let held = Lock::acquire(dir.path()).unwrap();
+        assert!(Lock::acquire(dir.path()).is_err());
+        drop(held);
+        assert!(Lock::acquire(dir.path()).is_ok());
+    }
+}
