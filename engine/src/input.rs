@@ -186,7 +186,7 @@ fn find_json_line(body: &str) -> Option<usize> {
 }
 
 fn decode_utf16(path: &Path, bytes: &[u8], le: bool) -> Result<String> {
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return Err(Error::Encoding {
             path: path.to_owned(),
             offset: bytes.len() + 1,
