@@ -52,6 +52,10 @@ pub struct FixArgs {
     /// Write the chosen fixes as a patch for `git apply` (paths relative to the working directory).
     #[arg(long, value_name = "FILE")]
     patch_out: Option<PathBuf>,
+    /// Write the chosen fixes as drift-safe operations (snapshots, risk, approval, rollback plan)
+    /// for `costfix apply`, instead of applying them.
+    #[arg(long, value_name = "OPS_FILE", conflicts_with = "apply")]
+    out: Option<PathBuf>,
     /// The environment of resources without an Environment tag (production, staging, dev, ...)
     /// [default: `environment` in .costfix.hcl, else TF_WORKSPACE].
     #[arg(long, value_name = "ENV")]
@@ -258,6 +262,7 @@ pub fn run_fix(mut a: FixArgs, config: &Config, color: bool) -> Result<ExitCode>
             file.display_name()
         ));
     };
+    let environment_for_ops = environment.clone();
     let (findings, no_region) = rules::run(
         plan,
         &catalog,
@@ -295,6 +300,17 @@ pub fn run_fix(mut a: FixArgs, config: &Config, color: bool) -> Result<ExitCode>
     }
     if let Some(out) = &a.patch_out {
         write_atomically(out, patch_text.as_bytes())?;
+    }
+    if let Some(path) = &a.out {
+        let n = crate::ops_cmd::write_ops(
+            path,
+            &fixes,
+            plan,
+            &file,
+            &dir,
+            environment_for_ops.as_deref(),
+        )?;
+        eprintln!("wrote {n} operation(s) to {}", display_path(path));
     }
     let written = if a.apply {
         patch::write(&patch)?

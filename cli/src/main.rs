@@ -5,6 +5,7 @@
 
 mod check_render;
 mod fix_cmd;
+mod ops_cmd;
 
 mod render;
 
@@ -76,6 +77,16 @@ enum Command {
     Fix(Box<fix_cmd::FixArgs>),
     /// List the cost rules, or show one rule's documentation.
     Rules(fix_cmd::RulesArgs),
+    /// Apply the operations written by `fix --out`: the six safety checks again, then the edits,
+    /// verified, logged, rolled back on failure.
+    Apply(Box<ops_cmd::ApplyArgs>),
+    /// Undo an applied operation (or the last run) from the operation log.
+    Rollback(ops_cmd::RollbackArgs),
+    /// Finish what a crashed apply left: roll unfinished operations back, repair a torn log tail.
+    Recover(ops_cmd::RecoverArgs),
+    /// The operation log.
+    #[command(subcommand)]
+    Log(ops_cmd::LogCommand),
     /// Work with Rego policies.
     #[command(subcommand)]
     Policy(PolicyCommand),
@@ -377,6 +388,10 @@ fn run(cmd: Command, config: Config, color: bool) -> Result<ExitCode> {
         Command::Check(a) => run_check(*a, &config, color),
         Command::Fix(a) => fix_cmd::run_fix(*a, &config, color),
         Command::Rules(a) => fix_cmd::run_rules(a),
+        Command::Apply(a) => ops_cmd::run_apply(*a, &config),
+        Command::Rollback(a) => ops_cmd::run_rollback(a),
+        Command::Recover(a) => ops_cmd::run_recover(a),
+        Command::Log(c) => ops_cmd::run_log(c),
         Command::Policy(PolicyCommand::Test { dir }) => run_policy_test(dir.as_deref()),
         Command::Prices(a) => {
             let catalog = load_catalog(a.prices.as_deref())?;
@@ -683,7 +698,7 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-fn load_catalog(prices: Option<&Path>) -> Result<Catalog> {
+pub(crate) fn load_catalog(prices: Option<&Path>) -> Result<Catalog> {
     let mut catalog = Catalog::embedded();
     if let Some(p) = prices {
         catalog.load_overrides(p)?;
@@ -691,7 +706,7 @@ fn load_catalog(prices: Option<&Path>) -> Result<Catalog> {
     Ok(catalog)
 }
 
-fn load_usage(path: Option<&Path>) -> Result<Usage> {
+pub(crate) fn load_usage(path: Option<&Path>) -> Result<Usage> {
     Ok(match path {
         Some(p) => Usage::load(p)?,
         None => Usage::default(),

@@ -37,7 +37,7 @@ pub struct Expect {
 }
 
 /// How far a fix may be trusted, in ruff's terms.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Applicability {
     /// Applied by `--apply`.

@@ -18,6 +18,7 @@ pub mod estimate;
 pub mod fix;
 pub mod input;
 pub mod money;
+pub mod operation;
 pub mod oplog;
 pub mod patch;
 pub mod plan;

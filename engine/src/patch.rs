@@ -72,6 +72,9 @@ pub struct Fix {
     pub suppressed: Option<String>,
     /// Set by [`select`]: the fix's edits are in the patch.
     pub applied: bool,
+    /// The block's byte span in `file`.
+    #[serde(skip)]
+    pub block_span: Option<Range<usize>>,
 }
 
 impl Fix {
@@ -477,6 +480,7 @@ fn plan_one(
         no_fix: None,
         suppressed: None,
         applied: false,
+        block_span: None,
     };
     let Some(block) = ctx.index.locate(&first.parsed) else {
         fix.no_fix = Some(missing_reason(ctx.index, &first.parsed));
@@ -484,6 +488,7 @@ fn plan_one(
     };
     fix.file = Some(block.file.display().to_string());
     fix.line = Some(block.line);
+    fix.block_span = Some(block.span.clone());
     if let Some((_, reason)) = block.ignores.iter().find(|(id, _)| {
         id.eq_ignore_ascii_case(first.rule) || id.eq_ignore_ascii_case(first.name) || id == "all"
     }) {

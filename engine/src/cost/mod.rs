@@ -65,6 +65,20 @@ pub(crate) mod opt_dec {
     }
 }
 
+/// `Option<Decimal>` as a decimal string (or null), both ways.
+pub(crate) mod opt_dec_de {
+    use rust_decimal::Decimal;
+    use serde::{Deserialize, Deserializer, Serializer};
+    pub fn serialize<S: Serializer>(v: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+        super::opt_dec::serialize(v, s)
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+        let s: Option<String> = Option::deserialize(d)?;
+        s.map(|s| s.parse().map_err(serde::de::Error::custom))
+            .transpose()
+    }
+}
+
 /// The cost of one resource in one state (before or after).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ResourceCost {

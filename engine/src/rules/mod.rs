@@ -31,7 +31,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::address::Address;
@@ -284,6 +284,39 @@ impl std::fmt::Display for AttrPath {
     }
 }
 
+impl std::str::FromStr for AttrPath {
+    type Err = String;
+    /// `root_block_device[0].volume_type` → its segments.
+    fn from_str(s: &str) -> Result<AttrPath, String> {
+        let mut segs = Vec::new();
+        for part in s.split('.') {
+            let (name, mut rest) = part.split_once('[').map_or((part, ""), |(a, b)| (a, b));
+            if name.is_empty() {
+                return Err(format!("`{s}` is not an attribute path"));
+            }
+            segs.push(Seg::Key(name.to_string()));
+            while !rest.is_empty() {
+                let (n, after) = rest
+                    .split_once(']')
+                    .ok_or_else(|| format!("`{s}` is not an attribute path"))?;
+                segs.push(Seg::Index(
+                    n.parse()
+                        .map_err(|_| format!("`{s}` is not an attribute path"))?,
+                ));
+                rest = after.strip_prefix('[').unwrap_or(after);
+            }
+        }
+        Ok(AttrPath(segs))
+    }
+}
+
+impl<'de> Deserialize<'de> for AttrPath {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 impl Serialize for AttrPath {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
@@ -291,7 +324,7 @@ impl Serialize for AttrPath {
 }
 
 /// Set one attribute.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Change {
     pub path: AttrPath,
     /// The planned value now (`null` when not set or unknown until apply).
