@@ -602,6 +602,7 @@ pub fn run_rollback(a: RollbackArgs) -> Result<ExitCode> {
                 .iter()
                 .filter(|e| e.transition == "Applying->Applied")
                 .map(|e| e.op.clone())
+                .filter(|id| applied_changes(&entries, id).is_some())
                 .collect();
             ids.reverse();
             ids
@@ -710,6 +711,18 @@ pub fn run_recover(a: RecoverArgs) -> Result<ExitCode> {
     let mut manual = false;
     let mut n = 0;
     for (op, e) in last {
+        if e.transition.ends_with("->ValidatingSafety") {
+            n += 1;
+            log.append(
+                op,
+                "ValidatingSafety->Failed",
+                "warn",
+                "recover: interrupted during the safety checks; nothing was written",
+                Value::Null,
+            )?;
+            eprintln!("recovered {op}: interrupted before applying");
+            continue;
+        }
         if !(e.transition.ends_with("->Applying") || e.transition.ends_with("->RollingBack")) {
             continue;
         }

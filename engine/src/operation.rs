@@ -756,9 +756,9 @@ pub fn validate(
 
     // 4. Cost impact.
     checks.push(match (world.costs)(&op) {
-        Some((before, after)) if after < before => check("cost_impact_acceptable", CheckStatus::Passed, format!("monthly cost {before} → {after}"), json!({"before": before.to_string(), "after": after.to_string()})),
-        Some((before, after)) if !world.strict && after - before <= (before / Decimal::from(100)).max(Decimal::from(TOLERATED_INCREASE_USD)) => check("cost_impact_acceptable", CheckStatus::Warning, format!("monthly cost {before} → {after}: within the non-strict tolerance"), Value::Null),
-        Some((before, after)) => check("cost_impact_acceptable", CheckStatus::Failed, format!("the fix does not lower the monthly cost ({before} → {after})"), Value::Null),
+        Some((before, after)) if after < before => check("cost_impact_acceptable", CheckStatus::Passed, format!("monthly cost ${before:.2} → ${after:.2}"), json!({"before": before.to_string(), "after": after.to_string()})),
+        Some((before, after)) if !world.strict && after - before <= (before / Decimal::from(100)).max(Decimal::from(TOLERATED_INCREASE_USD)) => check("cost_impact_acceptable", CheckStatus::Warning, format!("monthly cost ${before:.2} → ${after:.2}: within the non-strict tolerance"), Value::Null),
+        Some((before, after)) => check("cost_impact_acceptable", CheckStatus::Failed, format!("the fix does not lower the monthly cost (${before:.2} → ${after:.2})"), Value::Null),
         None if world.strict => check("cost_impact_acceptable", CheckStatus::Failed, "the saving cannot be priced (usage or region missing): strict mode needs a lower cost; pass --usage, or --no-strict", Value::Null),
         None => check("cost_impact_acceptable", CheckStatus::Warning, "the saving cannot be priced; accepted in non-strict mode", Value::Null),
     });
