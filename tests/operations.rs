@@ -5,6 +5,10 @@
 
 mod common;
 
+#[path = "../engine/tests/support/tf_plan.rs"]
+#[allow(dead_code)]
+mod tf_plan;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -615,4 +619,69 @@ fn crashes_during_apply_leave_no_half_files() {
         killed_mid_run > 0,
         "no run was killed before it finished: the test proved nothing"
     );
+}
+
+#[test]
+fn a_plan_made_after_the_change_verifies_it_or_rolls_it_back() {
+    let (_t, dir) = tree();
+    plan_ops(&dir, &["CF003"]);
+    assert_eq!(apply_json(&dir, &[]).0, 0);
+    // terraform plan after the change (the stand-in, on the patched tree).
+    std::fs::write(dir.join("after.json"), tf_plan::plan_from_dir(&dir, &[])).unwrap();
+    let o = costfix(&dir, &["apply", "ops.json", "--verify-plan", "after.json"]);
+    assert_eq!(o.code, 0, "{}\n{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout
+            .contains("4 applied operation(s) checked, 0 rolled back"),
+        "{}",
+        o.stdout
+    );
+    // A plan in which one volume did not move (someone's -var kept it on gp2): that one is
+    // rolled back automatically, the others stay.
+    let mut after: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("after.json")).unwrap()).unwrap();
+    for rc in after["resource_changes"].as_array_mut().unwrap() {
+        if rc["address"] == "aws_ebs_volume.tail" {
+            rc["change"]["after"]["type"] = "gp2".into();
+        }
+    }
+    std::fs::write(dir.join("after2.json"), after.to_string()).unwrap();
+    let o = costfix(&dir, &["apply", "ops.json", "--verify-plan", "after2.json"]);
+    assert_eq!(o.code, 1, "{}", o.stdout);
+    assert!(o.stdout.contains("rolled back  aws_ebs_volume.tail: aws_ebs_volume.tail: type is \"gp2\" in the new plan"), "{}", o.stdout);
+    assert_eq!(
+        std::fs::read(dir.join("tail.tf")).unwrap(),
+        std::fs::read(repo().join("fixtures/fix/shapes/tail.tf")).unwrap()
+    );
+    assert!(std::fs::read_to_string(dir.join("windows.tf"))
+        .unwrap()
+        .contains("gp3"));
+    assert_eq!(costfix(&dir, &["log", "verify"]).code, 0);
+}
+
+#[test]
+fn rolling_back_a_run_undoes_several_operations_in_one_file() {
+    let (_t, dir) = tree();
+    plan_ops(&dir, &["CF003", "CF006", "CF004"]);
+    let (code, ops) = apply_json(&dir, &[]);
+    assert_eq!(code, 0, "{ops:?}");
+    let in_main = ops
+        .iter()
+        .filter(|o| o["target"]["edits"][0]["file"] == "main.tf")
+        .count();
+    assert!(in_main >= 3, "several operations edit main.tf");
+    let o = costfix(
+        &dir,
+        &["rollback", "--last-run", "--patch-out", "undo.patch"],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let o = costfix(&dir, &["rollback", "--last-run", "--apply"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    for f in ["main.tf", "tail.tf", "windows.tf", "modules/web/main.tf"] {
+        assert_eq!(
+            std::fs::read_to_string(dir.join(f)).unwrap(),
+            std::fs::read_to_string(repo().join("fixtures/fix/shapes").join(f)).unwrap(),
+            "{f}"
+        );
+    }
 }

@@ -127,6 +127,11 @@ pub struct ApplyArgs {
     /// are evaluated on [default: the plan the operations were made from].
     #[arg(long, value_name = "PLAN")]
     plan: Option<PathBuf>,
+    /// Verify operations already applied against a plan made after the change: the planned
+    /// values must be the fix's, and the cost lower; an operation that fails is rolled back.
+    /// Nothing pending is applied in this mode.
+    #[arg(long, value_name = "NEW_PLAN", conflicts_with = "plan")]
+    verify_plan: Option<PathBuf>,
     /// The .tf root folder [default: the one the operations were made in].
     #[arg(long, value_name = "DIR")]
     dir: Option<PathBuf>,
@@ -168,6 +173,9 @@ pub fn run_apply(mut a: ApplyArgs, config: &Config) -> Result<ExitCode> {
         ));
     }
     let done_this_hour = oplog::applied_in_last_hour(log.entries(), oplog::now_epoch());
+    if let Some(new) = &a.verify_plan {
+        return verify_applied(&ops, new, &a.inputs, &mut log);
+    }
 
     let plan_path = a.plan.clone().unwrap_or_else(|| PathBuf::from(&ops.plan));
     let file = InputFile::read(&plan_path)?;
@@ -480,6 +488,134 @@ pub fn run_apply(mut a: ApplyArgs, config: &Config) -> Result<ExitCode> {
     })
 }
 
+/// Monthly cost of one instance of a plan, with its planned values (None when not priced).
+fn instance_cost(
+    plan: &Plan<'_>,
+    inst: &str,
+    catalog: &costfix_engine::Catalog,
+    usage: &costfix_engine::usage::Usage,
+    region: Option<&str>,
+) -> Option<(Decimal, Value)> {
+    let rc = plan.resource_changes.iter().find(|r| r.address == inst)?;
+    let addr: Address = inst.parse().ok()?;
+    let values: Value = serde_json::from_str(rc.change.after?.get()).ok()?;
+    let unknown: Value = rc
+        .change
+        .after_unknown
+        .and_then(|u| serde_json::from_str(u.get()).ok())
+        .unwrap_or(json!({}));
+    let regions = costfix_engine::region::Resolver::new(Some(plan), region);
+    let region = regions
+        .resolve(
+            &addr,
+            &costfix_engine::values::Attrs::new(rc.change.after, None),
+        )?
+        .0;
+    let config = plan.config_resource(&addr).and_then(|c| c.expressions);
+    let cost = estimate::cost_values(
+        &addr,
+        &rc.resource_type,
+        &values,
+        &unknown,
+        config,
+        &region,
+        catalog,
+        usage,
+    );
+    Some((cost.monthly(), values))
+}
+
+/// `apply --verify-plan`: check applied operations against a plan made after the change.
+fn verify_applied(
+    ops: &OpsFile,
+    new: &Path,
+    inputs: &CostInputs,
+    log: &mut Log,
+) -> Result<ExitCode> {
+    let (catalog, usage, opts) = cost_setup(inputs)?;
+    let old_file = InputFile::read(Path::new(&ops.plan))?;
+    let (old_doc, _) = parse_document(&old_file)?;
+    let new_file = InputFile::read(new)?;
+    let (new_doc, _) = parse_document(&new_file)?;
+    let (Document::Plan(old), Document::Plan(newp)) = (&old_doc, &new_doc) else {
+        return Err(miette!("--verify-plan needs plans"));
+    };
+    let entries = log.entries().to_vec();
+    let mut failed = 0;
+    let mut checked = 0;
+    for op in &ops.operations {
+        if applied_changes(&entries, &op.id).is_none() {
+            continue;
+        }
+        checked += 1;
+        let mut problems = Vec::new();
+        let (mut before, mut after) = (Decimal::ZERO, Decimal::ZERO);
+        for inst in &op.instances {
+            let region = opts.region.as_deref();
+            let Some((now_cost, values)) = instance_cost(newp, inst, &catalog, &usage, region)
+            else {
+                problems.push(format!("{inst} is not priced in {}", new.display()));
+                continue;
+            };
+            for c in &op.target.changes {
+                let v = operation::value_at(&values, &c.path.0);
+                if v != c.to && !(v.is_number() && c.to.is_number() && v.as_f64() == c.to.as_f64())
+                {
+                    problems.push(format!(
+                        "{inst}: {} is {v} in the new plan, not {}",
+                        c.path, c.to
+                    ));
+                }
+            }
+            after += now_cost;
+            before += instance_cost(old, inst, &catalog, &usage, region)
+                .map(|x| x.0)
+                .unwrap_or(now_cost);
+        }
+        let lowered = after < before || op.rule == "CF012";
+        if !lowered && problems.is_empty() {
+            problems.push(format!(
+                "the monthly cost did not go down (${before:.2} → ${after:.2})"
+            ));
+        }
+        if problems.is_empty() {
+            log.append(&op.id, "", "info", format!("verified against {}: values as planned, monthly cost ${before:.2} → ${after:.2}", new.display()), Value::Null)?;
+            println!("{}  verified  {}", op.id, op.address);
+        } else {
+            failed += 1;
+            let why = format!(
+                "verification against {} failed: {}",
+                new.display(),
+                problems.join("; ")
+            );
+            let mut files = Vec::new();
+            for c in applied_changes(&entries, &op.id)
+                .unwrap_or_default()
+                .iter()
+                .rev()
+            {
+                let restored = operation::undo_text(c, false)
+                    .map_err(|e| miette!("{e}"))?
+                    .1;
+                files.push((c.file.clone(), restored, c.sha256_before.clone()));
+            }
+            undo_op(log, &op.id, &files, &why)?;
+            println!(
+                "{}  rolled back  {}: {}",
+                op.id,
+                op.address,
+                problems.join("; ")
+            );
+        }
+    }
+    println!("{checked} applied operation(s) checked, {failed} rolled back.");
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
 fn state_values(st: &costfix_engine::state::State<'_>) -> BTreeMap<String, Value> {
     st.resources
         .iter()
@@ -608,8 +744,9 @@ pub fn run_rollback(a: RollbackArgs) -> Result<ExitCode> {
             ids
         }
     };
-    let mut patch = String::new();
-    let mut plans = Vec::new();
+    // Undo op after op in memory (several operations may have edited one file), newest first.
+    let mut texts: BTreeMap<String, (String, String)> = BTreeMap::new();
+    let mut per_op: Vec<(String, Vec<(String, String, String)>)> = Vec::new();
     for id in &ids {
         let changes = applied_changes(&entries, id).ok_or_else(|| {
             miette!(
@@ -617,14 +754,23 @@ pub fn run_rollback(a: RollbackArgs) -> Result<ExitCode> {
                 "{id} is not an applied operation (or it was rolled back already)"
             )
         })?;
+        let mut files = Vec::new();
         for c in changes.iter().rev() {
-            let (now, restored) = operation::undo_text(c, a.force).map_err(|e| miette!("{e}"))?;
-            patch.push_str(&costfix_engine::patch::unified_diff(
-                &c.file, &now, &restored,
-            ));
-            plans.push((id.clone(), c.clone(), restored));
+            if !texts.contains_key(&c.file) {
+                let t = std::fs::read_to_string(&c.file).map_err(|e| miette!("{}: {e}", c.file))?;
+                texts.insert(c.file.clone(), (t.clone(), t));
+            }
+            let entry = texts.get_mut(&c.file).expect("inserted above");
+            let restored = operation::undo_in(&entry.1, c, a.force).map_err(|e| miette!("{e}"))?;
+            entry.1 = restored.clone();
+            files.push((c.file.clone(), restored, c.sha256_before.clone()));
         }
+        per_op.push((id.clone(), files));
     }
+    let patch: String = texts
+        .iter()
+        .map(|(f, (orig, now))| costfix_engine::patch::unified_diff(f, orig, now))
+        .collect();
     if let Some(p) = &a.patch_out {
         write_atomically(p, patch.as_bytes())?;
         eprintln!("wrote {}", p.display());
@@ -634,55 +780,54 @@ pub fn run_rollback(a: RollbackArgs) -> Result<ExitCode> {
         eprintln!("dry run: pass --apply to undo {} operation(s)", ids.len());
         return Ok(ExitCode::SUCCESS);
     }
-    for id in &ids {
-        log.append(
-            id,
-            "Applied->RollingBack",
-            "warn",
-            "rollback requested",
-            Value::Null,
-        )?;
-        let mut ok = true;
-        for (_, c, restored) in plans.iter().filter(|(i, _, _)| i == id) {
-            costfix_engine::fix::write_atomic(Path::new(&c.file), restored.as_bytes())?;
-            // Read back: the restored text is what is on disk.
-            let sha = std::fs::read(&c.file)
-                .map(|b| sha256_hex(&b))
-                .unwrap_or_default();
-            ok &= sha == sha256_hex(restored.as_bytes());
-        }
-        if ok {
-            let exact: Vec<bool> = plans
-                .iter()
-                .filter(|(i, _, _)| i == id)
-                .map(|(_, c, r)| sha256_hex(r.as_bytes()) == c.sha256_before)
-                .collect();
-            log.append(
-                id,
-                "RollingBack->RolledBack",
-                "warn",
-                if exact.iter().all(|x| *x) {
-                    "rolled back: the files are as before the fix"
-                } else {
-                    "rolled back: the fix's text is undone; later changes to the same files are kept"
-                },
-                json!({"files": plans.iter().filter(|(i, _, _)| i == id).map(|(_, c, r)| json!({"file": c.file, "sha256": sha256_hex(r.as_bytes())})).collect::<Vec<_>>()}),
-            )?;
-            eprintln!("rolled back {id}");
-        } else {
-            log.append(
-                id,
-                "RollingBack->RollbackFailed",
-                "error",
-                "a file does not hash as before the fix",
-                Value::Null,
-            )?;
-            return Err(miette!(
-                "{id}: rollback did not restore the files exactly; see costfix log show {id}"
-            ));
-        }
+    for (id, files) in &per_op {
+        undo_op(&mut log, id, files, "rollback requested")?;
+        eprintln!("rolled back {id}");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Write an operation's restored files and log the rollback.
+fn undo_op(log: &mut Log, id: &str, files: &[(String, String, String)], why: &str) -> Result<()> {
+    log.append(id, "Applied->RollingBack", "warn", why, Value::Null)?;
+    let mut ok = true;
+    for (file, restored, _) in files {
+        costfix_engine::fix::write_atomic(Path::new(file), restored.as_bytes())?;
+        // Read back: the restored text is what is on disk.
+        let sha = std::fs::read(file)
+            .map(|b| sha256_hex(&b))
+            .unwrap_or_default();
+        ok &= sha == sha256_hex(restored.as_bytes());
+    }
+    let exact = files
+        .iter()
+        .all(|(_, r, before)| &sha256_hex(r.as_bytes()) == before);
+    let details = json!({"files": files.iter().map(|(f, r, _)| json!({"file": f, "sha256": sha256_hex(r.as_bytes())})).collect::<Vec<_>>()});
+    if ok {
+        log.append(
+            id,
+            "RollingBack->RolledBack",
+            "warn",
+            if exact {
+                "rolled back: the files are as before the fix"
+            } else {
+                "rolled back: the fix's text is undone; later changes to the same files are kept"
+            },
+            details,
+        )?;
+        Ok(())
+    } else {
+        log.append(
+            id,
+            "RollingBack->RollbackFailed",
+            "error",
+            "a file does not read back as restored",
+            details,
+        )?;
+        Err(miette!(
+            "{id}: rollback did not restore the files exactly; see costfix log show {id}"
+        ))
+    }
 }
 
 #[derive(Args, Debug)]

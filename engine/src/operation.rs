@@ -816,7 +816,8 @@ pub fn validate(
     }
 }
 
-fn value_at(v: &Value, path: &[crate::rules::Seg]) -> Value {
+/// The value at an attribute path (null when absent).
+pub fn value_at(v: &Value, path: &[crate::rules::Seg]) -> Value {
     let mut cur = v;
     for s in path {
         cur = match s {
@@ -1014,9 +1015,15 @@ pub fn undo_text(
     force: bool,
 ) -> std::result::Result<(String, String), String> {
     let now = std::fs::read_to_string(&change.file).map_err(|e| format!("{}: {e}", change.file))?;
+    let restored = undo_in(&now, change, force)?;
+    Ok((now, restored))
+}
+
+/// [`undo_text`] on a text given (the file as earlier rollbacks of the same run left it).
+pub fn undo_in(now: &str, change: &FileChange, force: bool) -> std::result::Result<String, String> {
     let mut edits = Vec::new();
     for r in &change.reverse {
-        match relocate(&now, r, r.start) {
+        match relocate(now, r, r.start) {
             Some(at) => edits.push(Edit {
                 file: PathBuf::from(&change.file),
                 span: at..at + r.old_text.len(),
@@ -1033,6 +1040,5 @@ pub fn undo_text(
         }
     }
     let refs: Vec<&Edit> = edits.iter().collect();
-    let restored = fix::apply_verified(&now, &refs).map_err(|e| format!("{}: {e}", change.file))?;
-    Ok((now, restored))
+    fix::apply_verified(now, &refs).map_err(|e| format!("{}: {e}", change.file))
 }
