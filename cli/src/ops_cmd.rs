@@ -746,7 +746,7 @@ pub fn run_rollback(a: RollbackArgs) -> Result<ExitCode> {
     };
     // Undo op after op in memory (several operations may have edited one file), newest first.
     let mut texts: BTreeMap<String, (String, String)> = BTreeMap::new();
-    let mut per_op: Vec<(String, Vec<(String, String, String)>)> = Vec::new();
+    let mut per_op: Vec<(String, Vec<Restored>)> = Vec::new();
     for id in &ids {
         let changes = applied_changes(&entries, id).ok_or_else(|| {
             miette!(
@@ -787,8 +787,11 @@ pub fn run_rollback(a: RollbackArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// A file as a rollback restores it: (file, restored text, sha256 before the operation).
+type Restored = (String, String, String);
+
 /// Write an operation's restored files and log the rollback.
-fn undo_op(log: &mut Log, id: &str, files: &[(String, String, String)], why: &str) -> Result<()> {
+fn undo_op(log: &mut Log, id: &str, files: &[Restored], why: &str) -> Result<()> {
     log.append(id, "Applied->RollingBack", "warn", why, Value::Null)?;
     let mut ok = true;
     for (file, restored, _) in files {
