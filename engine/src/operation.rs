@@ -1042,3 +1042,34 @@ pub fn undo_in(now: &str, change: &FileChange, force: bool) -> std::result::Resu
     let refs: Vec<&Edit> = edits.iter().collect();
     fix::apply_verified(now, &refs).map_err(|e| format!("{}: {e}", change.file))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_legal_transitions() {
+        use OpState::*;
+        let all = [
+            Pending,
+            ValidatingSafety,
+            Applying,
+            Applied,
+            Failed,
+            RollingBack,
+            RolledBack,
+            RollbackFailed,
+        ];
+        let legal: Vec<(OpState, OpState)> = all
+            .iter()
+            .flat_map(|a| all.iter().map(move |b| (*a, *b)))
+            .filter(|(a, b)| a.can_go(*b))
+            .collect();
+        assert_eq!(legal.len(), 9);
+        assert!(!Pending.can_go(Applying), "nothing is applied unchecked");
+        assert!(!Failed.can_go(Applying));
+        assert!(!RolledBack.can_go(Applied));
+        assert_eq!("critical".parse::<Risk>().unwrap(), Risk::Critical);
+        assert!(Risk::Low < Risk::High);
+    }
+}
