@@ -14,7 +14,7 @@ mod tf_plan;
 
 use std::path::{Path, PathBuf};
 
-use common::{repo, run_in};
+use common::{copy_dir, repo, run_in};
 use serde_json::{json, Value};
 
 /// A tree with a generated plan, and the `-var` values its plan was made with.
@@ -98,22 +98,6 @@ fn copy_tree(rel: &str) -> (tempfile::TempDir, PathBuf) {
     let dst = tmp.path().join("tree");
     copy_dir(&repo().join(rel), &dst);
     (tmp, dst)
-}
-
-fn copy_dir(src: &Path, dst: &Path) {
-    std::fs::create_dir_all(dst).unwrap();
-    for e in std::fs::read_dir(src).unwrap() {
-        let e = e.unwrap();
-        let to = dst.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &to);
-        } else {
-            std::fs::copy(e.path(), &to).unwrap();
-            // Corpus copies are read-only in the repository; the copies here are the user's files.
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&to, std::fs::Permissions::from_mode(0o644)).unwrap();
-        }
-    }
 }
 
 /// Run `costfix fix` in the repository with relative paths (stable output for snapshots).

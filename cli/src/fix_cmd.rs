@@ -280,8 +280,7 @@ pub fn run_fix(mut a: FixArgs, config: &Config, color: bool) -> Result<ExitCode>
             "warning: {no_region} resource(s) have no region (the plan's AWS provider configuration sets none): their savings cannot be priced; pass --region"
         );
     }
-    let (mut fixes, _index) =
-        patch::plan_fixes(findings, &dir, plan, &patch::PlanOptions::default())?;
+    let (mut fixes, _index) = patch::plan_fixes(findings, &dir, plan)?;
     t.lap("index the sources and locate the values");
     if let Some(min) = a.min_savings {
         fixes.retain(|f| f.saving.is_some_and(|s| s >= min));

@@ -682,20 +682,9 @@ fn run_policy_test(dir: Option<&Path>) -> Result<ExitCode> {
 }
 
 /// Write a file atomically: a temporary file in the same folder, fsync, rename.
+/// Write an output file atomically (the engine's one atomic writer).
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let io = |source| costfix_engine::Error::Io {
-        path: path.to_owned(),
-        source,
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-    tmp.write_all(bytes).map_err(io)?;
-    tmp.as_file().sync_all().map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
+    Ok(costfix_engine::fix::write_atomic(path, bytes)?)
 }
 
 pub(crate) fn load_catalog(prices: Option<&Path>) -> Result<Catalog> {

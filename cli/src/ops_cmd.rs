@@ -217,7 +217,6 @@ pub fn run_apply(mut a: ApplyArgs, config: &Config) -> Result<ExitCode> {
     );
     let plan_json: Value = serde_json::from_str(file.json()).into_diagnostic()?;
     let base_est = estimate::estimate(&doc, "plan", None, &catalog, &usage, &opts);
-    let regions = costfix_engine::region::Resolver::new(Some(plan), opts.region.as_deref());
 
     // The plan with an operation's values written in.
     let changed_plan = |op: &Operation| -> Value {
@@ -241,45 +240,15 @@ pub fn run_apply(mut a: ApplyArgs, config: &Config) -> Result<ExitCode> {
         let mut before = Decimal::ZERO;
         let mut after = Decimal::ZERO;
         for inst in &op.instances {
-            let rc = plan
-                .resource_changes
-                .iter()
-                .find(|r| r.address == inst.as_str())?;
-            let addr: Address = inst.parse().ok()?;
-            let values: Value = serde_json::from_str(rc.change.after?.get()).ok()?;
-            let unknown: Value = rc
-                .change
-                .after_unknown
-                .and_then(|u| serde_json::from_str(u.get()).ok())
-                .unwrap_or(json!({}));
-            let region = regions
-                .resolve(
-                    &addr,
-                    &costfix_engine::values::Attrs::new(rc.change.after, None),
-                )?
-                .0;
-            let config = plan.config_resource(&addr).and_then(|c| c.expressions);
-            let cost = |v: &Value, u: &Value| {
-                estimate::cost_values(
-                    &addr,
-                    &rc.resource_type,
-                    v,
-                    u,
-                    config,
-                    &region,
-                    &catalog,
-                    &usage,
-                )
-            };
-            let now = cost(&values, &unknown);
-            let (fv, fu) =
-                costfix_engine::rules::apply_changes(&values, &unknown, &op.target.changes);
-            let fixed = cost(&fv, &fu);
-            if now.has_usage_based() && now.monthly() == fixed.monthly() {
-                return None;
+            let region = opts.region.as_deref();
+            let (now, _) = instance_cost(plan, inst, &catalog, &usage, region, &[])?;
+            let (fixed, _) =
+                instance_cost(plan, inst, &catalog, &usage, region, &op.target.changes)?;
+            if now.1 && now.0 == fixed.0 {
+                return None; // the difference is in usage the usage file does not give
             }
-            before += now.monthly();
-            after += fixed.monthly();
+            before += now.0;
+            after += fixed.0;
         }
         if op.rule == "CF012" || op.resource_type == "aws_launch_template" {
             // Savings the attributes do not show: the rule computed them from the catalog.
@@ -488,14 +457,17 @@ pub fn run_apply(mut a: ApplyArgs, config: &Config) -> Result<ExitCode> {
     })
 }
 
-/// Monthly cost of one instance of a plan, with its planned values (None when not priced).
+/// Monthly cost of one instance of a plan with `changes` applied to its planned values (and
+/// whether part of it depends on usage not given), with those values. None: not in the plan, or
+/// no region.
 fn instance_cost(
     plan: &Plan<'_>,
     inst: &str,
     catalog: &costfix_engine::Catalog,
     usage: &costfix_engine::usage::Usage,
     region: Option<&str>,
-) -> Option<(Decimal, Value)> {
+    changes: &[costfix_engine::rules::Change],
+) -> Option<((Decimal, bool), Value)> {
     let rc = plan.resource_changes.iter().find(|r| r.address == inst)?;
     let addr: Address = inst.parse().ok()?;
     let values: Value = serde_json::from_str(rc.change.after?.get()).ok()?;
@@ -512,6 +484,7 @@ fn instance_cost(
         )?
         .0;
     let config = plan.config_resource(&addr).and_then(|c| c.expressions);
+    let (values, unknown) = costfix_engine::rules::apply_changes(&values, &unknown, changes);
     let cost = estimate::cost_values(
         &addr,
         &rc.resource_type,
@@ -522,7 +495,7 @@ fn instance_cost(
         catalog,
         usage,
     );
-    Some((cost.monthly(), values))
+    Some(((cost.monthly(), cost.has_usage_based()), values))
 }
 
 /// `apply --verify-plan`: check applied operations against a plan made after the change.
@@ -552,7 +525,8 @@ fn verify_applied(
         let (mut before, mut after) = (Decimal::ZERO, Decimal::ZERO);
         for inst in &op.instances {
             let region = opts.region.as_deref();
-            let Some((now_cost, values)) = instance_cost(newp, inst, &catalog, &usage, region)
+            let Some(((now_cost, _), values)) =
+                instance_cost(newp, inst, &catalog, &usage, region, &[])
             else {
                 problems.push(format!("{inst} is not priced in {}", new.display()));
                 continue;
@@ -568,8 +542,8 @@ fn verify_applied(
                 }
             }
             after += now_cost;
-            before += instance_cost(old, inst, &catalog, &usage, region)
-                .map(|x| x.0)
+            before += instance_cost(old, inst, &catalog, &usage, region, &[])
+                .map(|x| x.0 .0)
                 .unwrap_or(now_cost);
         }
         let lowered = after < before || op.rule == "CF012";

@@ -147,10 +147,6 @@ impl SourceFile {
     }
 }
 
-/// Options for [`plan_fixes`].
-#[derive(Debug, Default, Clone)]
-pub struct PlanOptions {}
-
 /// What resolving one attribute gave.
 #[derive(Default)]
 struct Resolved {
@@ -204,7 +200,6 @@ pub fn plan_fixes(
     findings: Vec<RuleFinding>,
     root: &Path,
     plan: &Plan<'_>,
-    _opts: &PlanOptions,
 ) -> crate::Result<(Vec<Fix>, SourceIndex)> {
     // Findings of one rule asking the same change of one block (instances of `count`/`for_each`,
     // or of a module called several times) are one fix.

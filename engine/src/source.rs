@@ -80,9 +80,6 @@ pub struct SourceIndex {
     pub dir_users: HashMap<PathBuf, Vec<String>>,
     pub skipped: Vec<Skipped>,
     pub files: usize,
-    /// The parsed `.tf` files, when built with [`SourceIndex::build_keeping_sources`].
-    pub sources: HashMap<PathBuf, std::sync::Arc<SourceFile>>,
-    keep: bool,
 }
 
 /// Called with each parsed `.tf` file (module key, path, file) while the index is built, in
@@ -97,7 +94,7 @@ fn block_key(modules: &[String], data: bool, rtype: &str, name: &str) -> String 
     )
 }
 
-/// A parsed `.tf` file, kept by [`SourceIndex::build_keeping_sources`] for the fixer.
+/// A parsed `.tf` file, as a [`Visitor`] sees it.
 pub struct SourceFile {
     pub text: String,
     pub body: Body,
@@ -138,7 +135,6 @@ impl std::fmt::Debug for SourceFile {
 }
 
 struct Parsed {
-    source: Option<(PathBuf, std::sync::Arc<SourceFile>)>,
     blocks: Vec<(bool, String, String, Block)>,
     /// Module calls: name, source, file, block span.
     modules: Vec<(String, String, PathBuf, Range<usize>)>,
@@ -147,32 +143,20 @@ struct Parsed {
 impl SourceIndex {
     /// Index the configuration rooted at `root`.
     pub fn build(root: &Path) -> Result<SourceIndex> {
-        Self::build_with(root, false)
-    }
-
-    /// Index, and keep every parsed `.tf` file (for fixes: files are parsed once).
-    pub fn build_keeping_sources(root: &Path) -> Result<SourceIndex> {
-        Self::build_with(root, true)
+        Self::build_inner(root, None)
     }
 
     /// Index, calling `visit` with every parsed `.tf` file before it is dropped.
     pub fn build_visiting(root: &Path, visit: Visitor<'_>) -> Result<SourceIndex> {
-        Self::build_inner(root, false, Some(visit))
+        Self::build_inner(root, Some(visit))
     }
 
-    fn build_with(root: &Path, keep: bool) -> Result<SourceIndex> {
-        Self::build_inner(root, keep, None)
-    }
-
-    fn build_inner(root: &Path, keep: bool, visit: Option<Visitor<'_>>) -> Result<SourceIndex> {
+    fn build_inner(root: &Path, visit: Option<Visitor<'_>>) -> Result<SourceIndex> {
         let canonical_root = root.canonicalize().map_err(|source| Error::Io {
             path: root.to_owned(),
             source,
         })?;
-        let mut index = SourceIndex {
-            keep,
-            ..SourceIndex::default()
-        };
+        let mut index = SourceIndex::default();
         let mut stack = vec![canonical_root.clone()];
         // `./x` and `x` are the same folder; paths are shown without the `./`.
         let root: PathBuf = root
@@ -232,13 +216,10 @@ impl SourceIndex {
         );
         let parsed: Vec<Parsed> = files
             .par_iter()
-            .map(|f| parse_file(f, self.keep, &key, visit))
+            .map(|f| parse_file(f, &key, visit))
             .collect::<Result<_>>()?;
         let mut calls = Vec::new();
-        for mut p in parsed {
-            if let Some((path, src)) = p.source.take() {
-                self.sources.insert(path, src);
-            }
+        for p in parsed {
             for (data, rtype, name, block) in p.blocks {
                 self.blocks
                     .insert(block_key(modules, data, &rtype, &name), block);
@@ -355,12 +336,7 @@ fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
-fn parse_file(
-    path: &Path,
-    keep: bool,
-    module_key: &str,
-    visit: Option<Visitor<'_>>,
-) -> Result<Parsed> {
+fn parse_file(path: &Path, module_key: &str, visit: Option<Visitor<'_>>) -> Result<Parsed> {
     let raw = std::fs::read(path).map_err(|source| Error::Io {
         path: path.to_owned(),
         source,
@@ -387,7 +363,6 @@ fn parse_file(
         }
     })?;
     let mut out = Parsed {
-        source: None,
         blocks: Vec::new(),
         modules: Vec::new(),
     };
@@ -449,14 +424,8 @@ fn parse_file(
             _ => {}
         }
     }
-    if keep || visit.is_some() {
-        let file = SourceFile::new(text, body, bom);
-        if let Some(v) = visit {
-            v(module_key, path, &file);
-        }
-        if keep {
-            out.source = Some((path.to_owned(), std::sync::Arc::new(file)));
-        }
+    if let Some(v) = visit {
+        v(module_key, path, &SourceFile::new(text, body, bom));
     }
     Ok(out)
 }
@@ -480,7 +449,6 @@ fn parse_json_file(path: &Path, text: &str) -> Result<Parsed> {
         }
     })?;
     let mut out = Parsed {
-        source: None,
         blocks: Vec::new(),
         modules: Vec::new(),
     };

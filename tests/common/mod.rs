@@ -43,3 +43,19 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Out {
 pub fn run(args: &[&str]) -> Out {
     run_in(&repo(), args)
 }
+
+/// Copy a folder recursively, files made writable (corpus copies are read-only in the repo).
+pub fn copy_dir(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).unwrap();
+    for e in std::fs::read_dir(src).unwrap() {
+        let e = e.unwrap();
+        let to = dst.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to);
+        } else {
+            std::fs::copy(e.path(), &to).unwrap();
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&to, std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
+    }
+}

@@ -27,7 +27,7 @@ mod cf014_dynamodb_provisioned;
 mod cf015_oversized_non_production;
 pub(crate) mod families;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use rayon::prelude::*;
 use rust_decimal::Decimal;
@@ -760,15 +760,6 @@ pub fn is_referenced(facts: &PlanFacts, addr: &Address) -> bool {
             || r.strip_prefix(full.as_str())
                 .is_some_and(|rest| rest.starts_with('[') || rest.starts_with('.'))
     })
-}
-
-/// Group an attribute-keyed summary (for listings).
-pub fn counts_by_rule(findings: &[RuleFinding]) -> BTreeMap<&'static str, usize> {
-    let mut m = BTreeMap::new();
-    for f in findings {
-        *m.entry(f.rule).or_default() += 1;
-    }
-    m
 }
 
 /// The rule catalogue in Markdown (`docs/rules.md`), generated from the rules' doc comments.
