@@ -689,3 +689,55 @@ fn files_that_are_not_text_are_diagnosed() {
         std::fs::read(repo().join("fixtures/fix/shapes/main.tf")).unwrap()
     );
 }
+
+#[test]
+fn completions_man_pages_quiet_and_integrations() {
+    for shell in ["bash", "zsh", "fish"] {
+        let o = run_in(&repo(), &["completions", shell]);
+        assert_eq!(o.code, 0);
+        assert!(
+            o.stdout.contains("costfix") && o.stdout.contains("unsafe-fixes"),
+            "{shell}"
+        );
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let o = run_in(&repo(), &["man", "--out", tmp.path().to_str().unwrap()]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let fix_page = std::fs::read_to_string(tmp.path().join("costfix-fix.1")).unwrap();
+    assert!(fix_page.contains(".TH") && fix_page.contains("unsafe\\-fixes"));
+    // --quiet leaves stdout alone and keeps informational lines off stderr.
+    let args = [
+        "fix",
+        "--plan",
+        "fixtures/fix/shapes/plan.json",
+        "--dir",
+        "fixtures/fix/shapes",
+    ];
+    let patch = tmp.path().join("p.patch");
+    let mut loud: Vec<&str> = vec!["--no-config"];
+    loud.extend(args);
+    loud.extend(["--patch-out", patch.to_str().unwrap()]);
+    let o = run_in(&repo(), &loud);
+    assert!(o.stderr.contains("wrote"), "{}", o.stderr);
+    let mut quiet = vec!["--quiet"];
+    quiet.extend(loud.iter().copied());
+    let q = run_in(&repo(), &quiet);
+    assert_eq!(q.stderr, "");
+    assert_eq!(q.stdout, o.stdout);
+    // The action and the pre-commit hooks are well-formed and call real commands.
+    let action: serde_json::Value =
+        serde_yaml_ng::from_str(&std::fs::read_to_string(repo().join("action.yml")).unwrap())
+            .unwrap();
+    assert_eq!(action["runs"]["using"], "composite");
+    assert!(action["inputs"]["plan"]["required"] == true);
+    let hooks: serde_json::Value = serde_yaml_ng::from_str(
+        &std::fs::read_to_string(repo().join(".pre-commit-hooks.yaml")).unwrap(),
+    )
+    .unwrap();
+    for h in hooks.as_array().unwrap() {
+        let entry = h["entry"].as_str().unwrap();
+        let sub = entry.split_whitespace().nth(1).unwrap();
+        let o = run_in(&repo(), &[sub, "--help"]);
+        assert_eq!(o.code, 0, "{entry}");
+    }
+}

@@ -248,6 +248,8 @@ pub fn run_fix(mut a: FixArgs, config: &Config, color: bool) -> Result<ExitCode>
     }
 
     let t = crate::Timer::start();
+    let progress = crate::Progress::new();
+    progress.phase("reading the plan");
     let (catalog, usage, opts) = cost_setup(&a.inputs)?;
     let file = InputFile::read(&a.plan)?;
     let (doc, warnings) = parse_document(&file)?;
@@ -263,6 +265,7 @@ pub fn run_fix(mut a: FixArgs, config: &Config, color: bool) -> Result<ExitCode>
         ));
     };
     let environment_for_ops = environment.clone();
+    progress.phase("running the rules");
     let (findings, no_region) = rules::run(
         plan,
         &catalog,
@@ -280,6 +283,7 @@ pub fn run_fix(mut a: FixArgs, config: &Config, color: bool) -> Result<ExitCode>
             "warning: {no_region} resource(s) have no region (the plan's AWS provider configuration sets none): their savings cannot be priced; pass --region"
         );
     }
+    progress.phase("indexing the sources and locating the values");
     let (mut fixes, _index) = patch::plan_fixes(findings, &dir, plan)?;
     t.lap("index the sources and locate the values");
     if let Some(min) = a.min_savings {
@@ -290,7 +294,9 @@ pub fn run_fix(mut a: FixArgs, config: &Config, color: bool) -> Result<ExitCode>
     } else {
         Applicability::Safe
     };
+    progress.phase("verifying the edits");
     let patch = patch::select(&mut fixes, allowed);
+    drop(progress);
     t.lap("select and verify");
 
     let mut patch_text = String::new();
@@ -309,7 +315,7 @@ pub fn run_fix(mut a: FixArgs, config: &Config, color: bool) -> Result<ExitCode>
             &dir,
             environment_for_ops.as_deref(),
         )?;
-        eprintln!("wrote {n} operation(s) to {}", display_path(path));
+        crate::note!("wrote {n} operation(s) to {}", display_path(path));
     }
     let written = if a.apply {
         patch::write(&patch)?
@@ -353,10 +359,10 @@ pub fn run_fix(mut a: FixArgs, config: &Config, color: bool) -> Result<ExitCode>
     drop(out);
     t.lap("render");
     for p in &written {
-        eprintln!("fixed {}", display_path(p));
+        crate::note!("fixed {}", display_path(p));
     }
     if let Some(p) = &a.patch_out {
-        eprintln!("wrote {} ({} file(s))", display_path(p), patch.files.len());
+        crate::note!("wrote {} ({} file(s))", display_path(p), patch.files.len());
     }
     // Like a linter: 0 when nothing is left to fix, 1 when findings remain.
     let remaining = fixes

@@ -39,6 +39,9 @@ struct Cli {
     /// Ignore .costfix.hcl files.
     #[arg(long, global = true)]
     no_config: bool,
+    /// Print nothing on stderr but warnings and errors (no progress, no "wrote ..." lines).
+    #[arg(long, short = 'q', global = true)]
+    quiet: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -87,6 +90,13 @@ enum Command {
     /// The operation log.
     #[command(subcommand)]
     Log(ops_cmd::LogCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions { shell: clap_complete::Shell },
+    /// Write the man pages (costfix.1 and one per command) into a folder.
+    Man {
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        out: PathBuf,
+    },
     /// Work with Rego policies.
     #[command(subcommand)]
     Policy(PolicyCommand),
@@ -232,8 +242,51 @@ struct PricesArgs {
     prices: Option<PathBuf>,
 }
 
+/// `--quiet`: informational stderr lines are not printed.
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Print an informational line on stderr (not with `--quiet`).
+macro_rules! note {
+    ($($t:tt)*) => {
+        if !$crate::QUIET.load(std::sync::atomic::Ordering::Relaxed) {
+            eprintln!($($t)*);
+        }
+    };
+}
+pub(crate) use note;
+
+/// Progress of a long run, on stderr, only on a terminal and without `--quiet`: one line
+/// rewritten in place, cleared at the end.
+pub(crate) struct Progress {
+    on: bool,
+}
+
+impl Progress {
+    pub(crate) fn new() -> Progress {
+        use std::io::IsTerminal;
+        Progress {
+            on: std::io::stderr().is_terminal()
+                && !QUIET.load(std::sync::atomic::Ordering::Relaxed),
+        }
+    }
+    pub(crate) fn phase(&self, what: &str) {
+        if self.on {
+            eprint!("\r\x1b[2Kcostfix: {what}…");
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if self.on {
+            eprint!("\r\x1b[2K");
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    QUIET.store(cli.quiet, std::sync::atomic::Ordering::Relaxed);
     let color = cli.color.on(&std::io::stderr());
     let _ = miette::set_hook(Box::new(move |_| {
         Box::new(
@@ -392,6 +445,20 @@ fn run(cmd: Command, config: Config, color: bool) -> Result<ExitCode> {
         Command::Rollback(a) => ops_cmd::run_rollback(a),
         Command::Recover(a) => ops_cmd::run_recover(a),
         Command::Log(c) => ops_cmd::run_log(c),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut cmd = Cli::command();
+            clap_complete::generate(shell, &mut cmd, "costfix", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man { out } => {
+            use clap::CommandFactory;
+            std::fs::create_dir_all(&out).into_diagnostic()?;
+            let cmd = Cli::command();
+            clap_mangen::generate_to(cmd, &out).into_diagnostic()?;
+            note!("wrote the man pages to {}", out.display());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Policy(PolicyCommand::Test { dir }) => run_policy_test(dir.as_deref()),
         Command::Prices(a) => {
             let catalog = load_catalog(a.prices.as_deref())?;
@@ -590,7 +657,7 @@ fn run_check(mut a: CheckArgs, config: &Config, color: bool) -> Result<ExitCode>
     if let Some(path) = &a.write_baseline {
         let text = serde_json::to_string_pretty(&report.to_baseline()).into_diagnostic()?;
         write_atomically(path, format!("{text}\n").as_bytes())?;
-        eprintln!(
+        note!(
             "wrote {} finding(s) to {}",
             report.findings.len(),
             path.display()

@@ -747,16 +747,16 @@ pub fn run_rollback(a: RollbackArgs) -> Result<ExitCode> {
         .collect();
     if let Some(p) = &a.patch_out {
         write_atomically(p, patch.as_bytes())?;
-        eprintln!("wrote {}", p.display());
+        crate::note!("wrote {}", p.display());
     }
     if !a.apply {
         print!("{patch}");
-        eprintln!("dry run: pass --apply to undo {} operation(s)", ids.len());
+        crate::note!("dry run: pass --apply to undo {} operation(s)", ids.len());
         return Ok(ExitCode::SUCCESS);
     }
     for (id, files) in &per_op {
         undo_op(&mut log, id, files, "rollback requested")?;
-        eprintln!("rolled back {id}");
+        crate::note!("rolled back {id}");
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -842,7 +842,7 @@ pub fn run_recover(a: RecoverArgs) -> Result<ExitCode> {
                 "recover: interrupted during the safety checks; nothing was written",
                 Value::Null,
             )?;
-            eprintln!("recovered {op}: interrupted before applying");
+            crate::note!("recovered {op}: interrupted before applying");
             continue;
         }
         if !(e.transition.ends_with("->Applying") || e.transition.ends_with("->RollingBack")) {
@@ -895,7 +895,7 @@ pub fn run_recover(a: RecoverArgs) -> Result<ExitCode> {
                 "recovered: every file is as before the operation",
                 Value::Null,
             )?;
-            eprintln!("recovered {op}: rolled back");
+            crate::note!("recovered {op}: rolled back");
         } else {
             manual = true;
             log.append(
@@ -908,7 +908,7 @@ pub fn run_recover(a: RecoverArgs) -> Result<ExitCode> {
         }
     }
     if n == 0 {
-        eprintln!("nothing to recover");
+        crate::note!("nothing to recover");
     }
     Ok(if manual {
         ExitCode::from(1)
@@ -1002,7 +1002,7 @@ pub fn run_log(c: LogCommand) -> Result<ExitCode> {
                 format!("circuit breaker reset by {by}"),
                 json!({"by": by}),
             )?;
-            eprintln!("circuit breaker reset by {by}");
+            crate::note!("circuit breaker reset by {by}");
             Ok(ExitCode::SUCCESS)
         }
     }
