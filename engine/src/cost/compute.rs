@@ -227,6 +227,7 @@ fn block_devices(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineItem> {
             iops: None,
             throughput: None,
             note: Some("no root_block_device: assumed 8 GB gp2".into()),
+            size_invalid: None,
         },
         |r| {
             let mut v = Volume::from_attrs(r, "volume_type", "volume_size", Some(8));
@@ -436,6 +437,7 @@ pub(crate) fn eks_node_group(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineIt
             iops: None,
             throughput: None,
             note: None,
+            size_invalid: None,
         };
         items.extend(volume_items(&v, ctx));
     } else if let Some(lt) = &template {

@@ -13,6 +13,8 @@ pub(crate) struct Volume {
     pub iops: Option<Decimal>,
     pub throughput: Option<Decimal>,
     pub note: Option<String>,
+    /// Why a size that is set cannot be used (not a number, out of range).
+    pub size_invalid: Option<String>,
 }
 
 impl Volume {
@@ -24,7 +26,15 @@ impl Volume {
         default_size: Option<i64>,
     ) -> Volume {
         let (vt, mut note) = str_or_default(attrs, type_key, "gp2");
+        let size_invalid = match (attrs.num(size_key), attrs.raw(size_key)) {
+            (Field::Missing, Some(raw)) if raw.get() != "null" => Some(format!(
+                "{size_key} is {}: not a size costfix can price (not a number, or out of range)",
+                raw.get().chars().take(40).collect::<String>()
+            )),
+            _ => None,
+        };
         let size_gb = match attrs.num(size_key) {
+            Field::Missing if size_invalid.is_some() => Field::Missing,
             Field::Missing => match default_size {
                 Some(d) => {
                     note = Some(join(note, format!("{size_key} not set: assumed {d} GB")));
@@ -40,6 +50,7 @@ impl Volume {
             iops: attrs.num("iops").known(),
             throughput: attrs.num("throughput").known(),
             note,
+            size_invalid,
         }
     }
 }
@@ -87,7 +98,9 @@ pub(crate) fn volume_items(v: &Volume, ctx: &Ctx<'_, '_>) -> Vec<LineItem> {
             storage_name,
             "GB",
             None,
-            "the volume size is not set (a size from a snapshot is not in the plan)".into(),
+            v.size_invalid.clone().unwrap_or_else(|| {
+                "the volume size is not set (a size from a snapshot is not in the plan)".into()
+            }),
         )),
     }
     match vt {
