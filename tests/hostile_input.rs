@@ -218,3 +218,44 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// Found by fuzzing (`fuzz/` `slo_reader`): hcl-edit backtracks exponentially on a `{` left
+/// open after binary operators; doubled, this 745-byte file ran for over ten minutes. Now: a
+/// diagnostic at the open brace within seconds, for SLO files and `.tf` files alike.
+#[test]
+fn exponential_parses_are_cut_short() {
+    let tmp = tempfile::tempdir().unwrap();
+    let unit = std::fs::read(repo().join("fixtures/fuzz/slo-slow-unit.hcl")).unwrap();
+    std::fs::write(
+        tmp.path().join("budgets.hcl"),
+        [unit.clone(), unit].concat(),
+    )
+    .unwrap();
+    let plan = repo().join("fixtures/fix/shapes/plan.json");
+    let t = std::time::Instant::now();
+    let o = run_in(
+        tmp.path(),
+        &[
+            "--no-config",
+            "check",
+            plan.to_str().unwrap(),
+            "--slo",
+            "budgets.hcl",
+        ],
+    );
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(o.stderr.contains("budgets.hcl"), "{}", o.stderr);
+    assert!(t.elapsed().as_secs() < 20, "took {:?}", t.elapsed());
+    let dir = tmp.path().join("tree");
+    copy_dir(&repo().join("fixtures/fix/shapes"), &dir);
+    std::fs::write(dir.join("bad.tf"), "x = a + b + {\n".repeat(60)).unwrap();
+    let t = std::time::Instant::now();
+    let o = run_in(&dir, &["--no-config", "fix", "--plan", "plan.json"]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(
+        o.stderr.contains("bad.tf") && o.stderr.contains("never closed"),
+        "{}",
+        o.stderr
+    );
+    assert!(t.elapsed().as_secs() < 20, "took {:?}", t.elapsed());
+}

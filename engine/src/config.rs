@@ -96,8 +96,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Config> {
             label: label.to_string(),
         }
     };
-    let body: Body = hcl::edit::parser::parse_body(text).map_err(|e| {
-        let o = e.location().offset();
+    let body: Body = crate::hcl_guard::parse_body(text).map_err(|e| {
+        let o = e.offset();
         err(
             Some(o..o + 1),
             format!("not valid HCL: {}", e.message()),

@@ -132,7 +132,7 @@ fn bom_len(text: &str) -> usize {
 /// Parse HCL text (after a byte-order mark, whose length is returned to shift spans).
 pub fn parse(text: &str) -> std::result::Result<(Body, usize), String> {
     let bom = bom_len(text);
-    hcl::edit::parser::parse_body(&text[bom..])
+    crate::hcl_guard::parse_body(&text[bom..])
         .map(|b| (b, bom))
         .map_err(|e| e.to_string())
 }

@@ -16,6 +16,7 @@ pub mod drift;
 pub mod error;
 pub mod estimate;
 pub mod fix;
+pub mod hcl_guard;
 pub mod input;
 pub mod money;
 pub mod operation;

@@ -190,8 +190,8 @@ impl Ctx<'_> {
 /// Parse one SLO file's text.
 pub fn parse(name: &str, text: &str) -> Result<Vec<Budget>> {
     let cx = Ctx { name, text };
-    let body: Body = hcl::edit::parser::parse_body(text).map_err(|e| {
-        let offset = e.location().offset();
+    let body: Body = crate::hcl_guard::parse_body(text).map_err(|e| {
+        let offset = e.offset();
         cx.err(
             Some(offset..offset + 1),
             format!("not valid HCL: {}", e.message()),

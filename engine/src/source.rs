@@ -352,8 +352,8 @@ fn parse_file(path: &Path, module_key: &str, visit: Option<Visitor<'_>>) -> Resu
     }
     // hcl-edit rejects a byte-order mark: parse after it and shift the spans back.
     let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let body: Body = hcl::edit::parser::parse_body(&text[bom..]).map_err(|e| {
-        let offset = bom + e.location().offset();
+    let body: Body = crate::hcl_guard::parse_body(&text[bom..]).map_err(|e| {
+        let offset = bom + e.offset();
         let (src, span) = Error::source_window(&name, &text, offset);
         Error::Invalid {
             src,
