@@ -64,7 +64,8 @@ pub fn parse_body(text: &str) -> Result<Body, ParseError> {
     });
     match rx.recv_timeout(DEADLINE) {
         Ok(r) => r.map_err(ParseError::Syntax),
-        // The thread is left to finish on its own; the caller reports the error and moves on.
+        // The thread is left to finish on its own (it cannot be stopped); the caller reports
+        // the error, and the command exits with it.
         Err(_) => Err(ParseError::Unclosed { offset }),
     }
 }
@@ -132,6 +133,9 @@ pub fn unclosed_brace(text: &str) -> Option<usize> {
                         j += 1;
                     }
                     let marker = &text[start..j];
+                    if b.get(j) == Some(&b'\r') {
+                        j += 1;
+                    }
                     if !marker.is_empty() && b.get(j) == Some(&b'\n') {
                         let mut k = j + 1;
                         loop {
@@ -180,6 +184,7 @@ mod tests {
             "resource \"a\" \"b\" {\n  x = \"${var.y}\" # {\n  z = <<EOT\n{ not code\nEOT\n}\n",
             "a = { b = \"%{ if c }d%{ endif }\" } // {\n/* { */\n",
             "x = \"$${literal\" \n",
+            "p = <<EOF\r\n{ \"unbalanced\": [\r\nEOF\r\n",
         ] {
             assert_eq!(unclosed_brace(ok), None, "{ok}");
         }
