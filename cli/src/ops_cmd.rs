@@ -40,15 +40,12 @@ fn plan_values(plan: &Plan<'_>) -> BTreeMap<String, (Option<Value>, Option<Value
         .collect()
 }
 
-/// Environment of a resource: its tags, else the run's.
+/// Environment of a resource: its tags (as the rules read them), else the run's.
 fn env_of(values: Option<&Value>, default: Option<&str>) -> Option<String> {
-    let tags = values.and_then(|v| v.get("tags_all").or_else(|| v.get("tags")));
-    for t in costfix_engine::rules::ENVIRONMENT_TAGS {
-        if let Some(e) = tags.and_then(|x| x.get(*t)).and_then(Value::as_str) {
-            return Some(e.to_string());
-        }
-    }
-    default.map(str::to_string)
+    values
+        .and_then(costfix_engine::rules::environment_tag)
+        .map(|(_, v)| v.to_string())
+        .or_else(|| default.map(str::to_string))
 }
 
 /// Write the operations of the applicable fixes (`applied` in the selection) to an ops file.

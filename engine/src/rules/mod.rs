@@ -638,22 +638,30 @@ fn set_path(root: &mut Value, path: &[Seg], to: Value) {
 }
 
 /// The environment of a resource: its tags, else the run's default.
+/// The first environment tag of a resource's values that names a known environment:
+/// (tag, value). `tags_all` is read before `tags`.
+pub fn environment_tag(values: &Value) -> Option<(&'static str, &str)> {
+    for key in ["tags_all", "tags"] {
+        if let Some(tags) = values.get(key).and_then(Value::as_object) {
+            for t in ENVIRONMENT_TAGS {
+                if let Some(v) = tags.get(*t).and_then(Value::as_str) {
+                    if Environment::classify(v) != Environment::Unknown {
+                        return Some((t, v));
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
 fn environment_of(
     values: &Value,
     default: Option<Environment>,
     opts: &RunOptions,
 ) -> (Environment, Option<String>) {
-    for key in ["tags_all", "tags"] {
-        if let Some(tags) = values.get(key).and_then(Value::as_object) {
-            for t in ENVIRONMENT_TAGS {
-                if let Some(v) = tags.get(*t).and_then(Value::as_str) {
-                    let env = Environment::classify(v);
-                    if env != Environment::Unknown {
-                        return (env, Some(format!("tag {t} = \"{v}\"")));
-                    }
-                }
-            }
-        }
+    if let Some((t, v)) = environment_tag(values) {
+        return (Environment::classify(v), Some(format!("tag {t} = \"{v}\"")));
     }
     match default {
         Some(env) => (
