@@ -17,7 +17,8 @@ use std::path::{Path, PathBuf};
 use common::{copy_dir, repo, run_in};
 use serde_json::{json, Value};
 
-/// A tree with a generated plan, and the `-var` values its plan was made with.
+/// A tree, its generated plan (repository paths), and the `-var` values the plan was made with.
+/// Corpus trees are used in place; their plans live in `fixtures/fix/plans/`.
 struct Tree {
     dir: &'static str,
     plan: &'static str,
@@ -27,23 +28,23 @@ struct Tree {
 const TREES: &[Tree] = &[
     Tree {
         dir: "fixtures/fix/shapes",
-        plan: "plan.json",
+        plan: "fixtures/fix/shapes/plan.json",
         vars: Vec::new,
     },
     Tree {
-        dir: "fixtures/fix/module-for-each",
-        plan: "plan.json",
+        dir: "fixtures/corpus/infracost/cmd/infracost/testdata/hclmodule_for_each",
+        plan: "fixtures/fix/plans/module-for-each.json",
         vars: Vec::new,
     },
     Tree {
         dir: "fixtures/fix/ec2-module",
-        plan: "plan.json",
+        plan: "fixtures/fix/ec2-module/plan.json",
         vars: Vec::new,
     },
     // Without -var-file: the .tfvars files of the folder decide, block2 from two `-var`s.
     Tree {
-        dir: "fixtures/fix/tfvars",
-        plan: "plan-auto-tfvars.json",
+        dir: "fixtures/corpus/infracost/cmd/infracost/testdata/breakdown_terraform_directory_with_default_var_files",
+        plan: "fixtures/fix/plans/tfvars-auto-tfvars.json",
         vars: || {
             vec![
                 ("block2_ebs_iops", json!(500)),
@@ -54,8 +55,8 @@ const TREES: &[Tree] = &[
     },
     // As infracost made its golden: `-var-file input.tfvars` plus two `-var`s.
     Tree {
-        dir: "fixtures/fix/tfvars",
-        plan: "plan.json",
+        dir: "fixtures/corpus/infracost/cmd/infracost/testdata/breakdown_terraform_directory_with_default_var_files",
+        plan: "fixtures/fix/plans/tfvars-var-file.json",
         vars: || {
             vec![
                 ("instance_type", json!("m5.2xlarge")),
@@ -77,7 +78,7 @@ fn generated_plan(t: &Tree) -> String {
 #[test]
 fn committed_plans_are_made_from_the_sources() {
     for t in TREES {
-        let path = repo().join(t.dir).join(t.plan);
+        let path = repo().join(t.plan);
         let want = generated_plan(t);
         if std::env::var_os("COSTFIX_REGENERATE").is_some() {
             std::fs::write(&path, &want).unwrap();
@@ -136,27 +137,27 @@ fn dry_run_diffs() {
             "tfvars_var_file",
             &[
                 "--plan",
-                "fixtures/fix/tfvars/plan.json",
+                "fixtures/fix/plans/tfvars-var-file.json",
                 "--dir",
-                "fixtures/fix/tfvars",
+                "fixtures/corpus/infracost/cmd/infracost/testdata/breakdown_terraform_directory_with_default_var_files",
             ],
         ),
         (
             "tfvars_auto",
             &[
                 "--plan",
-                "fixtures/fix/tfvars/plan-auto-tfvars.json",
+                "fixtures/fix/plans/tfvars-auto-tfvars.json",
                 "--dir",
-                "fixtures/fix/tfvars",
+                "fixtures/corpus/infracost/cmd/infracost/testdata/breakdown_terraform_directory_with_default_var_files",
             ],
         ),
         (
             "module_for_each",
             &[
                 "--plan",
-                "fixtures/fix/module-for-each/plan.json",
+                "fixtures/fix/plans/module-for-each.json",
                 "--dir",
-                "fixtures/fix/module-for-each",
+                "fixtures/corpus/infracost/cmd/infracost/testdata/hclmodule_for_each",
             ],
         ),
         (

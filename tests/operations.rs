@@ -670,3 +670,32 @@ fn rolling_back_a_run_undoes_several_operations_in_one_file() {
         );
     }
 }
+
+#[test]
+fn a_bad_operations_file_is_a_diagnostic() {
+    let (_t, dir) = tree();
+    std::fs::write(
+        dir.join("ops.json"),
+        "{\n  \"schema\": \"costfix.operations/v1\",\n  \"operations\": [ oops ]\n}\n",
+    )
+    .unwrap();
+    let o = costfix(&dir, &["apply", "ops.json"]);
+    assert_eq!(o.code, 2);
+    assert!(
+        o.stderr.contains("not an operations file") && o.stderr.contains("ops.json:3"),
+        "{}",
+        o.stderr
+    );
+    let ops = plan_ops(&dir, &["CF003"]);
+    let mut other = ops.clone();
+    other["schema"] = "costfix.operations/v9".into();
+    std::fs::write(dir.join("ops.json"), other.to_string()).unwrap();
+    let o = costfix(&dir, &["apply", "ops.json"]);
+    assert_eq!(o.code, 2);
+    assert!(
+        o.stderr.contains("is not costfix.operations/v1"),
+        "{}",
+        o.stderr
+    );
+    assert!(!dir.join(".costfix/oplog.jsonl").exists(), "nothing logged");
+}

@@ -13,42 +13,23 @@ use hcl::eval::{Context, Evaluate};
 use hcl::{Block, Body, Expression};
 use serde_json::{json, Map, Value};
 
-/// The plan JSON for a `.tf` file's text.
+/// The plan JSON for a `.tf` file's text (one root module, variable defaults).
 pub fn plan_from_tf(text: &str) -> String {
     let body: Body = hcl::parse(text).expect("the golden's .tf parses");
+    plan_of(std::path::Path::new("."), &body, &Map::new())
+}
+
+/// The plan of a root module body with its variables' values given (the rest take defaults).
+fn plan_of(dir: &std::path::Path, body: &Body, given: &Map<String, Value>) -> String {
+    let mut changes = Vec::new();
+    let (root_module, values) = expand_module(dir, body, given, "", &mut changes);
+    // Provider configurations (aliases included), their regions evaluated with the variables.
     let mut ctx = Context::new();
-    declare_functions(&mut ctx);
-
-    // Variables (defaults) and locals, in order; locals may refer to variables and earlier locals.
-    let mut vars = Map::new();
-    for b in body.blocks().filter(|b| b.identifier() == "variable") {
-        let name = b.labels()[0].as_str().to_string();
-        let default = b
-            .body()
-            .attributes()
-            .find(|a| a.key() == "default")
-            .and_then(|a| a.expr().evaluate(&ctx).ok())
-            .map(to_json)
-            .unwrap_or(Value::Null);
-        vars.insert(name, default);
-    }
-    ctx.declare_var("var", from_json(&Value::Object(vars)));
-    let mut locals = Map::new();
-    for b in body.blocks().filter(|b| b.identifier() == "locals") {
-        for a in b.body().attributes() {
-            ctx.declare_var("local", from_json(&Value::Object(locals.clone())));
-            if let Ok(v) = a.expr().evaluate(&ctx) {
-                locals.insert(a.key().to_string(), to_json(v));
-            }
-        }
-    }
-    ctx.declare_var("local", from_json(&Value::Object(locals)));
-
+    ctx.declare_var("var", from_json(&Value::Object(values.clone())));
     let mut provider_config = Map::new();
     for b in body.blocks().filter(|b| b.identifier() == "provider") {
         let name = b.labels()[0].as_str();
-        let alias = attr_str(b, "alias", &ctx);
-        let key = match &alias {
+        let key = match attr_str(b, "alias", &ctx) {
             Some(a) => format!("{name}.{a}"),
             None => name.to_string(),
         };
@@ -58,42 +39,16 @@ pub fn plan_from_tf(text: &str) -> String {
         }
         provider_config.insert(key, json!({"name": name, "expressions": exprs}));
     }
-
-    let mut changes = Vec::new();
-    let mut config_resources = Vec::new();
-    for b in body.blocks().filter(|b| b.identifier() == "resource") {
-        let rtype = b.labels()[0].as_str().to_string();
-        let name = b.labels()[1].as_str().to_string();
-        let provider_key = b
-            .body()
-            .attributes()
-            .find(|a| a.key() == "provider")
-            .map(|a| expr_text(a.expr()))
-            .unwrap_or_else(|| "aws".into());
-        let configured = config_expressions(b.body());
-        config_resources.push(json!({
-            "address": format!("{rtype}.{name}"), "mode": "managed", "type": rtype, "name": name,
-            "provider_config_key": provider_key, "expressions": configured,
-        }));
-        for (index, inst_ctx) in instances(b, &ctx) {
-            let (after, unknown) = eval_body(b.body(), &inst_ctx);
-            let address = match &index {
-                None => format!("{rtype}.{name}"),
-                Some(Value::Number(n)) => format!("{rtype}.{name}[{n}]"),
-                Some(v) => format!("{rtype}.{name}[{v}]"),
-            };
-            changes.push(json!({
-                "address": address, "mode": "managed", "type": rtype, "name": name,
-                "index": index, "provider_name": "registry.terraform.io/hashicorp/aws",
-                "change": {"actions": ["create"], "before": null, "after": after, "after_unknown": unknown},
-            }));
-        }
-    }
+    let variables: Map<String, Value> = values
+        .into_iter()
+        .map(|(k, v)| (k, json!({ "value": v })))
+        .collect();
     json!({
         "format_version": "1.2",
         "terraform_version": "1.9.8",
+        "variables": variables,
         "resource_changes": changes,
-        "configuration": {"provider_config": provider_config, "root_module": {"resources": config_resources}},
+        "configuration": {"provider_config": provider_config, "root_module": root_module},
     })
     .to_string()
 }
@@ -349,34 +304,7 @@ pub fn plan_from_dir(dir: &std::path::Path, vars: &[(&str, Value)]) -> String {
     for (k, v) in vars {
         root_values.insert((*k).to_string(), v.clone());
     }
-    let body = dir_body(dir);
-    let mut provider_config = Map::new();
-    let ctx0 = Context::new();
-    for b in body.blocks().filter(|b| b.identifier() == "provider") {
-        let name = b.labels()[0].as_str();
-        let mut exprs = Map::new();
-        if let Some(r) = attr_str(b, "region", &ctx0) {
-            exprs.insert("region".into(), json!({ "constant_value": r }));
-        }
-        provider_config.insert(
-            name.to_string(),
-            json!({"name": name, "expressions": exprs}),
-        );
-    }
-    let mut changes = Vec::new();
-    let (root_module, values) = expand_module(dir, &body, &root_values, "", &mut changes);
-    let variables: Map<String, Value> = values
-        .into_iter()
-        .map(|(k, v)| (k, json!({ "value": v })))
-        .collect();
-    json!({
-        "format_version": "1.2",
-        "terraform_version": "1.9.8",
-        "variables": variables,
-        "resource_changes": changes,
-        "configuration": {"provider_config": provider_config, "root_module": root_module},
-    })
-    .to_string()
+    plan_of(dir, &dir_body(dir), &root_values)
 }
 
 /// `terraform.tfvars` then `*.auto.tfvars` (lexical): later files win.
@@ -453,9 +381,15 @@ fn expand_module(
     for b in body.blocks().filter(|b| b.identifier() == "resource") {
         let rtype = b.labels()[0].as_str().to_string();
         let name = b.labels()[1].as_str().to_string();
+        let provider_key = b
+            .body()
+            .attributes()
+            .find(|a| a.key() == "provider")
+            .map(|a| expr_text(a.expr()))
+            .unwrap_or_else(|| "aws".into());
         config_resources.push(json!({
             "address": format!("{rtype}.{name}"), "mode": "managed", "type": rtype, "name": name,
-            "provider_config_key": "aws", "expressions": config_expressions(b.body()),
+            "provider_config_key": provider_key, "expressions": config_expressions(b.body()),
         }));
         for (index, inst_ctx) in instances(b, &ctx) {
             let (after, unknown) = eval_body(b.body(), &inst_ctx);
