@@ -7,21 +7,25 @@ package costfix.policies.gp2_volumes
 
 import rego.v1
 
-changed contains rc if {
-	some rc in input.resource_changes
+# Indexes into input.resource_changes: a set of whole resources would be compared attribute by
+# attribute on every insertion.
+changed contains n if {
+	some n, rc in input.resource_changes
 	rc.mode == "managed"
 	some action in rc.change.actions
 	action in {"create", "update"}
 }
 
 gp2 contains {"address": rc.address, "path": "type"} if {
-	some rc in changed
+	some n in changed
+	rc := input.resource_changes[n]
 	rc.type == "aws_ebs_volume"
 	rc.change.after.type == "gp2"
 }
 
 gp2 contains {"address": rc.address, "path": sprintf("%s[%d]", [block, i])} if {
-	some rc in changed
+	some n in changed
+	rc := input.resource_changes[n]
 	rc.type == "aws_instance"
 	some block in ["root_block_device", "ebs_block_device"]
 	some i, device in rc.change.after[block]
@@ -29,7 +33,8 @@ gp2 contains {"address": rc.address, "path": sprintf("%s[%d]", [block, i])} if {
 }
 
 gp2 contains {"address": rc.address, "path": sprintf("block_device_mappings[%d]", [i])} if {
-	some rc in changed
+	some n in changed
+	rc := input.resource_changes[n]
 	rc.type == "aws_launch_template"
 	some i, mapping in rc.change.after.block_device_mappings
 	some ebs in mapping.ebs

@@ -43,8 +43,12 @@ environment(rc) := lower(env) if {
 	env := rc.change.after.tags[key]
 }
 
+default is_production(_) := false
+
 is_production(rc) if environment(rc) in {"prod", "production", "prd", "live"}
 
+# Each finding holds the resource's address, not the resource: a set of whole resources would be
+# compared attribute by attribute on every insertion.
 findings contains f if {
 	some rc in input.resource_changes
 	rc.mode == "managed"
@@ -54,23 +58,23 @@ findings contains f if {
 	size := rc.change.after[attr]
 	fam := family(size)
 	fam in previous_families
-	f := {"rc": rc, "size": size, "family": fam}
+	f := {"address": rc.address, "size": size, "family": fam, "production": is_production(rc)}
 }
 
 deny contains result if {
 	some f in findings
-	is_production(f.rc)
+	f.production
 	result := {
-		"msg": sprintf("%s uses the previous-generation %s family (%s) in production; use a current generation", [f.rc.address, f.family, f.size]),
-		"resource": f.rc.address,
+		"msg": sprintf("%s uses the previous-generation %s family (%s) in production; use a current generation", [f.address, f.family, f.size]),
+		"resource": f.address,
 	}
 }
 
 warn contains result if {
 	some f in findings
-	not is_production(f.rc)
+	not f.production
 	result := {
-		"msg": sprintf("%s uses the previous-generation %s family (%s); a current generation costs less", [f.rc.address, f.family, f.size]),
-		"resource": f.rc.address,
+		"msg": sprintf("%s uses the previous-generation %s family (%s); a current generation costs less", [f.address, f.family, f.size]),
+		"resource": f.address,
 	}
 }

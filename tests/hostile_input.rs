@@ -79,8 +79,14 @@ fn deep_nesting_is_an_error_not_a_crash() {
     // Estimating never looks inside the value: it works.
     let o = run_in(tmp.path(), &["--no-config", "estimate", "plan.json"]);
     assert_eq!(o.code, 0, "{}", o.stderr);
-    // Policies read every value: a diagnostic, exit 2, no stack overflow.
+    // The shipped policies do not read that attribute: it is skipped, not built.
     let o = run_in(tmp.path(), &["--no-config", "check", "plan.json"]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    // With every value given to policies: a diagnostic, exit 2, no stack overflow.
+    let o = run_in(
+        tmp.path(),
+        &["--no-config", "check", "plan.json", "--full-input"],
+    );
     assert_eq!(o.code, 2, "{}", o.stdout);
     assert!(o.stderr.contains("recursion limit"), "{}", o.stderr);
 }

@@ -285,6 +285,7 @@ pub fn run_apply(mut a: ApplyArgs, config: &Config) -> Result<ExitCode> {
                     fail_on: FailOn::Deny,
                     full_input: false,
                 },
+                &|| {},
             )?;
             Ok((report, est))
         };
@@ -303,6 +304,7 @@ pub fn run_apply(mut a: ApplyArgs, config: &Config) -> Result<ExitCode> {
             fail_on: FailOn::Deny,
             full_input: false,
         },
+        &|| {},
     )?;
     let denied = |r: &check::CheckReport| -> Vec<(String, String, String)> {
         r.findings

@@ -115,6 +115,17 @@ pub struct CheckOptions {
 #[derive(Debug, Clone)]
 pub struct InputNeeds {
     names: Vec<&'static str>,
+    /// When every policy is a shipped one: the fields they declare they read
+    /// ([`crate::policy::Reads`]); `None` gives every field.
+    restrict: Option<Restrict>,
+}
+
+/// The union of the declared reads of a set of shipped policies.
+#[derive(Debug, Clone, Default)]
+struct Restrict {
+    resource: Vec<&'static str>,
+    after: Vec<&'static str>,
+    costfix_resource: Vec<&'static str>,
 }
 
 const OPTIONAL_SECTIONS: &[&str] = &[
@@ -143,11 +154,49 @@ impl InputNeeds {
             .copied()
             .filter(|n| policies.files.iter().any(|f| names_word(&f.text, n)))
             .collect();
-        InputNeeds { names }
+        let mut restrict = Some(Restrict::default());
+        for f in &policies.files {
+            match (crate::policy::declared_reads(f), restrict.as_mut()) {
+                (Some(reads), Some(r)) => {
+                    r.resource.extend(reads.resource);
+                    r.after.extend(reads.after);
+                    r.costfix_resource.extend(reads.costfix_resource);
+                }
+                _ => restrict = None,
+            }
+        }
+        InputNeeds { names, restrict }
+    }
+
+    /// Every field, whatever the policies are (for tests of the declared reads).
+    pub fn everything(policies: &PolicySet) -> InputNeeds {
+        InputNeeds {
+            restrict: None,
+            ..InputNeeds::of(policies)
+        }
     }
 
     fn wants(&self, name: &str) -> bool {
         self.names.contains(&name)
+    }
+
+    /// Whether a field of `resource_changes` entries is given.
+    fn wants_resource(&self, field: &str) -> bool {
+        self.restrict
+            .as_ref()
+            .is_none_or(|r| r.resource.contains(&field))
+    }
+
+    /// The attributes of `after` given (`None`: all).
+    fn after(&self) -> Option<&[&'static str]> {
+        self.restrict.as_ref().map(|r| r.after.as_slice())
+    }
+
+    /// Whether a field of `costfix.resources` entries is given.
+    fn wants_costfix(&self, field: &str) -> bool {
+        self.restrict
+            .as_ref()
+            .is_none_or(|r| r.costfix_resource.contains(&field))
     }
 }
 
@@ -180,7 +229,7 @@ pub fn policy_input_value(
             Some(r) => fast_value(r.get()),
         }
     };
-    let s = |v: &str| R::from(v);
+    let s = key;
     let changes: Vec<R> = plan
         .resource_changes
         .par_iter()
@@ -196,7 +245,11 @@ pub fn policy_input_value(
                         .collect::<Vec<_>>(),
                 ),
             );
-            change.insert(s("after"), raw(rc.change.after)?);
+            let after = match (needs.after(), rc.change.after) {
+                (Some(keep), Some(r)) => value_keeping(r.get(), keep)?,
+                (_, r) => raw(r)?,
+            };
+            change.insert(s("after"), after);
             for (name, v) in [
                 ("before", rc.change.before),
                 ("after_unknown", rc.change.after_unknown),
@@ -210,23 +263,36 @@ pub fn policy_input_value(
                 }
             }
             let mut m: Map2<R, R> = Map2::new();
-            m.insert(s("address"), s(&rc.address));
-            if let Some(x) = &rc.module_address {
+            let want = |f: &str| needs.wants_resource(f);
+            if want("address") {
+                m.insert(s("address"), R::from(&*rc.address));
+            }
+            if let Some(x) = rc
+                .module_address
+                .as_ref()
+                .filter(|_| want("module_address"))
+            {
                 m.insert(s("module_address"), s(x));
             }
-            m.insert(s("mode"), s(rc.mode.as_deref().unwrap_or("managed")));
-            m.insert(s("type"), s(&rc.resource_type));
-            m.insert(s("name"), s(&rc.name));
-            if let Some(i) = rc.index {
+            if want("mode") {
+                m.insert(s("mode"), s(rc.mode.as_deref().unwrap_or("managed")));
+            }
+            if want("type") {
+                m.insert(s("type"), s(&rc.resource_type));
+            }
+            if want("name") {
+                m.insert(s("name"), s(&rc.name));
+            }
+            if let Some(i) = rc.index.filter(|_| want("index")) {
                 m.insert(s("index"), raw(Some(i))?);
             }
-            if let Some(p) = &rc.provider_name {
+            if let Some(p) = rc.provider_name.as_ref().filter(|_| want("provider_name")) {
                 m.insert(s("provider_name"), s(p));
             }
-            if let Some(d) = &rc.deposed {
+            if let Some(d) = rc.deposed.as_ref().filter(|_| want("deposed")) {
                 m.insert(s("deposed"), s(d));
             }
-            if let Some(r) = &rc.action_reason {
+            if let Some(r) = rc.action_reason.as_ref().filter(|_| want("action_reason")) {
                 m.insert(s("action_reason"), s(r));
             }
             m.insert(s("change"), R::from(change));
@@ -298,20 +364,29 @@ pub fn policy_input_value(
 }
 
 thread_local! {
-    /// Object keys seen on this thread: a plan repeats the same few hundred attribute names
-    /// across its resources, so each is allocated once.
-    static KEYS: std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, regorus::Rc<str>>> =
+    /// Strings seen on this thread: a plan repeats the same few hundred attribute names, and
+    /// many values (types, zones, AMI ids, tag values), across its resources, so each is
+    /// allocated once and shared.
+    static STRINGS: std::cell::RefCell<rustc_hash::FxHashSet<regorus::Rc<str>>> =
         Default::default();
 }
 
+/// Strings longer than this are not looked up in the table (addresses, policy documents and
+/// other long values rarely repeat, and hashing them costs more than it saves).
+const INTERN_MAX: usize = 64;
+
+/// A string value, shared with earlier equal strings on this thread.
 fn key(k: &str) -> regorus::Value {
-    KEYS.with(|keys| {
-        let mut keys = keys.borrow_mut();
-        if let Some(rc) = keys.get(k) {
+    if k.len() > INTERN_MAX {
+        return regorus::Value::from(k);
+    }
+    STRINGS.with(|t| {
+        let mut t = t.borrow_mut();
+        if let Some(rc) = t.get(k) {
             return regorus::Value::String(rc.clone());
         }
         let rc: regorus::Rc<str> = regorus::Rc::from(k);
-        keys.insert(k.into(), rc.clone());
+        t.insert(rc.clone());
         regorus::Value::String(rc)
     })
 }
@@ -346,7 +421,7 @@ fn fast_value(text: &str) -> Result<regorus::Value> {
             Ok(R::from(n))
         }
         fn visit_str<E>(self, s: &str) -> std::result::Result<R, E> {
-            Ok(R::from(s))
+            Ok(key(s))
         }
         fn visit_unit<E>(self) -> std::result::Result<R, E> {
             Ok(R::Null)
@@ -355,10 +430,11 @@ fn fast_value(text: &str) -> Result<regorus::Value> {
             Ok(R::Null)
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> std::result::Result<R, A::Error> {
-            let mut v = Vec::with_capacity(a.size_hint().unwrap_or(4));
+            let mut v = Vec::new();
             while let Some(x) = a.next_element_seed(Seed)? {
                 v.push(x);
             }
+            v.shrink_to_fit();
             Ok(R::from(v))
         }
         fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> std::result::Result<R, A::Error> {
@@ -378,12 +454,77 @@ fn fast_value(text: &str) -> Result<regorus::Value> {
         })
 }
 
+/// The top-level object of `text` with only the keys in `keep` (anything but an object is
+/// converted whole). The other values are skipped by the parser, never built.
+fn value_keeping(text: &str, keep: &[&str]) -> Result<regorus::Value> {
+    use regorus::Value as R;
+    use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
+    struct V<'k>(&'k [&'k str]);
+    impl<'de> Visitor<'de> for V<'_> {
+        type Value = Option<R>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("JSON")
+        }
+        fn visit_map<A: MapAccess<'de>>(
+            self,
+            mut a: A,
+        ) -> std::result::Result<Self::Value, A::Error> {
+            let mut m = std::collections::BTreeMap::new();
+            while let Some(k) = a.next_key::<std::borrow::Cow<'de, str>>()? {
+                if self.0.contains(&&*k) {
+                    let v = a.next_value::<&'de serde_json::value::RawValue>()?;
+                    let v = fast_value(v.get()).map_err(serde::de::Error::custom)?;
+                    m.insert(key(&k), v);
+                } else {
+                    a.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(Some(R::from(m)))
+        }
+        fn visit_unit<E>(self) -> std::result::Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_bool<E>(self, _: bool) -> std::result::Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_i64<E>(self, _: i64) -> std::result::Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_u64<E>(self, _: u64) -> std::result::Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_f64<E>(self, _: f64) -> std::result::Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_str<E>(self, _: &str) -> std::result::Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut a: A,
+        ) -> std::result::Result<Self::Value, A::Error> {
+            while a.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    match de.deserialize_any(V(keep)) {
+        Ok(Some(v)) => Ok(v),
+        Ok(None) => fast_value(text),
+        Err(e) => Err(Error::InvalidNoSource {
+            path: "<policy input>".into(),
+            message: e.to_string(),
+        }),
+    }
+}
+
 /// The `costfix` object policies see (its shape is in the module docs and docs/policies.md),
 /// built directly as a regorus value, its per-resource entries in parallel.
 fn costfix_direct(
     est: &Estimate,
     base: Option<&Estimate>,
     environment: Option<&str>,
+    needs: &InputNeeds,
 ) -> regorus::Value {
     use rayon::prelude::*;
     use regorus::Value as R;
@@ -400,32 +541,44 @@ fn costfix_direct(
         .resources
         .par_iter()
         .map(|r| {
-            let unpriced = r.after.as_ref().or(r.before.as_ref()).is_some_and(|s| {
-                s.items
+            let want = |f: &str| needs.wants_costfix(f);
+            let mut m = M::new();
+            if want("type") {
+                m.insert(key("type"), R::from(r.resource_type.as_str()));
+            }
+            if want("module") {
+                m.insert(key("module"), R::from(r.module.as_str()));
+            }
+            if want("action") {
+                m.insert(key("action"), R::from(r.action.as_str()));
+            }
+            if want("monthly_before") {
+                let v = r.before.as_ref().map_or(R::Null, |s| num(s.monthly));
+                m.insert(key("monthly_before"), v);
+            }
+            if want("monthly_after") {
+                let v = r.after.as_ref().map_or(R::Null, |s| num(s.monthly));
+                m.insert(key("monthly_after"), v);
+            }
+            if want("delta") {
+                m.insert(key("delta"), num(r.delta));
+            }
+            if want("unpriced") {
+                let unpriced = r.after.as_ref().or(r.before.as_ref()).is_some_and(|s| {
+                    s.items
+                        .iter()
+                        .any(|i| i.status == crate::cost::ItemStatus::Unpriced)
+                });
+                m.insert(key("unpriced"), R::from(unpriced));
+            }
+            if want("tags") {
+                let tags: M<R, R> = r
+                    .tags
                     .iter()
-                    .any(|i| i.status == crate::cost::ItemStatus::Unpriced)
-            });
-            let tags: M<R, R> = r
-                .tags
-                .iter()
-                .map(|(k, v)| (key(k), R::from(v.as_str())))
-                .collect();
-            let m = M::from([
-                (key("type"), R::from(r.resource_type.as_str())),
-                (key("module"), R::from(r.module.as_str())),
-                (key("action"), R::from(r.action.as_str())),
-                (
-                    key("monthly_before"),
-                    r.before.as_ref().map_or(R::Null, |s| num(s.monthly)),
-                ),
-                (
-                    key("monthly_after"),
-                    r.after.as_ref().map_or(R::Null, |s| num(s.monthly)),
-                ),
-                (key("delta"), num(r.delta)),
-                (key("unpriced"), R::from(unpriced)),
-                (key("tags"), R::from(tags)),
-            ]);
+                    .map(|(k, v)| (key(k), R::from(v.as_str())))
+                    .collect();
+                m.insert(key("tags"), R::from(tags));
+            }
             (R::from(r.address.as_str()), R::from(m))
         })
         .collect();
@@ -459,7 +612,42 @@ fn action_name(a: crate::plan::Action) -> &'static str {
     }
 }
 
-/// Run a check.
+/// The input policies get: the plan (the parts `needs` names, or the whole document with
+/// `full_input`) and the `costfix` object.
+pub fn policy_input(
+    plan: &Plan<'_>,
+    plan_json: &str,
+    est: &Estimate,
+    base: Option<&Estimate>,
+    environment: Option<&str>,
+    needs: &InputNeeds,
+    full_input: bool,
+) -> Result<regorus::Value> {
+    // The sections this builder does not rebuild come from the document itself.
+    let full = full_input || needs.wants("configuration") || needs.wants("relevant_attributes");
+    let every = InputNeeds {
+        names: Vec::new(),
+        restrict: None,
+    };
+    let costfix = costfix_direct(est, base, environment, if full { &every } else { needs });
+    if full {
+        // The whole document, as conftest gives it, with the `costfix` key added.
+        let mut doc =
+            regorus::Value::from_json_str(plan_json).map_err(|e| Error::InvalidNoSource {
+                path: "<policy input>".into(),
+                message: e.to_string(),
+            })?;
+        if let Ok(obj) = doc.as_object_mut() {
+            obj.insert(key("costfix"), costfix);
+        }
+        Ok(doc)
+    } else {
+        policy_input_value(plan, costfix, needs)
+    }
+}
+
+/// Run a check. `input_built` is called once the policy input is built (the plan's text is not
+/// read after that: the caller can release it, see [`crate::InputFile::release_pages`]).
 #[allow(clippy::too_many_arguments)]
 pub fn check(
     plan: &Plan<'_>,
@@ -469,27 +657,20 @@ pub fn check(
     policies: &PolicySet,
     budgets: &[Budget],
     opts: &CheckOptions,
+    input_built: &dyn Fn(),
 ) -> Result<CheckReport> {
     let policy_results = if policies.has_rules(&opts.namespaces) {
         let needs = InputNeeds::of(policies);
-        // The sections this builder does not rebuild come from the document itself.
-        let full =
-            opts.full_input || needs.wants("configuration") || needs.wants("relevant_attributes");
-        let costfix = costfix_direct(&est, base, opts.environment.as_deref());
-        let input = if full {
-            // The whole document, as conftest gives it, with the `costfix` key added.
-            let mut doc =
-                regorus::Value::from_json_str(plan_json).map_err(|e| Error::InvalidNoSource {
-                    path: "<policy input>".into(),
-                    message: e.to_string(),
-                })?;
-            if let Ok(obj) = doc.as_object_mut() {
-                obj.insert(key("costfix"), costfix);
-            }
-            doc
-        } else {
-            policy_input_value(plan, costfix, &needs)?
-        };
+        let input = policy_input(
+            plan,
+            plan_json,
+            &est,
+            base,
+            opts.environment.as_deref(),
+            &needs,
+            opts.full_input,
+        )?;
+        input_built();
         policies.evaluate_value(input, &opts.namespaces)?
     } else {
         Vec::new()

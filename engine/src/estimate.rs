@@ -33,7 +33,8 @@ pub struct Options {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CostSide {
     pub monthly: Decimal,
-    pub items: Vec<LineItem>,
+    /// Shared: an unchanged resource's two sides are one list.
+    pub items: std::sync::Arc<Vec<LineItem>>,
 }
 
 /// The estimate of one resource instance.
@@ -520,7 +521,7 @@ fn estimate_one<'a>(
         };
         CostSide {
             monthly: cost.monthly(),
-            items: cost.items,
+            items: std::sync::Arc::new(cost.items),
         }
     };
     est.after = after.as_ref().map(side);
@@ -670,7 +671,7 @@ fn summarise(
         let mut any_unpriced = false;
         for (side_name, side) in [("before", &r.before), ("after", &r.after)] {
             let Some(side) = side else { continue };
-            for i in &side.items {
+            for i in side.items.iter() {
                 match i.status {
                     ItemStatus::Unpriced => {
                         any_unpriced = true;
@@ -706,7 +707,7 @@ fn summarise(
             counts.with_unpriced_items += 1;
         }
         for side in r.sides() {
-            for i in &side.items {
+            for i in side.items.iter() {
                 if i.unit_price.is_some() {
                     services.insert(service_of(&r.resource_type));
                 }

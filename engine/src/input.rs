@@ -74,6 +74,19 @@ impl InputFile {
         }
     }
 
+    /// Let the kernel take back the pages of a memory-mapped file that have been read. Call it
+    /// once the file has been indexed: the parts still borrowed (attribute values, addresses)
+    /// are read again from the page cache when they are touched, so the process keeps only the
+    /// pages it still uses instead of the whole file. A no-op for files read into memory.
+    pub fn release_pages(&self) {
+        if let Text::Mapped(m) = &self.text {
+            // SAFETY: the mapping is private and read-only: we never write to it, so there are
+            // no private copies to lose; MADV_DONTNEED drops the pages from this process and
+            // later reads fault them back in from the file, with the same bytes.
+            let _ = unsafe { m.unchecked_advise(memmap2::UncheckedAdvice::DontNeed) };
+        }
+    }
+
     /// Decode bytes already read (used by tests and by the fuzzers).
     pub fn from_bytes(path: &Path, bytes: Vec<u8>) -> Result<InputFile> {
         let mut notes = Vec::new();

@@ -183,7 +183,7 @@ fn parallel_json_writers_match_serde() {
             fail_on: FailOn::Deny,
             full_input: false,
         };
-        let report = check(p, file.json(), est, None, &policies, &[], &opts).unwrap();
+        let report = check(p, file.json(), est, None, &policies, &[], &opts, &|| {}).unwrap();
         let mut fast = Vec::new();
         report.write_json(&mut fast).unwrap();
         assert_eq!(

@@ -181,3 +181,127 @@ fn approval_policy_decides() {
     assert_eq!(d["require_approval"], true);
     assert_eq!(d["auto_approve"], false);
 }
+
+/// Plans under `dir` (any `.json` file the plan reader takes as a plan).
+fn plans_under(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            plans_under(&p, out);
+        } else if p.extension().is_some_and(|x| x == "json") {
+            let Ok(file) = costfix_engine::InputFile::read(&p) else {
+                continue;
+            };
+            if let Ok((costfix_engine::Document::Plan(_), _)) =
+                costfix_engine::parse_document(&file)
+            {
+                out.push(p);
+            }
+        }
+    }
+}
+
+/// A plan that each shipped policy has something to say about: previous-generation instances,
+/// databases and cache nodes in production and elsewhere, gp2 volumes, block devices and
+/// launch-template mappings, expensive untagged resources, a resource above $1,000 a month.
+fn policy_bait_plan() -> serde_json::Value {
+    use serde_json::json;
+    let rc = |addr: &str, action: &str, after: serde_json::Value| {
+        let (rtype, name) = addr.rsplit_once('.').unwrap();
+        let rtype = rtype.rsplit('.').next().unwrap();
+        json!({"address": addr, "mode": "managed", "type": rtype, "name": name,
+               "provider_name": "registry.terraform.io/hashicorp/aws",
+               "change": {"actions": [action], "before": null, "after": after, "after_unknown": {}}})
+    };
+    json!({
+        "format_version": "1.2",
+        "resource_changes": [
+            rc("aws_instance.prod_t2", "create", json!({"instance_type": "t2.large", "tags": {"env": "prod"},
+                "root_block_device": [{"volume_type": "gp2", "volume_size": 50}], "ebs_block_device": []})),
+            rc("aws_instance.dev_m4", "update", json!({"instance_type": "m4.xlarge", "tags": {"Environment": "Dev"},
+                "root_block_device": [{"volume_type": "gp3", "volume_size": 20}],
+                "ebs_block_device": [{"volume_type": "gp2", "volume_size": 500}]})),
+            rc("aws_instance.untagged", "create", json!({"instance_type": "m5.4xlarge", "tags": null})),
+            rc("aws_instance.unchanged_t2", "no-op", json!({"instance_type": "t2.micro"})),
+            rc("aws_db_instance.db", "create", json!({"instance_class": "db.r4.8xlarge", "engine": "postgres",
+                "allocated_storage": 100, "storage_type": "gp2", "multi_az": true, "tags": {}})),
+            rc("aws_elasticache_cluster.cache", "create", json!({"node_type": "cache.m4.large", "num_cache_nodes": 2,
+                "engine": "redis", "tags": {"env": "staging"}})),
+            rc("aws_ebs_volume.data", "create", json!({"type": "gp2", "size": 2000, "tags": {"team": "x"}})),
+            rc("aws_launch_template.lt", "create", json!({"instance_type": "c4.large",
+                "block_device_mappings": [{"device_name": "/dev/xvda", "ebs": [{"volume_type": "gp2", "volume_size": 30}]}]})),
+            rc("module.m.aws_instance.deleted", "delete", json!(null)),
+        ],
+        "configuration": {"provider_config": {"aws": {"name": "aws",
+            "expressions": {"region": {"constant_value": "us-east-1"}}}}},
+    })
+}
+
+#[test]
+fn shipped_policies_read_only_what_they_declare() {
+    use costfix_engine::check::{policy_input, InputNeeds};
+    use costfix_engine::estimate::{self, Options};
+    use costfix_engine::usage::Usage;
+    use costfix_engine::{parse_document, Catalog, Document, InputFile};
+
+    let mut plans = Vec::new();
+    plans_under(&repo().join("fixtures"), &mut plans);
+    assert!(plans.len() >= 40, "only {} plans found", plans.len());
+    let dir = tempfile::tempdir().unwrap();
+    let bait = dir.path().join("bait.json");
+    std::fs::write(&bait, policy_bait_plan().to_string()).unwrap();
+    plans.push(bait);
+
+    // Each shipped policy alone (its own declaration is enough) and all of them together.
+    let all = PolicySet::embedded().unwrap();
+    let mut sets = vec![all.clone()];
+    for f in &all.files {
+        let mut one = PolicySet::new();
+        one.add(f.clone()).unwrap();
+        sets.push(one);
+    }
+    let namespaces = Namespaces::All;
+    let catalog = Catalog::embedded();
+    let mut rules_with_results = std::collections::BTreeSet::new();
+    for p in &plans {
+        let file = InputFile::read(p).unwrap();
+        let (doc, _) = parse_document(&file).unwrap();
+        let Document::Plan(plan) = &doc else {
+            unreachable!()
+        };
+        let est = estimate::estimate(
+            &doc,
+            "plan",
+            None,
+            &catalog,
+            &Usage::default(),
+            &Options::default(),
+        );
+        for (set, env) in sets
+            .iter()
+            .flat_map(|s| [(s, None), (s, Some("production"))])
+        {
+            let eval = |needs: &InputNeeds| {
+                let input = policy_input(plan, file.json(), &est, None, env, needs, false).unwrap();
+                set.evaluate_value(input, &namespaces).unwrap()
+            };
+            let narrow = eval(&InputNeeds::of(set));
+            let whole = eval(&InputNeeds::everything(set));
+            assert_eq!(narrow, whole, "{} ({env:?}) with {set:?}", p.display());
+            rules_with_results.extend(whole.iter().map(|r| format!("{}.{}", r.package, r.rule)));
+        }
+    }
+    // Each shipped rule fired somewhere, so every declaration was put to the test.
+    for rule in [
+        "data.costfix.policies.previous_generation.deny",
+        "data.costfix.policies.previous_generation.warn",
+        "data.costfix.policies.gp2_volumes.warn",
+        "data.costfix.policies.untagged_costly.deny",
+        "data.costfix.policies.resource_cost_limit.deny",
+    ] {
+        assert!(
+            rules_with_results.contains(rule),
+            "{rule} never fired: {rules_with_results:?}"
+        );
+    }
+}
