@@ -480,6 +480,34 @@ fn patch_out_is_git_applicable_and_equals_apply() {
 }
 
 #[test]
+fn apply_shows_the_same_diffs_as_the_dry_run() {
+    // Regression: the per-fix diffs were made from the files after they were written, so
+    // `--apply` showed empty or doubled hunks.
+    let (_tmp, tree) = copy_tree("fixtures/fix/shapes");
+    let args = [
+        "--no-config",
+        "fix",
+        "--plan",
+        "plan.json",
+        "--rule",
+        "CF003",
+    ];
+    let dry = run_in(&tree, &args);
+    let mut with_apply = args.to_vec();
+    with_apply.push("--apply");
+    let applied = run_in(&tree, &with_apply);
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    let diff_lines = |s: &str| -> Vec<String> {
+        s.lines()
+            .filter(|l| l.starts_with(['+', '-', ' ', '@']) && !l.starts_with("  saves"))
+            .map(str::to_owned)
+            .collect()
+    };
+    assert!(diff_lines(&dry.stdout).len() > 20, "{}", dry.stdout);
+    assert_eq!(diff_lines(&dry.stdout), diff_lines(&applied.stdout));
+}
+
+#[test]
 fn safe_apply_leaves_unsafe_fixes_alone() {
     let (_tmp, tree) = copy_tree("fixtures/corpus/infracost/examples/terraform");
     let o = run_in(

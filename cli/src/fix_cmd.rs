@@ -317,6 +317,11 @@ pub fn run_fix(mut a: FixArgs, config: &Config, color: bool) -> Result<ExitCode>
         )?;
         crate::note!("wrote {n} operation(s) to {}", display_path(path));
     }
+    // The files as they were, for the per-fix diffs (read before --apply changes them).
+    let texts = match a.format {
+        FixFormat::Diff => patch::read_edited(&fixes),
+        FixFormat::Json => Default::default(),
+    };
     let written = if a.apply {
         patch::write(&patch)?
     } else {
@@ -352,7 +357,7 @@ pub fn run_fix(mut a: FixArgs, config: &Config, color: bool) -> Result<ExitCode>
             writeln!(out).into_diagnostic()?;
         }
         FixFormat::Diff => {
-            render_diff(&mut out, &fixes, &summary, &patch, &a, color).into_diagnostic()?
+            render_diff(&mut out, &fixes, &texts, &summary, &patch, &a, color).into_diagnostic()?
         }
     }
     out.flush().into_diagnostic()?;
@@ -462,9 +467,11 @@ fn fix_block(
     out
 }
 
+#[allow(clippy::too_many_arguments)]
 fn render_diff(
     out: &mut impl Write,
     fixes: &[Fix],
+    texts: &std::collections::HashMap<PathBuf, std::sync::Arc<String>>,
     summary: &Summary,
     patch: &Patch,
     a: &FixArgs,
@@ -478,11 +485,10 @@ fn render_diff(
         }
     };
     // Each fix's text is made in parallel, then written in order.
-    let texts = patch::read_edited(fixes);
     let shown: Vec<&Fix> = fixes.iter().filter(|f| f.suppressed.is_none()).collect();
     let blocks: Vec<String> = shown
         .par_iter()
-        .map(|f| fix_block(f, &texts, a, &paint))
+        .map(|f| fix_block(f, texts, a, &paint))
         .collect();
     for b in blocks {
         out.write_all(b.as_bytes())?;

@@ -368,6 +368,13 @@ pub fn run_apply(mut a: ApplyArgs, config: &Config) -> Result<ExitCode> {
     let mut budget_left = a
         .max_operations
         .min(a.max_per_hour.saturating_sub(done_this_hour));
+    // Where the log leaves each operation: one already applied (and not rolled back since) is
+    // skipped, not checked again (its checks would fail against its own edit).
+    let mut logged: BTreeMap<String, (u64, String)> = BTreeMap::new();
+    for e in log.entries().iter().filter(|e| e.transition.contains("->")) {
+        let to = e.transition.rsplit("->").next().unwrap_or_default();
+        logged.insert(e.op.clone(), (e.seq, to.to_string()));
+    }
     for mut op in ops.operations {
         let skip = |op: &mut Operation, log: &mut Log, why: String| -> Result<()> {
             log.append(&op.id, "", "warn", &why, Value::Null)?;
@@ -378,6 +385,13 @@ pub fn run_apply(mut a: ApplyArgs, config: &Config) -> Result<ExitCode> {
             });
             Ok(())
         };
+        if let Some((seq, _)) = logged.get(&op.id).filter(|(_, to)| to == "Applied") {
+            let why = format!("already applied (log entry {seq}): skipped");
+            op.state = OpState::Applied;
+            skip(&mut op, &mut log, why)?;
+            results.push(op);
+            continue;
+        }
         if op.state != OpState::Pending {
             let why = format!("not pending ({:?}): skipped", op.state);
             skip(&mut op, &mut log, why)?;
@@ -649,8 +663,24 @@ fn render_ops(out: &mut impl Write, ops: &[Operation]) -> std::io::Result<()> {
         }
         writeln!(out)?;
     }
-    let applied = ops.iter().filter(|o| o.state == OpState::Applied).count();
-    writeln!(out, "{applied} of {} operation(s) applied.", ops.len())
+    let already = ops
+        .iter()
+        .filter(|o| {
+            o.log
+                .last()
+                .is_some_and(|l| l.message.starts_with("already applied"))
+        })
+        .count();
+    let applied = ops.iter().filter(|o| o.state == OpState::Applied).count() - already;
+    if already > 0 {
+        writeln!(
+            out,
+            "{applied} of {} operation(s) applied; {already} had been applied before.",
+            ops.len()
+        )
+    } else {
+        writeln!(out, "{applied} of {} operation(s) applied.", ops.len())
+    }
 }
 
 #[derive(Args, Debug)]
@@ -703,11 +733,29 @@ pub fn run_rollback(a: RollbackArgs) -> Result<ExitCode> {
     let ids: Vec<String> = match &a.op {
         Some(id) => vec![id.clone()],
         None => {
-            let start = entries
+            // The last run that applied something (a run that only skipped is passed over).
+            let starts: Vec<usize> = entries
                 .iter()
-                .rposition(|e| e.op == "run" && e.transition == "start")
-                .ok_or_else(|| miette!("the log has no apply run"))?;
-            let mut ids: Vec<String> = entries[start..]
+                .enumerate()
+                .filter(|(_, e)| e.op == "run" && e.transition == "start")
+                .map(|(i, _)| i)
+                .collect();
+            if starts.is_empty() {
+                return Err(miette!("the log has no apply run"));
+            }
+            let run_of = |k: usize| {
+                let end = starts.get(k + 1).copied().unwrap_or(entries.len());
+                &entries[starts[k]..end]
+            };
+            let k = (0..starts.len())
+                .rev()
+                .find(|&k| {
+                    run_of(k)
+                        .iter()
+                        .any(|e| e.transition == "Applying->Applied")
+                })
+                .unwrap_or(starts.len() - 1);
+            let mut ids: Vec<String> = run_of(k)
                 .iter()
                 .filter(|e| e.transition == "Applying->Applied")
                 .map(|e| e.op.clone())
@@ -754,7 +802,7 @@ pub fn run_rollback(a: RollbackArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     for (id, files) in &per_op {
-        undo_op(&mut log, id, files, "rollback requested")?;
+        undo_op(&mut log, id, files, oplog::ROLLBACK_REQUESTED)?;
         crate::note!("rolled back {id}");
     }
     Ok(ExitCode::SUCCESS)

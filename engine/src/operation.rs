@@ -718,10 +718,17 @@ pub fn validate(
             let shift = if e.file == snap.file { block_shift } else { 0 };
             let hint = (e.start as isize + shift).max(0) as usize;
             if relocate(&text, e, hint).is_none() {
-                problems.push(format!(
-                    "{}: the text the fix replaces ({:?}) is no longer at its place",
-                    e.file, e.old_text
-                ));
+                problems.push(if e.old_text.is_empty() {
+                    format!(
+                        "{}: the text around the place the fix inserts at is no longer there",
+                        e.file
+                    )
+                } else {
+                    format!(
+                        "{}: the text the fix replaces ({:?}) is no longer at its place",
+                        e.file, e.old_text
+                    )
+                });
             }
             shifts.push(shift);
         }

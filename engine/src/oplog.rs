@@ -312,11 +312,29 @@ impl Log {
     }
 }
 
-/// Consecutive failed or rolled-back operations (most recent first) since the last success or
-/// breaker reset.
+/// The message of a rollback asked for with `costfix rollback` (not a failure).
+pub const ROLLBACK_REQUESTED: &str = "rollback requested";
+
+/// Consecutive failed or automatically rolled-back operations (most recent first) since the last
+/// success or breaker reset. A rollback the user asked for is not a failure.
 pub fn failures_in_a_row(entries: &[Entry]) -> usize {
+    // Rollbacks that were asked for: the `RolledBack` entry after an `Applied->RollingBack`
+    // logged as requested.
+    let mut requested = std::collections::HashSet::new();
+    let mut asked: std::collections::HashSet<&str> = Default::default();
+    for e in entries {
+        if e.transition == "Applied->RollingBack" {
+            if e.message == ROLLBACK_REQUESTED {
+                asked.insert(&e.op);
+            } else {
+                asked.remove(e.op.as_str());
+            }
+        } else if e.transition == "RollingBack->RolledBack" && asked.remove(e.op.as_str()) {
+            requested.insert(e.seq);
+        }
+    }
     let mut n = 0;
-    for e in entries.iter().rev() {
+    for e in entries.iter().rev().filter(|e| !requested.contains(&e.seq)) {
         if e.op == "breaker" && e.transition == "reset" {
             break;
         }
@@ -382,6 +400,43 @@ pub fn details(pairs: &[(&str, Value)]) -> Value {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn requested_rollbacks_do_not_open_the_breaker() {
+        let mut seq = 0;
+        let mut e = |op: &str, transition: &str, message: &str| {
+            seq += 1;
+            Entry {
+                seq,
+                time: String::new(),
+                op: op.into(),
+                transition: transition.into(),
+                level: "info".into(),
+                message: message.into(),
+                details: Value::Null,
+                prev: String::new(),
+                hash: String::new(),
+            }
+        };
+        let mut log = Vec::new();
+        for op in ["a", "b", "c", "d"] {
+            log.push(e(op, "Applying->Applied", "applied"));
+        }
+        for op in ["a", "b", "c", "d"] {
+            log.push(e(op, "Applied->RollingBack", ROLLBACK_REQUESTED));
+            log.push(e(op, "RollingBack->RolledBack", "rolled back"));
+        }
+        assert_eq!(failures_in_a_row(&log), 0);
+        // Automatic rollbacks (a failed verification) and failures count.
+        log.push(e(
+            "x",
+            "Applied->RollingBack",
+            "the plan after the change differs",
+        ));
+        log.push(e("x", "RollingBack->RolledBack", "rolled back"));
+        log.push(e("y", "ValidatingSafety->Failed", "blocked"));
+        assert_eq!(failures_in_a_row(&log), 2);
+    }
 
     #[test]
     fn dates_round_trip() {
