@@ -2,8 +2,14 @@
 # Seed corpora for the fuzz targets from the repository's fixtures.
 set -euo pipefail
 cd "$(dirname "$0")"
-mkdir -p corpus/plan_reader corpus/hcl_patcher corpus/slo_reader corpus/oplog_reader
+mkdir -p corpus/plan_reader corpus/state_reader corpus/hcl_patcher corpus/slo_reader corpus/oplog_reader
 find ../fixtures -name '*.json' -size -1000k -exec cp {} corpus/plan_reader/ \; 2>/dev/null || true
+# States: raw terraform.tfstate files and `terraform show -json` states (and plans, for prior_state).
+i=0
+while IFS= read -r f; do
+  i=$((i + 1))
+  cp "$f" "corpus/state_reader/$i"
+done < <(find ../fixtures \( -name '*.tfstate' -o -name '*state*.json' -o -name 'plan.json' \) -size -1000k)
 i=0
 while IFS= read -r f; do
   i=$((i + 1))
@@ -20,4 +26,4 @@ bin=../target/release/costfix
  SOURCE_DATE_EPOCH=1763866800 "$OLDPWD/$bin" --no-config apply ops.json >/dev/null 2>&1 || true)
 cp "$tmp/t/.costfix/oplog.jsonl" corpus/oplog_reader/applied.jsonl
 rm -rf "$tmp"
-echo "seeded: $(ls corpus/plan_reader | wc -l) plans, $(ls corpus/hcl_patcher | wc -l) .tf, $(ls corpus/slo_reader | wc -l) hcl, 1 log"
+echo "seeded: $(ls corpus/plan_reader | wc -l) plans, $(ls corpus/state_reader | wc -l) states, $(ls corpus/hcl_patcher | wc -l) .tf, $(ls corpus/slo_reader | wc -l) hcl, 1 log"

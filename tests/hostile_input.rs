@@ -265,3 +265,90 @@ fn exponential_parses_are_cut_short() {
     );
     assert!(t.elapsed().as_secs() < 20, "took {:?}", t.elapsed());
 }
+
+/// A real full disk: a 2 MB tmpfs in a user and mount namespace (`unshare`), filled up after the
+/// operations were planned. Skipped, saying so, where user namespaces are not allowed.
+#[test]
+fn a_full_tmpfs_refuses_cleanly_and_the_log_stays_a_chain() {
+    let probe = Command::new("unshare")
+        .args(["--user", "--map-root-user", "--mount", "true"])
+        .output();
+    if !probe.is_ok_and(|o| o.status.success()) {
+        eprintln!("skipped: unshare --user --mount is not available here");
+        return;
+    }
+    // Two runs: the disk full from the start (nothing can be written), and the disk filling up
+    // while apply logs its checks (the log's last page has room for a few entries).
+    let script = r#"
+set -u
+s=$(mktemp -d)
+d=$(mktemp -d)
+mount -t tmpfs -o size=2m tmpfs "$d"
+cp -r "$SHAPES" "$d/t" && chmod -R u+w "$d/t"
+cd "$d/t"
+export SOURCE_DATE_EPOCH=1767225600 NO_COLOR=1
+"$BIN" --no-config fix --plan plan.json --rule CF003 --out ops.json -q >/dev/null
+if [ "$MODE" = midway ]; then "$BIN" --no-config log reset-breaker --by test 2>/dev/null; fi
+dd if=/dev/zero of="$d/fill" bs=4k 2>/dev/null
+sha256sum main.tf tail.tf windows.tf > "$s/before.sum"
+if [ "$MODE" = full ]; then
+  "$BIN" --no-config fix --plan plan.json --apply >/dev/null 2>"$s/err"; echo "fix=$?"
+  cat "$s/err"
+fi
+"$BIN" --no-config apply ops.json >/dev/null 2>"$s/err"; echo "apply=$?"
+cat "$s/err"
+sha256sum --quiet -c "$s/before.sum" && echo "sources=unchanged"
+echo "leftovers=$(find . -name '.costfix-*' | wc -l)"
+"$BIN" --no-config log verify >/dev/null 2>&1; echo "verify=$?"
+rm "$d/fill"
+"$BIN" --no-config recover >/dev/null 2>&1; echo "recover=$?"
+"$BIN" --no-config log verify >/dev/null 2>&1; echo "verify_after=$?"
+"$BIN" --no-config apply ops.json >/dev/null 2>&1; echo "apply_after=$?"
+rm -rf "$s"
+"#;
+    for mode in ["full", "midway"] {
+        let out = Command::new("unshare")
+            .args(["--user", "--map-root-user", "--mount", "bash", "-c", script])
+            .env("BIN", env!("CARGO_BIN_EXE_costfix"))
+            .env("SHAPES", repo().join("fixtures/fix/shapes"))
+            .env("MODE", mode)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        let has = |l: &str| text.lines().any(|x| x.trim() == l);
+        if mode == "full" {
+            assert!(has("fix=2"), "{mode}: {text}");
+        }
+        assert!(has("apply=2"), "{mode}: {text}");
+        assert!(text.contains("No space left on device"), "{mode}: {text}");
+        assert!(text.contains("cannot write"), "{mode}: {text}");
+        assert!(has("sources=unchanged"), "{mode}: {text}");
+        assert!(has("leftovers=0"), "{mode}: {text}");
+        assert!(has("verify=0"), "{mode}: the log is a chain: {text}");
+        assert!(has("recover=0") && has("verify_after=0"), "{mode}: {text}");
+        // With room again, the same operations apply.
+        assert!(has("apply_after=0"), "{mode}: {text}");
+        assert!(!text.contains("panicked"), "{text}");
+    }
+}
+
+/// A reader that goes away (`costfix prices | head -1`): a quiet exit 0, no panic, no message.
+#[test]
+fn a_closed_stdout_is_a_quiet_exit() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_costfix"))
+        .args(["--no-config", "prices"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The pipe is closed here; the catalog (about 1 MB) cannot all have been written yet.
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+    assert!(first.starts_with(b"service,region"));
+}

@@ -255,7 +255,7 @@ pub fn run_fix(mut a: FixArgs, config: &Config, color: bool) -> Result<ExitCode>
     let (doc, warnings) = parse_document(&file)?;
     t.lap("read and parse the plan");
     for w in &warnings {
-        eprintln!("warning: {}: {}", w.file, w.message);
+        crate::say!("warning: {}: {}", w.file, w.message);
     }
     let Document::Plan(plan) = &doc else {
         return Err(miette!(
@@ -279,7 +279,7 @@ pub fn run_fix(mut a: FixArgs, config: &Config, color: bool) -> Result<ExitCode>
     );
     t.lap("rules");
     if no_region > 0 {
-        eprintln!(
+        crate::say!(
             "warning: {no_region} resource(s) have no region (the plan's AWS provider configuration sets none): their savings cannot be priced; pass --region"
         );
     }

@@ -250,11 +250,21 @@ static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new
 macro_rules! note {
     ($($t:tt)*) => {
         if !$crate::QUIET.load(std::sync::atomic::Ordering::Relaxed) {
-            eprintln!($($t)*);
+            $crate::say!($($t)*);
         }
     };
 }
 pub(crate) use note;
+
+/// A line on stderr. Unlike `eprintln!`, a stderr that cannot be written (a full disk, a closed
+/// pipe) is not a panic: the exit code still says what happened.
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($t)*);
+    }};
+}
+pub(crate) use say;
 
 /// Progress of a long run, on stderr, only on a terminal and without `--quiet`: one line
 /// rewritten in place, cleared at the end.
@@ -272,7 +282,7 @@ impl Progress {
     }
     pub(crate) fn phase(&self, what: &str) {
         if self.on {
-            eprint!("\r\x1b[2Kcostfix: {what}…");
+            let _ = write!(std::io::stderr(), "\r\x1b[2Kcostfix: {what}…");
         }
     }
 }
@@ -280,7 +290,7 @@ impl Progress {
 impl Drop for Progress {
     fn drop(&mut self) {
         if self.on {
-            eprint!("\r\x1b[2K");
+            let _ = write!(std::io::stderr(), "\r\x1b[2K");
         }
     }
 }
@@ -303,6 +313,13 @@ fn tune_allocator() {
     }
 }
 
+fn broken_pipe(report: &miette::Report) -> bool {
+    report.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    }) || report.to_string().contains("Broken pipe")
+}
+
 fn main() -> ExitCode {
     #[cfg(feature = "mimalloc")]
     tune_allocator();
@@ -322,15 +339,17 @@ fn main() -> ExitCode {
     let config = match load_config(cli.config.as_deref(), cli.no_config) {
         Ok(c) => c,
         Err(report) => {
-            eprintln!("{report:?}");
+            say!("{report:?}");
             return ExitCode::from(2);
         }
     };
     let stdout_color = cli.color.on(&std::io::stdout());
     match run(cli.command, config.unwrap_or_default(), stdout_color) {
         Ok(code) => code,
+        // The reader went away (`costfix prices | head`): stop quietly, as ripgrep and grep do.
+        Err(report) if broken_pipe(&report) => ExitCode::SUCCESS,
         Err(report) => {
-            eprintln!("{report:?}");
+            say!("{report:?}");
             ExitCode::from(2)
         }
     }
@@ -536,7 +555,7 @@ impl Timer {
     pub(crate) fn lap(&self, phase: &str) {
         if self.on {
             let now = std::time::Instant::now();
-            eprintln!(
+            say!(
                 "timing: {phase} {:.1} ms",
                 (now - self.last.get()).as_secs_f64() * 1000.0
             );
@@ -679,7 +698,7 @@ fn run_check(mut a: CheckArgs, config: &Config, color: bool) -> Result<ExitCode>
         report.apply_baseline(&Baseline::load(path)?);
     }
     for w in &report.estimate.warnings {
-        eprintln!("warning: {}: {}", w.file, w.message);
+        say!("warning: {}: {}", w.file, w.message);
     }
     if let Some(path) = &a.write_baseline {
         let text = serde_json::to_string_pretty(&report.to_baseline()).into_diagnostic()?;
@@ -766,7 +785,7 @@ fn run_policy_test(dir: Option<&Path>) -> Result<ExitCode> {
     }
     writeln!(out, "{passed} passed, {failed} failed").into_diagnostic()?;
     if outcomes.is_empty() {
-        eprintln!("warning: no test_* rules found");
+        say!("warning: no test_* rules found");
     }
     Ok(if failed == 0 {
         ExitCode::SUCCESS
@@ -798,7 +817,7 @@ pub(crate) fn load_usage(path: Option<&Path>) -> Result<Usage> {
 
 fn emit(est: &Estimate, format: Format, command: &str) -> Result<ExitCode> {
     for w in &est.warnings {
-        eprintln!("warning: {}: {}", w.file, w.message);
+        say!("warning: {}: {}", w.file, w.message);
     }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());

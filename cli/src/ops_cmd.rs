@@ -864,7 +864,7 @@ pub struct RecoverArgs {
 pub fn run_recover(a: RecoverArgs) -> Result<ExitCode> {
     let _lock = oplog::Lock::acquire(&a.dir)?;
     if let Some(torn) = Log::cut_torn_tail(&a.dir)? {
-        eprintln!(
+        crate::say!(
             "the log's last line was torn by a crash and was removed ({} bytes): {:?}",
             torn.len(),
             torn.chars().take(80).collect::<String>()
@@ -928,7 +928,7 @@ pub fn run_recover(a: RecoverArgs) -> Result<ExitCode> {
                 }
             } else {
                 ok = false;
-                eprintln!(
+                crate::say!(
                     "{}: neither as before nor as after the operation: restore it by hand",
                     c.file
                 );
@@ -1018,7 +1018,7 @@ pub fn run_log(c: LogCommand) -> Result<ExitCode> {
             }
             out.flush().into_diagnostic()?;
             for p in &contents.problems {
-                eprintln!("warning: line {}: {}", p.line, p.message);
+                crate::say!("warning: line {}: {}", p.line, p.message);
             }
             Ok(ExitCode::SUCCESS)
         }

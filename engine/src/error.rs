@@ -20,6 +20,17 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    #[error("cannot write {}", path.display())]
+    #[diagnostic(
+        code(costfix::io::write),
+        help("check the free space and that the folder is writable; the file was left as it was")
+    )]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
     #[error("{} is empty", path.display())]
     #[diagnostic(
         code(costfix::input::empty),

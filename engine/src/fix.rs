@@ -370,7 +370,7 @@ fn insert_lines(
 /// the original (keeping its permissions), fsync of the folder. A read-only file is refused
 /// before anything is written.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let io = |source| Error::Io {
+    let io = |source| Error::Write {
         path: path.to_owned(),
         source,
     };

@@ -280,13 +280,22 @@ impl Log {
         if let Some(parent) = self.path.parent() {
             std::fs::create_dir_all(parent).map_err(io)?;
         }
+        let write = |source| Error::Write {
+            path: self.path.clone(),
+            source,
+        };
         let mut f = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(&self.path)
-            .map_err(io)?;
-        f.write_all(line.as_bytes()).map_err(io)?;
-        f.sync_all().map_err(io)?;
+            .map_err(write)?;
+        let len = f.metadata().map_err(io)?.len();
+        if let Err(e) = f.write_all(line.as_bytes()).and_then(|_| f.sync_all()) {
+            // A full disk can take part of the line: cut it off again, so that the log stays a
+            // valid chain (if even that fails, `costfix recover` removes the torn line).
+            let _ = f.set_len(len).and_then(|_| f.sync_all());
+            return Err(write(e));
+        }
         self.last_hash = e.hash.clone();
         self.next_seq += 1;
         self.entries.push(e.clone());
@@ -316,20 +325,22 @@ impl Log {
 pub const ROLLBACK_REQUESTED: &str = "rollback requested";
 
 /// Consecutive failed or automatically rolled-back operations (most recent first) since the last
-/// success or breaker reset. A rollback the user asked for is not a failure.
+/// success or breaker reset. Not failures: a rollback the user asked for, and what `costfix
+/// recover` did after a crash (its messages start with `recover:`).
 pub fn failures_in_a_row(entries: &[Entry]) -> usize {
-    // Rollbacks that were asked for: the `RolledBack` entry after an `Applied->RollingBack`
-    // logged as requested.
+    let by_user = |e: &Entry| e.message == ROLLBACK_REQUESTED || e.message.starts_with("recover:");
     let mut requested = std::collections::HashSet::new();
     let mut asked: std::collections::HashSet<&str> = Default::default();
     for e in entries {
-        if e.transition == "Applied->RollingBack" {
-            if e.message == ROLLBACK_REQUESTED {
+        if e.transition.ends_with("->RollingBack") {
+            if by_user(e) {
                 asked.insert(&e.op);
             } else {
                 asked.remove(e.op.as_str());
             }
-        } else if e.transition == "RollingBack->RolledBack" && asked.remove(e.op.as_str()) {
+        } else if (e.transition == "RollingBack->RolledBack" && asked.remove(e.op.as_str()))
+            || (e.transition.ends_with("->Failed") && by_user(e))
+        {
             requested.insert(e.seq);
         }
     }
@@ -426,6 +437,11 @@ mod tests {
             log.push(e(op, "Applied->RollingBack", ROLLBACK_REQUESTED));
             log.push(e(op, "RollingBack->RolledBack", "rolled back"));
         }
+        assert_eq!(failures_in_a_row(&log), 0);
+        // Nor does what recover did after a crash.
+        log.push(e("r", "ValidatingSafety->Failed", "recover: interrupted"));
+        log.push(e("q", "Applying->RollingBack", "recover: rolling back"));
+        log.push(e("q", "RollingBack->RolledBack", "recovered"));
         assert_eq!(failures_in_a_row(&log), 0);
         // Automatic rollbacks (a failed verification) and failures count.
         log.push(e(
