@@ -352,3 +352,23 @@ fn a_closed_stdout_is_a_quiet_exit() {
     assert!(stderr.is_empty(), "{stderr}");
     assert!(first.starts_with(b"service,region"));
 }
+
+/// Found by the state_reader fuzzer: a resource type with a comma was read, and printed as an
+/// address that does not parse back. A state Terraform cannot have written is refused.
+#[test]
+fn a_state_address_terraform_cannot_write_is_refused() {
+    let o = common::run(&["estimate", "fixtures/fuzz/state-invalid-resource-type.json"]);
+    assert_eq!(o.code, 2, "{}", o.stdout);
+    assert!(
+        o.stderr.contains("costfix::input::invalid") && o.stderr.contains("null_resour,e"),
+        "{}",
+        o.stderr
+    );
+    assert!(
+        o.stderr
+            .contains("fixtures/fuzz/state-invalid-resource-type.json:1:"),
+        "{}",
+        o.stderr
+    );
+    assert!(o.stdout.is_empty());
+}

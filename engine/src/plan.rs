@@ -481,7 +481,11 @@ pub fn parse_document<'a>(file: &'a InputFile) -> Result<(Document<'a>, Vec<Warn
                 version,
             });
         }
-        let st = state::from_raw_tfstate(raw.terraform_version, raw.resources.unwrap_or_default());
+        let st = state::from_raw_tfstate(
+            raw.terraform_version,
+            raw.resources.unwrap_or_default(),
+            file,
+        )?;
         return Ok((Document::State(st), warnings));
     }
 

@@ -71,15 +71,17 @@ struct RawInstance<'a> {
 pub(crate) fn from_raw_tfstate<'a>(
     terraform_version: Option<Cow<'a, str>>,
     resources: Vec<RawStateResource<'a>>,
-) -> State<'a> {
+    file: &InputFile,
+) -> Result<State<'a>> {
     let mut out = Vec::new();
     for r in resources {
-        let module = r
-            .module
-            .as_deref()
-            .and_then(|m| format!("{m}.x.y").parse::<Address>().ok())
-            .map(|a| a.module)
-            .unwrap_or_default();
+        let module = match r.module.as_deref() {
+            None => Vec::new(),
+            Some(m) => match format!("{m}.x.y").parse::<Address>() {
+                Ok(a) => a.module,
+                Err(e) => return Err(not_terraform(file, m, &e.to_string())),
+            },
+        };
         let mode = if r.mode.as_deref() == Some("data") {
             Mode::Data
         } else {
@@ -100,10 +102,64 @@ pub(crate) fn from_raw_tfstate<'a>(
             });
         }
     }
-    State {
-        format_version: None,
-        terraform_version,
-        resources: out,
+    valid(
+        file,
+        State {
+            format_version: None,
+            terraform_version,
+            resources: out,
+        },
+    )
+}
+
+/// A state whose every address is one Terraform could have written: it prints and parses back
+/// to itself. Anything else (a resource type with a comma, a name with a space) is a state
+/// edited by hand or damaged, and is refused rather than matched against plans by accident.
+fn valid<'a>(file: &InputFile, state: State<'a>) -> Result<State<'a>> {
+    for r in &state.resources {
+        let text = r.address.to_string();
+        match text.parse::<Address>() {
+            Ok(a) if a == r.address => {}
+            Ok(_) => {
+                return Err(not_terraform(
+                    file,
+                    &r.address.name,
+                    "it does not read back as itself",
+                ))
+            }
+            Err(e) => {
+                let part = if is_ident(&r.address.resource_type) {
+                    &r.address.name
+                } else {
+                    &r.address.resource_type
+                };
+                return Err(not_terraform(file, part, &e.to_string()));
+            }
+        }
+    }
+    Ok(state)
+}
+
+fn is_ident(s: &str) -> bool {
+    s.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+fn not_terraform(file: &InputFile, part: &str, reason: &str) -> crate::Error {
+    let needle = serde_json::to_string(part).unwrap_or_default();
+    let at = file.json().find(&needle).unwrap_or(0);
+    let (src, span) =
+        crate::Error::source_window(&file.display_name(), file.text(), file.start + at);
+    crate::Error::Invalid {
+        src,
+        span,
+        message: format!(
+            "this state holds a resource address Terraform cannot write ({reason}): edited by hand or damaged"
+        ),
+        label: "here".into(),
     }
 }
 
@@ -206,11 +262,14 @@ pub(crate) fn parse_show_json_values<'a>(raw: &'a RawValue, file: &InputFile) ->
     if let Some(root) = s.values.and_then(|v| v.root_module) {
         flatten(root, &[], &mut resources);
     }
-    Ok(State {
-        format_version: s.format_version,
-        terraform_version: s.terraform_version,
-        resources,
-    })
+    valid(
+        file,
+        State {
+            format_version: s.format_version,
+            terraform_version: s.terraform_version,
+            resources,
+        },
+    )
 }
 
 /// Parse the `values` object of a `terraform show -json` state document.
@@ -223,9 +282,12 @@ pub(crate) fn parse_show_json_values_inner<'a>(
     if let Some(root) = v.root_module {
         flatten(root, &[], &mut resources);
     }
-    Ok(State {
-        format_version: None,
-        terraform_version: None,
-        resources,
-    })
+    valid(
+        file,
+        State {
+            format_version: None,
+            terraform_version: None,
+            resources,
+        },
+    )
 }
