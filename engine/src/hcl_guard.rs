@@ -59,11 +59,16 @@ pub fn parse_body(text: &str) -> Result<Body, ParseError> {
     };
     let owned = text.to_string();
     let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
+    let worker = std::thread::spawn(move || {
         let _ = tx.send(hcl::edit::parser::parse_body(&owned));
     });
     match rx.recv_timeout(DEADLINE) {
-        Ok(r) => r.map_err(ParseError::Syntax),
+        Ok(r) => {
+            // It has sent its result and is returning: wait for it, so that no thread outlives
+            // the parse (the fuzzer's leak check found one still exiting).
+            let _ = worker.join();
+            r.map_err(ParseError::Syntax)
+        }
         // The thread is left to finish on its own (it cannot be stopped); the caller reports
         // the error, and the command exits with it.
         Err(_) => Err(ParseError::Unclosed { offset }),
