@@ -229,7 +229,7 @@ pub fn policy_input_value(
             Some(r) => fast_value(r.get()),
         }
     };
-    let s = key;
+    let s = intern;
     let changes: Vec<R> = plan
         .resource_changes
         .par_iter()
@@ -246,7 +246,7 @@ pub fn policy_input_value(
                 ),
             );
             let after = match (needs.after(), rc.change.after) {
-                (Some(keep), Some(r)) => value_keeping(r.get(), keep)?,
+                (Some(keep), Some(r)) => value_of(r.get(), Some(keep))?,
                 (_, r) => raw(r)?,
             };
             change.insert(s("after"), after);
@@ -376,7 +376,7 @@ thread_local! {
 const INTERN_MAX: usize = 64;
 
 /// A string value, shared with earlier equal strings on this thread.
-fn key(k: &str) -> regorus::Value {
+fn intern(k: &str) -> regorus::Value {
     if k.len() > INTERN_MAX {
         return regorus::Value::from(k);
     }
@@ -391,19 +391,25 @@ fn key(k: &str) -> regorus::Value {
     })
 }
 
-/// JSON text to a regorus value in one pass, with interned object keys.
+/// JSON text to a regorus value in one pass, with shared strings.
 fn fast_value(text: &str) -> Result<regorus::Value> {
+    value_of(text, None)
+}
+
+/// JSON text to a regorus value in one pass. With `keep`, an object at the top keeps only those
+/// keys: the other values are skipped by the parser, never built.
+fn value_of(text: &str, keep: Option<&[&str]>) -> Result<regorus::Value> {
     use regorus::Value as R;
-    use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
-    struct Seed;
-    struct V;
-    impl<'de> DeserializeSeed<'de> for Seed {
+    use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+    #[derive(Clone, Copy)]
+    struct Seed<'k>(Option<&'k [&'k str]>);
+    impl<'de> DeserializeSeed<'de> for Seed<'_> {
         type Value = R;
         fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<R, D::Error> {
-            d.deserialize_any(V)
+            d.deserialize_any(self)
         }
     }
-    impl<'de> Visitor<'de> for V {
+    impl<'de> Visitor<'de> for Seed<'_> {
         type Value = R;
         fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
             f.write_str("JSON")
@@ -421,7 +427,7 @@ fn fast_value(text: &str) -> Result<regorus::Value> {
             Ok(R::from(n))
         }
         fn visit_str<E>(self, s: &str) -> std::result::Result<R, E> {
-            Ok(key(s))
+            Ok(intern(s))
         }
         fn visit_unit<E>(self) -> std::result::Result<R, E> {
             Ok(R::Null)
@@ -431,7 +437,7 @@ fn fast_value(text: &str) -> Result<regorus::Value> {
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> std::result::Result<R, A::Error> {
             let mut v = Vec::new();
-            while let Some(x) = a.next_element_seed(Seed)? {
+            while let Some(x) = a.next_element_seed(Seed(None))? {
                 v.push(x);
             }
             v.shrink_to_fit();
@@ -440,82 +446,23 @@ fn fast_value(text: &str) -> Result<regorus::Value> {
         fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> std::result::Result<R, A::Error> {
             let mut m = std::collections::BTreeMap::new();
             while let Some(k) = a.next_key::<std::borrow::Cow<'de, str>>()? {
-                let v = a.next_value_seed(Seed)?;
-                m.insert(key(&k), v);
+                if self.0.is_some_and(|keep| !keep.contains(&&*k)) {
+                    a.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+                let v = a.next_value_seed(Seed(None))?;
+                m.insert(intern(&k), v);
             }
             Ok(R::from(m))
         }
     }
     let mut de = serde_json::Deserializer::from_str(text);
-    Seed.deserialize(&mut de)
+    Seed(keep)
+        .deserialize(&mut de)
         .map_err(|e| Error::InvalidNoSource {
             path: "<policy input>".into(),
             message: e.to_string(),
         })
-}
-
-/// The top-level object of `text` with only the keys in `keep` (anything but an object is
-/// converted whole). The other values are skipped by the parser, never built.
-fn value_keeping(text: &str, keep: &[&str]) -> Result<regorus::Value> {
-    use regorus::Value as R;
-    use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
-    struct V<'k>(&'k [&'k str]);
-    impl<'de> Visitor<'de> for V<'_> {
-        type Value = Option<R>;
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("JSON")
-        }
-        fn visit_map<A: MapAccess<'de>>(
-            self,
-            mut a: A,
-        ) -> std::result::Result<Self::Value, A::Error> {
-            let mut m = std::collections::BTreeMap::new();
-            while let Some(k) = a.next_key::<std::borrow::Cow<'de, str>>()? {
-                if self.0.contains(&&*k) {
-                    let v = a.next_value::<&'de serde_json::value::RawValue>()?;
-                    let v = fast_value(v.get()).map_err(serde::de::Error::custom)?;
-                    m.insert(key(&k), v);
-                } else {
-                    a.next_value::<IgnoredAny>()?;
-                }
-            }
-            Ok(Some(R::from(m)))
-        }
-        fn visit_unit<E>(self) -> std::result::Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_bool<E>(self, _: bool) -> std::result::Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_i64<E>(self, _: i64) -> std::result::Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_u64<E>(self, _: u64) -> std::result::Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_f64<E>(self, _: f64) -> std::result::Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_str<E>(self, _: &str) -> std::result::Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_seq<A: serde::de::SeqAccess<'de>>(
-            self,
-            mut a: A,
-        ) -> std::result::Result<Self::Value, A::Error> {
-            while a.next_element::<IgnoredAny>()?.is_some() {}
-            Ok(None)
-        }
-    }
-    let mut de = serde_json::Deserializer::from_str(text);
-    match de.deserialize_any(V(keep)) {
-        Ok(Some(v)) => Ok(v),
-        Ok(None) => fast_value(text),
-        Err(e) => Err(Error::InvalidNoSource {
-            path: "<policy input>".into(),
-            message: e.to_string(),
-        }),
-    }
 }
 
 /// The `costfix` object policies see (its shape is in the module docs and docs/policies.md),
@@ -532,9 +479,9 @@ fn costfix_direct(
     let num = |d: rust_decimal::Decimal| d.to_f64().map_or(R::Null, R::from);
     let totals = |t: &Subtotal| {
         R::from(M::from([
-            (key("before"), num(t.before)),
-            (key("after"), num(t.after)),
-            (key("delta"), num(t.delta)),
+            (intern("before"), num(t.before)),
+            (intern("after"), num(t.after)),
+            (intern("delta"), num(t.delta)),
         ]))
     };
     let entries: Vec<(R, R)> = est
@@ -544,24 +491,24 @@ fn costfix_direct(
             let want = |f: &str| needs.wants_costfix(f);
             let mut m = M::new();
             if want("type") {
-                m.insert(key("type"), R::from(r.resource_type.as_str()));
+                m.insert(intern("type"), R::from(r.resource_type.as_str()));
             }
             if want("module") {
-                m.insert(key("module"), R::from(r.module.as_str()));
+                m.insert(intern("module"), R::from(r.module.as_str()));
             }
             if want("action") {
-                m.insert(key("action"), R::from(r.action.as_str()));
+                m.insert(intern("action"), R::from(r.action.as_str()));
             }
             if want("monthly_before") {
                 let v = r.before.as_ref().map_or(R::Null, |s| num(s.monthly));
-                m.insert(key("monthly_before"), v);
+                m.insert(intern("monthly_before"), v);
             }
             if want("monthly_after") {
                 let v = r.after.as_ref().map_or(R::Null, |s| num(s.monthly));
-                m.insert(key("monthly_after"), v);
+                m.insert(intern("monthly_after"), v);
             }
             if want("delta") {
-                m.insert(key("delta"), num(r.delta));
+                m.insert(intern("delta"), num(r.delta));
             }
             if want("unpriced") {
                 let unpriced = r.after.as_ref().or(r.before.as_ref()).is_some_and(|s| {
@@ -569,32 +516,32 @@ fn costfix_direct(
                         .iter()
                         .any(|i| i.status == crate::cost::ItemStatus::Unpriced)
                 });
-                m.insert(key("unpriced"), R::from(unpriced));
+                m.insert(intern("unpriced"), R::from(unpriced));
             }
             if want("tags") {
                 let tags: M<R, R> = r
                     .tags
                     .iter()
-                    .map(|(k, v)| (key(k), R::from(v.as_str())))
+                    .map(|(k, v)| (intern(k), R::from(v.as_str())))
                     .collect();
-                m.insert(key("tags"), R::from(tags));
+                m.insert(intern("tags"), R::from(tags));
             }
             (R::from(r.address.as_str()), R::from(m))
         })
         .collect();
     let mut m = M::from([
-        (key("currency"), R::from("USD")),
-        (key("totals"), totals(&est.totals)),
+        (intern("currency"), R::from("USD")),
+        (intern("totals"), totals(&est.totals)),
         (
-            key("resources"),
+            intern("resources"),
             R::from(entries.into_iter().collect::<M<_, _>>()),
         ),
     ]);
     if let Some(env) = environment {
-        m.insert(key("environment"), R::from(env));
+        m.insert(intern("environment"), R::from(env));
     }
     if let Some(b) = base {
-        m.insert(key("base_totals"), totals(&b.totals));
+        m.insert(intern("base_totals"), totals(&b.totals));
     }
     R::from(m)
 }
@@ -638,7 +585,7 @@ pub fn policy_input(
                 message: e.to_string(),
             })?;
         if let Ok(obj) = doc.as_object_mut() {
-            obj.insert(key("costfix"), costfix);
+            obj.insert(intern("costfix"), costfix);
         }
         Ok(doc)
     } else {
