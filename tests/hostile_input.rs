@@ -372,3 +372,33 @@ fn a_state_address_terraform_cannot_write_is_refused() {
     );
     assert!(o.stdout.is_empty());
 }
+
+/// A raw terraform.tfstate whose module path does not parse was read as the root module; it is
+/// refused, pointing at the path.
+#[test]
+fn a_tfstate_module_path_that_does_not_parse_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let state = serde_json::json!({
+        "version": 4, "terraform_version": "1.5.0", "serial": 1, "lineage": "x", "outputs": {},
+        "resources": [{
+            "module": "module.web app", "mode": "managed", "type": "aws_instance", "name": "web",
+            "provider": "provider[\"registry.terraform.io/hashicorp/aws\"]",
+            "instances": [{"attributes": {"instance_type": "t3.micro"}}]
+        }]
+    });
+    std::fs::write(tmp.path().join("terraform.tfstate"), state.to_string()).unwrap();
+    let o = run_in(
+        tmp.path(),
+        &[
+            "--no-config",
+            "estimate",
+            "terraform.tfstate",
+            "--region",
+            "us-east-1",
+        ],
+    );
+    assert_eq!(o.code, 2, "{}", o.stdout);
+    assert!(o.stderr.contains("costfix::input::invalid"), "{}", o.stderr);
+    assert!(o.stderr.contains("module.web app"), "{}", o.stderr);
+    assert!(o.stdout.is_empty());
+}

@@ -25,30 +25,6 @@ pub struct PolicyFile {
     pub text: String,
 }
 
-/// The shipped default policies (tests excluded), embedded at build time.
-const EMBEDDED: &[(&str, &str)] = &[
-    (
-        "policies/previous_generation.rego",
-        include_str!("../../policies/previous_generation.rego"),
-    ),
-    (
-        "policies/gp2_volumes.rego",
-        include_str!("../../policies/gp2_volumes.rego"),
-    ),
-    (
-        "policies/untagged_costly.rego",
-        include_str!("../../policies/untagged_costly.rego"),
-    ),
-    (
-        "policies/resource_cost_limit.rego",
-        include_str!("../../policies/resource_cost_limit.rego"),
-    ),
-    (
-        "policies/approval.rego",
-        include_str!("../../policies/approval.rego"),
-    ),
-];
-
 /// What a shipped policy reads of a plan's policy input. When every loaded policy is a shipped
 /// one, the input is built with only these fields (on a 50,000-resource plan, a fraction of the
 /// memory and time of the whole `after` of every resource); a user policy gets them all. A test
@@ -64,10 +40,11 @@ pub struct Reads {
     pub costfix_resource: &'static [&'static str],
 }
 
-/// The declared reads of the shipped policies, by file name.
-const EMBEDDED_READS: &[(&str, Reads)] = &[
+/// The shipped default policies (tests excluded), embedded at build time, with what each reads.
+const EMBEDDED: &[(&str, &str, Reads)] = &[
     (
         "policies/previous_generation.rego",
+        include_str!("../../policies/previous_generation.rego"),
         Reads {
             resource: &["address", "mode", "type"],
             after: &["instance_type", "instance_class", "node_type", "tags"],
@@ -76,6 +53,7 @@ const EMBEDDED_READS: &[(&str, Reads)] = &[
     ),
     (
         "policies/gp2_volumes.rego",
+        include_str!("../../policies/gp2_volumes.rego"),
         Reads {
             resource: &["address", "mode", "type"],
             after: &[
@@ -89,6 +67,7 @@ const EMBEDDED_READS: &[(&str, Reads)] = &[
     ),
     (
         "policies/untagged_costly.rego",
+        include_str!("../../policies/untagged_costly.rego"),
         Reads {
             resource: &["address", "mode"],
             after: &["tags"],
@@ -97,6 +76,7 @@ const EMBEDDED_READS: &[(&str, Reads)] = &[
     ),
     (
         "policies/resource_cost_limit.rego",
+        include_str!("../../policies/resource_cost_limit.rego"),
         Reads {
             resource: &[],
             after: &[],
@@ -106,6 +86,7 @@ const EMBEDDED_READS: &[(&str, Reads)] = &[
     (
         // Evaluated on operations, not on plans.
         "policies/approval.rego",
+        include_str!("../../policies/approval.rego"),
         Reads {
             resource: &[],
             after: &[],
@@ -116,17 +97,10 @@ const EMBEDDED_READS: &[(&str, Reads)] = &[
 
 /// The declared reads of a file, if it is a shipped policy as shipped.
 pub fn declared_reads(file: &PolicyFile) -> Option<&'static Reads> {
-    let text = EMBEDDED
+    EMBEDDED
         .iter()
-        .find(|(n, _)| *n == file.name)
-        .map(|(_, t)| *t)?;
-    if text != file.text {
-        return None;
-    }
-    EMBEDDED_READS
-        .iter()
-        .find(|(n, _)| *n == file.name)
-        .map(|(_, r)| r)
+        .find(|(n, t, _)| *n == file.name && *t == file.text)
+        .map(|(_, _, r)| r)
 }
 
 /// The shipped policies' unit tests (for `costfix policy test` on the defaults).
@@ -239,7 +213,7 @@ impl PolicySet {
     /// The shipped default policies.
     pub fn embedded() -> Result<PolicySet> {
         let mut set = PolicySet::new();
-        for (name, text) in EMBEDDED {
+        for (name, text, _) in EMBEDDED {
             set.add(PolicyFile {
                 name: (*name).to_string(),
                 text: (*text).to_string(),

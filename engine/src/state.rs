@@ -117,25 +117,18 @@ pub(crate) fn from_raw_tfstate<'a>(
 /// edited by hand or damaged, and is refused rather than matched against plans by accident.
 fn valid<'a>(file: &InputFile, state: State<'a>) -> Result<State<'a>> {
     for r in &state.resources {
-        let text = r.address.to_string();
-        match text.parse::<Address>() {
-            Ok(a) if a == r.address => {}
-            Ok(_) => {
-                return Err(not_terraform(
-                    file,
-                    &r.address.name,
-                    "it does not read back as itself",
-                ))
-            }
-            Err(e) => {
-                let part = if is_ident(&r.address.resource_type) {
-                    &r.address.name
-                } else {
-                    &r.address.resource_type
-                };
-                return Err(not_terraform(file, part, &e.to_string()));
-            }
-        }
+        let reason = match r.address.to_string().parse::<Address>() {
+            Ok(a) if a == r.address => continue,
+            Ok(_) => "it does not read back as itself".to_string(),
+            Err(e) => e.to_string(),
+        };
+        // Point at the part that cannot be an identifier.
+        let part = if is_ident(&r.address.resource_type) {
+            &r.address.name
+        } else {
+            &r.address.resource_type
+        };
+        return Err(not_terraform(file, part, &reason));
     }
     Ok(state)
 }
