@@ -7,7 +7,7 @@ use costfix_engine::check::{CheckReport, Finding};
 use costfix_engine::policy::Level;
 use costfix_engine::slo::{Limit, Status};
 
-use costfix_engine::money::{delta, usd};
+use costfix_engine::pricing::money::{delta, usd};
 
 fn level_word(l: Level) -> &'static str {
     match l {

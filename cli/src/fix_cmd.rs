@@ -6,10 +6,9 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use costfix_engine::config::Config;
-use costfix_engine::fix::Applicability;
-use costfix_engine::patch::{self, Fix, Patch};
-use costfix_engine::plan::Document;
+use costfix_engine::fix::{self, Applicability, Fix, Patch};
 use costfix_engine::rules::{self, applicability_name, RunOptions};
+use costfix_engine::terraform::plan::Document;
 use costfix_engine::{parse_document, InputFile};
 use miette::{miette, IntoDiagnostic, Result};
 use rayon::prelude::*;
@@ -284,7 +283,7 @@ pub fn run_fix(mut a: FixArgs, config: &Config, color: bool) -> Result<ExitCode>
         );
     }
     progress.phase("indexing the sources and locating the values");
-    let (mut fixes, _index) = patch::plan_fixes(findings, &dir, plan)?;
+    let (mut fixes, _index) = fix::plan_fixes(findings, &dir, plan)?;
     t.lap("index the sources and locate the values");
     if let Some(min) = a.min_savings {
         fixes.retain(|f| f.saving.is_some_and(|s| s >= min));
@@ -295,13 +294,13 @@ pub fn run_fix(mut a: FixArgs, config: &Config, color: bool) -> Result<ExitCode>
         Applicability::Safe
     };
     progress.phase("verifying the edits");
-    let patch = patch::select(&mut fixes, allowed);
+    let patch = fix::select(&mut fixes, allowed);
     drop(progress);
     t.lap("select and verify");
 
     let mut patch_text = String::new();
     for (path, (old, new)) in &patch.files {
-        patch_text.push_str(&patch::unified_diff(&display_path(path), old, new));
+        patch_text.push_str(&fix::unified_diff(&display_path(path), old, new));
     }
     if let Some(out) = &a.patch_out {
         write_atomically(out, patch_text.as_bytes())?;
@@ -319,11 +318,11 @@ pub fn run_fix(mut a: FixArgs, config: &Config, color: bool) -> Result<ExitCode>
     }
     // The files as they were, for the per-fix diffs (read before --apply changes them).
     let texts = match a.format {
-        FixFormat::Diff => patch::read_edited(&fixes),
+        FixFormat::Diff => fix::read_edited(&fixes),
         FixFormat::Json => Default::default(),
     };
     let written = if a.apply {
-        patch::write(&patch)?
+        fix::write(&patch)?
     } else {
         Vec::new()
     };
@@ -441,7 +440,7 @@ fn fix_block(
         let _ = writeln!(out, "  no fix: {n}");
     }
     if f.no_fix.is_none() && !f.edits.is_empty() {
-        match patch::preview(f, texts, display_path) {
+        match fix::preview(f, texts, display_path) {
             Ok(d) => {
                 for line in d.lines() {
                     let painted = if line.starts_with("+++") || line.starts_with("---") {

@@ -22,8 +22,8 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use costfix_engine::config::Config;
 use costfix_engine::estimate::{self, Estimate, Options};
-use costfix_engine::plan::{Document, Warning};
-use costfix_engine::usage::Usage;
+use costfix_engine::pricing::usage::Usage;
+use costfix_engine::terraform::plan::{Document, Warning};
 use costfix_engine::{parse_document, Catalog, InputFile};
 use miette::{IntoDiagnostic, Result};
 
@@ -566,8 +566,8 @@ impl Timer {
 
 fn run_check(mut a: CheckArgs, config: &Config, color: bool) -> Result<ExitCode> {
     use costfix_engine::check::{self, Baseline, CheckOptions, FailOn};
+    use costfix_engine::hcl::source::SourceIndex;
     use costfix_engine::policy::{Namespaces, PolicySet};
-    use costfix_engine::source::SourceIndex;
 
     // The configuration file fills what the command line leaves out.
     if a.policies.is_empty() {
@@ -797,7 +797,7 @@ fn run_policy_test(dir: Option<&Path>) -> Result<ExitCode> {
 /// Write a file atomically: a temporary file in the same folder, fsync, rename.
 /// Write an output file atomically (the engine's one atomic writer).
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    Ok(costfix_engine::fix::write_atomic(path, bytes)?)
+    Ok(costfix_engine::fsutil::write_atomic(path, bytes)?)
 }
 
 pub(crate) fn load_catalog(prices: Option<&Path>) -> Result<Catalog> {

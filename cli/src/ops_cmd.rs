@@ -9,13 +9,15 @@ use clap::{Args, Subcommand, ValueEnum};
 use costfix_engine::check::{self, CheckOptions, FailOn};
 use costfix_engine::config::Config;
 use costfix_engine::estimate;
-use costfix_engine::operation::{self, CheckStatus, FileChange, OpState, Operation, OpsFile, Risk};
-use costfix_engine::oplog::{self, Log};
-use costfix_engine::patch::Fix;
-use costfix_engine::plan::{Document, Plan};
+use costfix_engine::fix::Fix;
+use costfix_engine::hcl::source::SourceIndex;
+use costfix_engine::ops::log::{self as oplog, Log};
+use costfix_engine::ops::operation::{
+    self, CheckStatus, FileChange, OpState, Operation, OpsFile, Risk,
+};
+use costfix_engine::ops::snapshot::sha256_hex;
 use costfix_engine::policy::{Namespaces, PolicySet};
-use costfix_engine::snapshot::sha256_hex;
-use costfix_engine::source::SourceIndex;
+use costfix_engine::terraform::plan::{Document, Plan};
 use costfix_engine::{parse_document, Address, InputFile};
 use miette::{miette, IntoDiagnostic, Result};
 use rust_decimal::Decimal;
@@ -477,7 +479,7 @@ fn instance_cost(
     plan: &Plan<'_>,
     inst: &str,
     catalog: &costfix_engine::Catalog,
-    usage: &costfix_engine::usage::Usage,
+    usage: &costfix_engine::pricing::usage::Usage,
     region: Option<&str>,
     changes: &[costfix_engine::rules::Change],
 ) -> Option<((Decimal, bool), Value)> {
@@ -489,11 +491,11 @@ fn instance_cost(
         .after_unknown
         .and_then(|u| serde_json::from_str(u.get()).ok())
         .unwrap_or(json!({}));
-    let regions = costfix_engine::region::Resolver::new(Some(plan), region);
+    let regions = costfix_engine::terraform::region::Resolver::new(Some(plan), region);
     let region = regions
         .resolve(
             &addr,
-            &costfix_engine::values::Attrs::new(rc.change.after, None),
+            &costfix_engine::terraform::values::Attrs::new(rc.change.after, None),
         )?
         .0;
     let config = plan.config_resource(&addr).and_then(|c| c.expressions);
@@ -603,7 +605,7 @@ fn verify_applied(
     })
 }
 
-fn state_values(st: &costfix_engine::state::State<'_>) -> BTreeMap<String, Value> {
+fn state_values(st: &costfix_engine::terraform::state::State<'_>) -> BTreeMap<String, Value> {
     st.resources
         .iter()
         .filter(|r| r.deposed.is_none())
@@ -790,7 +792,7 @@ pub fn run_rollback(a: RollbackArgs) -> Result<ExitCode> {
     }
     let patch: String = texts
         .iter()
-        .map(|(f, (orig, now))| costfix_engine::patch::unified_diff(f, orig, now))
+        .map(|(f, (orig, now))| costfix_engine::fix::unified_diff(f, orig, now))
         .collect();
     if let Some(p) = &a.patch_out {
         write_atomically(p, patch.as_bytes())?;
@@ -816,7 +818,7 @@ fn undo_op(log: &mut Log, id: &str, files: &[Restored], why: &str) -> Result<()>
     log.append(id, "Applied->RollingBack", "warn", why, Value::Null)?;
     let mut ok = true;
     for (file, restored, _) in files {
-        costfix_engine::fix::write_atomic(Path::new(file), restored.as_bytes())?;
+        costfix_engine::fsutil::write_atomic(Path::new(file), restored.as_bytes())?;
         // Read back: the restored text is what is on disk.
         let sha = std::fs::read(file)
             .map(|b| sha256_hex(&b))
@@ -921,9 +923,10 @@ pub fn run_recover(a: RecoverArgs) -> Result<ExitCode> {
             }
             if sha == c.sha256_after {
                 match operation::undo_text(c, false) {
-                    Ok((_, restored)) => {
-                        costfix_engine::fix::write_atomic(Path::new(&c.file), restored.as_bytes())?
-                    }
+                    Ok((_, restored)) => costfix_engine::fsutil::write_atomic(
+                        Path::new(&c.file),
+                        restored.as_bytes(),
+                    )?,
                     Err(_) => ok = false,
                 }
             } else {

@@ -5,9 +5,9 @@ use std::io::{self, Write};
 
 use costfix_engine::cost::{ItemStatus, LineItem, Support};
 use costfix_engine::estimate::{Estimate, ResourceEstimate};
-use costfix_engine::plan::ChangeKind;
+use costfix_engine::terraform::plan::ChangeKind;
 
-use costfix_engine::money::{delta, qty, unit_price, usd};
+use costfix_engine::pricing::money::{delta, qty, unit_price, usd};
 
 /// Rows in the Markdown resource table before the rest is summarised in one line.
 const MARKDOWN_MAX_ROWS: usize = 50;

@@ -96,7 +96,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config> {
             label: label.to_string(),
         }
     };
-    let body: Body = crate::hcl_guard::parse_body(text).map_err(|e| {
+    let body: Body = crate::hcl::guard::parse_body(text).map_err(|e| {
         let o = e.offset();
         err(
             Some(o..o + 1),

@@ -6,8 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
-use costfix_engine::address::Address;
-use costfix_engine::plan::{ChangeKind, Document};
+use costfix_engine::terraform::address::Address;
+use costfix_engine::terraform::plan::{ChangeKind, Document};
 use costfix_engine::{parse_document, InputFile};
 
 fn fixtures() -> PathBuf {

@@ -14,7 +14,7 @@ mod support {
 }
 
 use costfix_engine::estimate::{estimate, Options};
-use costfix_engine::usage::Usage;
+use costfix_engine::pricing::usage::Usage;
 use costfix_engine::{parse_document, Catalog, InputFile};
 use rust_decimal::Decimal;
 

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use costfix_engine::source::SourceIndex;
+use costfix_engine::hcl::source::SourceIndex;
 use costfix_engine::{parse_document, Document, InputFile};
 
 fn corpus() -> PathBuf {

@@ -2,7 +2,7 @@
 //! either refused or gives a file that parses, holds the new text at its place, reads the
 //! attribute back, and is byte-identical to the original outside the edit.
 #![no_main]
-use costfix_engine::fix::{self, Edit, Expect};
+use costfix_engine::hcl::edit::{self, Edit, Expect};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(rest) else {
         return;
     };
-    let Ok((body, bom)) = fix::parse(text) else {
+    let Ok((body, bom)) = edit::parse(text) else {
         return;
     };
     // Every attribute value span, nested blocks included.
@@ -44,8 +44,8 @@ fuzz_target!(|data: &[u8]| {
         new_text: value.to_string(),
         expect: vec![Expect { key, value: 0..value.len() }],
     };
-    if let Ok(out) = fix::apply_verified(text, &[&edit]) {
-        assert!(fix::parse(&out).is_ok());
+    if let Ok(out) = edit::apply_verified(text, &[&edit]) {
+        assert!(edit::parse(&out).is_ok());
         assert_eq!(&out[..span.start], &text[..span.start]);
         assert_eq!(&out[span.start + value.len()..], &text[span.end..]);
     }

@@ -7,9 +7,9 @@ fuzz_target!(|data: &[u8]| {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("oplog.jsonl");
     std::fs::write(&path, data).unwrap();
-    let c = costfix_engine::oplog::read(&path).unwrap();
+    let c = costfix_engine::ops::log::read(&path).unwrap();
     if c.problems.is_empty() {
-        let mut prev = costfix_engine::oplog::GENESIS.to_string();
+        let mut prev = costfix_engine::ops::log::GENESIS.to_string();
         for (i, (_, e)) in c.entries.iter().enumerate() {
             assert_eq!(e.seq, i as u64 + 1);
             assert_eq!(e.prev, prev);

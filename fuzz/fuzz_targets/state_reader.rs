@@ -6,8 +6,8 @@
 #![no_main]
 use std::str::FromStr;
 
-use costfix_engine::address::Address;
-use costfix_engine::state::State;
+use costfix_engine::terraform::address::Address;
+use costfix_engine::terraform::state::State;
 use costfix_engine::{drift, estimate, parse_document, snapshot, Catalog, Document, InputFile};
 use libfuzzer_sys::fuzz_target;
 

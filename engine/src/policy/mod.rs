@@ -44,7 +44,7 @@ pub struct Reads {
 const EMBEDDED: &[(&str, &str, Reads)] = &[
     (
         "policies/previous_generation.rego",
-        include_str!("../../policies/previous_generation.rego"),
+        include_str!("../../../policies/previous_generation.rego"),
         Reads {
             resource: &["address", "mode", "type"],
             after: &["instance_type", "instance_class", "node_type", "tags"],
@@ -53,7 +53,7 @@ const EMBEDDED: &[(&str, &str, Reads)] = &[
     ),
     (
         "policies/gp2_volumes.rego",
-        include_str!("../../policies/gp2_volumes.rego"),
+        include_str!("../../../policies/gp2_volumes.rego"),
         Reads {
             resource: &["address", "mode", "type"],
             after: &[
@@ -67,7 +67,7 @@ const EMBEDDED: &[(&str, &str, Reads)] = &[
     ),
     (
         "policies/untagged_costly.rego",
-        include_str!("../../policies/untagged_costly.rego"),
+        include_str!("../../../policies/untagged_costly.rego"),
         Reads {
             resource: &["address", "mode"],
             after: &["tags"],
@@ -76,7 +76,7 @@ const EMBEDDED: &[(&str, &str, Reads)] = &[
     ),
     (
         "policies/resource_cost_limit.rego",
-        include_str!("../../policies/resource_cost_limit.rego"),
+        include_str!("../../../policies/resource_cost_limit.rego"),
         Reads {
             resource: &[],
             after: &[],
@@ -86,7 +86,7 @@ const EMBEDDED: &[(&str, &str, Reads)] = &[
     (
         // Evaluated on operations, not on plans.
         "policies/approval.rego",
-        include_str!("../../policies/approval.rego"),
+        include_str!("../../../policies/approval.rego"),
         Reads {
             resource: &[],
             after: &[],
@@ -107,23 +107,23 @@ pub fn declared_reads(file: &PolicyFile) -> Option<&'static Reads> {
 pub const EMBEDDED_TESTS: &[(&str, &str)] = &[
     (
         "policies/previous_generation_test.rego",
-        include_str!("../../policies/previous_generation_test.rego"),
+        include_str!("../../../policies/previous_generation_test.rego"),
     ),
     (
         "policies/gp2_volumes_test.rego",
-        include_str!("../../policies/gp2_volumes_test.rego"),
+        include_str!("../../../policies/gp2_volumes_test.rego"),
     ),
     (
         "policies/untagged_costly_test.rego",
-        include_str!("../../policies/untagged_costly_test.rego"),
+        include_str!("../../../policies/untagged_costly_test.rego"),
     ),
     (
         "policies/resource_cost_limit_test.rego",
-        include_str!("../../policies/resource_cost_limit_test.rego"),
+        include_str!("../../../policies/resource_cost_limit_test.rego"),
     ),
     (
         "policies/approval_test.rego",
-        include_str!("../../policies/approval_test.rego"),
+        include_str!("../../../policies/approval_test.rego"),
     ),
 ];
 

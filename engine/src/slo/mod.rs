@@ -35,7 +35,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::estimate::{Estimate, ResourceEstimate};
-use crate::values::parse_decimal;
+use crate::terraform::values::parse_decimal;
 
 /// What a budget covers. Empty fields match everything; set fields all have to match.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -190,7 +190,7 @@ impl Ctx<'_> {
 /// Parse one SLO file's text.
 pub fn parse(name: &str, text: &str) -> Result<Vec<Budget>> {
     let cx = Ctx { name, text };
-    let body: Body = crate::hcl_guard::parse_body(text).map_err(|e| {
+    let body: Body = crate::hcl::guard::parse_body(text).map_err(|e| {
         let offset = e.offset();
         cx.err(
             Some(offset..offset + 1),
@@ -483,7 +483,7 @@ impl Scope {
 }
 
 fn money_str(d: Decimal) -> String {
-    crate::money::usd(d)
+    crate::pricing::money::usd(d)
 }
 
 /// Evaluate budgets on an estimate. `base` (the target branch's estimate) makes change budgets
@@ -559,7 +559,7 @@ pub fn evaluate(budgets: &[Budget], head: &Estimate, base: Option<&Estimate>) ->
                         "this change moves {scope_word} from {} to {} a month ({}, {pct}); the limit is {}{caveat}",
                         money_str(before),
                         money_str(after),
-                        crate::money::delta(increase),
+                        crate::pricing::money::delta(increase),
                         limits.join(" and ")
                     );
                     BudgetResult { budget: b.clone(), status, resources: in_scope.len(), value: increase, percent, unpriced_resources: unpriced, message }

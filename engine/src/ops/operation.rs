@@ -14,14 +14,16 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::drift::{self, Impact, Severity};
 use crate::error::{Error, Result};
-use crate::fix::{self, Applicability, Edit, Expect};
-use crate::oplog::{self, Log};
-use crate::patch::Fix;
+use crate::fix::Applicability;
+use crate::fix::Fix;
+use crate::fsutil::write_atomic;
+use crate::hcl::edit::{self, Edit, Expect};
+use crate::hcl::source::SourceIndex;
+use crate::ops::drift::{self, Impact, Severity};
+use crate::ops::log::{self as oplog, Log};
+use crate::ops::snapshot::{hash_value, sha256_hex, BlockSnapshot, Snapshot};
 use crate::rules::Change;
-use crate::snapshot::{hash_value, sha256_hex, BlockSnapshot, Snapshot};
-use crate::source::SourceIndex;
 
 pub const SCHEMA: &str = "costfix.operations/v1";
 
@@ -709,7 +711,7 @@ pub fn validate(
             ));
             details.insert(
                 "block_diff".into(),
-                Value::String(crate::patch::unified_diff(&snap.file, &snap.text, &now)),
+                Value::String(crate::fix::unified_diff(&snap.file, &snap.text, &now)),
             );
         }
         let block_shift = b.span.start as isize - snap.start as isize;
@@ -892,7 +894,7 @@ pub fn apply(ops: Vec<Validated>, log: &mut Log) -> Result<Vec<Operation>> {
                 }
             };
             let refs: Vec<&Edit> = edits.iter().map(|(e, _)| e).collect();
-            match fix::apply_verified(&original, &refs) {
+            match edit::apply_verified(&original, &refs) {
                 Ok(new) => {
                     changes.push(FileChange {
                         file: file.clone(),
@@ -923,7 +925,7 @@ pub fn apply(ops: Vec<Validated>, log: &mut Log) -> Result<Vec<Operation>> {
         let mut written: Vec<(String, String)> = Vec::new();
         let mut failure = None;
         for (file, original, new) in &texts {
-            match fix::write_atomic(Path::new(file), new.as_bytes()) {
+            match write_atomic(Path::new(file), new.as_bytes()) {
                 Ok(()) => {
                     written.push((file.clone(), original.clone()));
                     // Verify what is on disk now.
@@ -956,7 +958,7 @@ pub fn apply(ops: Vec<Validated>, log: &mut Log) -> Result<Vec<Operation>> {
                 )?;
                 let mut ok = true;
                 for (file, original) in written.iter().rev() {
-                    if fix::write_atomic(Path::new(file), original.as_bytes()).is_err()
+                    if write_atomic(Path::new(file), original.as_bytes()).is_err()
                         || std::fs::read(file).map(|b| sha256_hex(&b)).ok()
                             != Some(sha256_hex(original.as_bytes()))
                     {
@@ -1047,7 +1049,7 @@ pub fn undo_in(now: &str, change: &FileChange, force: bool) -> std::result::Resu
         }
     }
     let refs: Vec<&Edit> = edits.iter().collect();
-    fix::apply_verified(now, &refs).map_err(|e| format!("{}: {e}", change.file))
+    edit::apply_verified(now, &refs).map_err(|e| format!("{}: {e}", change.file))
 }
 
 #[cfg(test)]

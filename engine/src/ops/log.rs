@@ -4,7 +4,7 @@
 //! operation id, or `run`/`breaker`), `transition` (`Pending->ValidatingSafety`, ...; empty for
 //! plain events), `level` (`info`, `warn`, `error`), `message`, `details` (check results, hashes,
 //! approver, costs), `prev` (the previous entry's `hash`; 64 zeros for the first) and `hash`: the
-//! sha256 of the entry's canonical JSON without `hash` ([`crate::snapshot`]). Lines are written
+//! sha256 of the entry's canonical JSON without `hash` ([`crate::ops::snapshot`]). Lines are written
 //! with one `write` of the whole line to a file opened for appending, then fsync.
 //!
 //! [`verify`] finds any edited entry (hash), deleted, inserted or reordered entry (`seq` and
@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::snapshot::{canonical_json, sha256_hex};
+use crate::ops::snapshot::{canonical_json, sha256_hex};
 
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -316,7 +316,7 @@ impl Log {
         })?;
         let keep = text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
         let torn = String::from_utf8_lossy(&text[keep..]).to_string();
-        crate::fix::write_atomic(&path, &text[..keep])?;
+        crate::fsutil::write_atomic(&path, &text[..keep])?;
         Ok(Some(torn))
     }
 }

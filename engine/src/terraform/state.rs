@@ -6,10 +6,9 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::address::{Address, Mode, ModuleStep};
 use crate::error::Result;
-use crate::input::InputFile;
-use crate::plan::{json_error, parse_index};
+use crate::terraform::address::{Address, IndexKey, Mode, ModuleStep};
+use crate::terraform::input::InputFile;
 
 /// A state, whichever file form it came from.
 #[derive(Debug, Default)]
@@ -94,7 +93,7 @@ pub(crate) fn from_raw_tfstate<'a>(
                     mode,
                     resource_type: r.resource_type.to_string(),
                     name: r.name.to_string(),
-                    key: inst.index_key.and_then(parse_index),
+                    key: inst.index_key.and_then(IndexKey::from_raw),
                 },
                 provider: r.provider.clone(),
                 values: inst.attributes,
@@ -231,7 +230,7 @@ fn flatten<'a>(m: ShowModule<'a>, parent: &[ModuleStep], out: &mut Vec<StateReso
                 },
                 resource_type: t.to_string(),
                 name: n.to_string(),
-                key: r.index.and_then(parse_index),
+                key: r.index.and_then(IndexKey::from_raw),
             },
             (Some(a), _, _) => a,
             (None, _, _) => continue,
@@ -250,7 +249,7 @@ fn flatten<'a>(m: ShowModule<'a>, parent: &[ModuleStep], out: &mut Vec<StateReso
 
 /// Parse a `{format_version, values: {root_module}}` object (a plan's `prior_state`).
 pub(crate) fn parse_show_json_values<'a>(raw: &'a RawValue, file: &InputFile) -> Result<State<'a>> {
-    let s: ShowState<'a> = serde_json::from_str(raw.get()).map_err(|e| json_error(file, &e))?;
+    let s: ShowState<'a> = serde_json::from_str(raw.get()).map_err(|e| file.json_error(&e))?;
     let mut resources = Vec::new();
     if let Some(root) = s.values.and_then(|v| v.root_module) {
         flatten(root, &[], &mut resources);
@@ -270,7 +269,7 @@ pub(crate) fn parse_show_json_values_inner<'a>(
     values: &'a RawValue,
     file: &InputFile,
 ) -> Result<State<'a>> {
-    let v: ShowValues<'a> = serde_json::from_str(values.get()).map_err(|e| json_error(file, &e))?;
+    let v: ShowValues<'a> = serde_json::from_str(values.get()).map_err(|e| file.json_error(&e))?;
     let mut resources = Vec::new();
     if let Some(root) = v.root_module {
         flatten(root, &[], &mut resources);

@@ -9,9 +9,9 @@ use std::borrow::Cow;
 
 use serde_json::value::RawValue;
 
-use crate::address::Address;
-use crate::plan::{Expression, ModuleConfig, Plan};
-use crate::values::Attrs;
+use crate::terraform::address::Address;
+use crate::terraform::plan::{Expression, ModuleConfig, Plan};
+use crate::terraform::values::Attrs;
 
 /// Where a region came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

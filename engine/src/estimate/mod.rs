@@ -8,14 +8,14 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::address::{Address, Mode};
 use crate::cost::{self, opt_dec, Ctx, ItemStatus, LineItem, ResourceCost, Support};
-use crate::plan::{ChangeKind, Document, Plan, ResourceChange, Warning};
+use crate::pricing::usage::Usage;
 use crate::pricing::Catalog;
-use crate::region::{self, RegionSource};
-use crate::state::State;
-use crate::usage::Usage;
-use crate::values::Attrs;
+use crate::terraform::address::{Address, Mode};
+use crate::terraform::plan::{ChangeKind, Document, Plan, ResourceChange, Warning};
+use crate::terraform::region::{self, RegionSource};
+use crate::terraform::state::State;
+use crate::terraform::values::Attrs;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 

@@ -18,8 +18,8 @@ use hcl::edit::structure::{Body, Structure};
 use hcl::edit::Span;
 use rayon::prelude::*;
 
-use crate::address::{Address, Mode};
 use crate::error::{Error, Result};
+use crate::terraform::address::{Address, Mode};
 
 /// Deepest module nesting followed.
 const MAX_DEPTH: usize = 32;
@@ -352,7 +352,7 @@ fn parse_file(path: &Path, module_key: &str, visit: Option<Visitor<'_>>) -> Resu
     }
     // hcl-edit rejects a byte-order mark: parse after it and shift the spans back.
     let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let body: Body = crate::hcl_guard::parse_body(&text[bom..]).map_err(|e| {
+    let body: Body = crate::hcl::guard::parse_body(&text[bom..]).map_err(|e| {
         let offset = bom + e.offset();
         let (src, span) = Error::source_window(&name, &text, offset);
         Error::Invalid {

@@ -62,12 +62,12 @@ pub struct Catalog {
 }
 
 /// The embedded tables: (file name, contents, as-of date from SOURCES.md).
-const EC2: &str = include_str!("../data/aws/aws-ec2.csv");
-const EBS: &str = include_str!("../data/aws/aws-ebs.csv");
-const RDS: &str = include_str!("../data/aws/aws-rds.csv");
-const RDS_STORAGE: &str = include_str!("../data/aws/aws-rds-storage.csv");
-const ELASTICACHE: &str = include_str!("../data/aws/aws-elasticache.csv");
-const MISC: &str = include_str!("../data/aws/aws-misc.csv");
+const EC2: &str = include_str!("../../data/aws/aws-ec2.csv");
+const EBS: &str = include_str!("../../data/aws/aws-ebs.csv");
+const RDS: &str = include_str!("../../data/aws/aws-rds.csv");
+const RDS_STORAGE: &str = include_str!("../../data/aws/aws-rds-storage.csv");
+const ELASTICACHE: &str = include_str!("../../data/aws/aws-elasticache.csv");
+const MISC: &str = include_str!("../../data/aws/aws-misc.csv");
 
 /// As-of dates of the embedded tables (from `engine/data/aws/SOURCES.md`). Rows of `aws-misc.csv`
 /// carry their own dates; the newest per service is used.

@@ -16,6 +16,10 @@
 //!    whose edits overlap an edit already taken (as tflint does), splices each file and verifies
 //!    it by parsing it again and reading every edited attribute back.
 
+pub mod applicability;
+
+pub use applicability::Applicability;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -29,11 +33,12 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::address::Address;
-use crate::fix::{self, Applicability, Edit, EditError, Expect};
-use crate::plan::Plan;
+use crate::hcl::edit::{self, Edit, EditError, Expect};
+use crate::hcl::insert;
+use crate::hcl::source::SourceIndex;
 use crate::rules::{Change, RuleFinding, Seg};
-use crate::source::SourceIndex;
+use crate::terraform::address::Address;
+use crate::terraform::plan::Plan;
 
 /// One rule's fix for one block (all the instances declared by it).
 #[derive(Debug, Clone, Serialize)]
@@ -106,7 +111,7 @@ pub struct PlannedEdit {
     pub edit: Edit,
 }
 
-use crate::source::SourceFile;
+use crate::hcl::source::SourceFile;
 
 /// Files read while resolving, parsed once.
 #[derive(Default)]
@@ -116,7 +121,7 @@ struct Files {
 
 fn read_source(path: &Path) -> Result<SourceFile, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let (body, bom) = fix::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let (body, bom) = edit::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(SourceFile::new(text, body, bom))
 }
 
@@ -432,7 +437,7 @@ pub fn block_address(a: &Address) -> String {
         s.push_str(&m.name);
         s.push('.');
     }
-    if a.mode == crate::address::Mode::Data {
+    if a.mode == crate::terraform::address::Mode::Data {
         s.push_str("data.");
     }
     s.push_str(&a.resource_type);
@@ -579,7 +584,7 @@ fn merge_planned(edits: Vec<PlannedEdit>) -> Vec<PlannedEdit> {
         if let Some(prev) = out.iter_mut().find(|p| {
             p.file == e.file && p.start == p.end && e.start == e.end && p.start == e.start
         }) {
-            let merged = fix::merge_insertions(vec![prev.edit.clone(), e.edit]);
+            let merged = edit::merge_insertions(vec![prev.edit.clone(), e.edit]);
             prev.edit = merged.into_iter().next().expect("one merged edit");
             prev.new_text = prev.edit.new_text.clone();
             continue;
@@ -667,7 +672,7 @@ fn in_block(
             None if statics.is_empty() && n == 0 && i == nested.len() => {
                 // Add the nested block with the attribute.
                 let value = hcl_literal(&change.to)?;
-                let edit = fix::insert_block(path, &file.text, &body_span, name, attr, &value)
+                let edit = insert::insert_block(path, &file.text, &body_span, name, attr, &value)
                     .ok_or("cannot find where to insert the block")?;
                 return Ok(Local::Done(Resolved {
                     edits: vec![planned(file, path, edit, format!("new `{name}` block"))],
@@ -700,7 +705,7 @@ fn in_block(
         }
         None => {
             let value = hcl_literal(&change.to)?;
-            let edit = fix::insert_attribute(path, &file.text, &body_span, attr, &value)
+            let edit = insert::insert_attribute(path, &file.text, &body_span, attr, &value)
                 .ok_or("cannot find where to insert the attribute")?;
             let what = if nested.is_empty() {
                 "resource block".to_string()
@@ -875,7 +880,7 @@ fn resolve_var(
         .modules
         .get(module_key)
         .ok_or("the module is not in the index")?;
-    let info = crate::source::ModuleInfo {
+    let info = crate::hcl::source::ModuleInfo {
         dir: info.dir.clone(),
         files: Vec::new(),
         call: info.call.clone(),
@@ -1355,9 +1360,9 @@ pub fn select(fixes: &mut [Fix], allowed: Applicability) -> Patch {
                 .map_err(|e| format!("{}: {e}", path.display()))
                 .and_then(|original| {
                     let merged =
-                        fix::merge_insertions(edits.iter().map(|(e, _)| e.clone()).collect());
+                        edit::merge_insertions(edits.iter().map(|(e, _)| e.clone()).collect());
                     let refs: Vec<&Edit> = merged.iter().collect();
-                    fix::apply_verified(&original, &refs)
+                    edit::apply_verified(&original, &refs)
                         .map(|new| (original, new))
                         .map_err(|e: EditError| format!("{}: {e}", path.display()))
                 });
@@ -1413,7 +1418,7 @@ pub fn preview(
     }
     let mut out = String::new();
     for (path, edits) in by_file {
-        let merged = fix::merge_insertions(edits.into_iter().cloned().collect());
+        let merged = edit::merge_insertions(edits.into_iter().cloned().collect());
         let edits: Vec<&Edit> = merged.iter().collect();
         let original = match texts.get(&path) {
             Some(t) => t.clone(),
@@ -1445,7 +1450,7 @@ pub fn write(patch: &Patch) -> crate::Result<Vec<PathBuf>> {
     }
     let mut written = Vec::new();
     for (path, (_, new)) in &patch.files {
-        fix::write_atomic(path, new.as_bytes())?;
+        crate::fsutil::write_atomic(path, new.as_bytes())?;
         written.push(path.clone());
     }
     Ok(written)
@@ -1511,7 +1516,7 @@ pub fn edits_diff(label: &str, original: &str, edits: &[&Edit]) -> Result<String
             .collect();
         let refs: Vec<&Edit> = shifted.iter().collect();
         let old = &original[w0..w1];
-        let new = fix::splice(old, &refs)?;
+        let new = edit::splice(old, &refs)?;
         let diff = similar::TextDiff::from_lines(old, new.as_str());
         for hunk in diff.grouped_ops(CONTEXT) {
             let (Some(a), Some(b)) = (hunk.first(), hunk.last()) else {

@@ -32,6 +32,33 @@ pub struct InputFile {
 }
 
 impl InputFile {
+    /// Turn a serde_json error into a diagnostic pointing at the line and column.
+    pub fn json_error(&self, e: &serde_json::Error) -> Error {
+        let file = self;
+        let offset = file.offset_of(e.line(), e.column());
+        let (src, span) = Error::source_window(&file.display_name(), file.text(), offset);
+        let (message, help) = match e.classify() {
+            serde_json::error::Category::Eof => (
+                format!("the file ends too early ({e})"),
+                "the file looks truncated: re-create it with `terraform show -json plan.out > plan.json` and check that the write finished".to_string(),
+            ),
+            serde_json::error::Category::Syntax => (
+                e.to_string(),
+                "the JSON is malformed; costfix reads the unmodified output of `terraform show -json`".to_string(),
+            ),
+            _ => (
+                e.to_string(),
+                "a field has an unexpected type; is this the output of `terraform show -json`?".to_string(),
+            ),
+        };
+        Error::Json {
+            src,
+            span,
+            message,
+            help,
+        }
+    }
+
     /// Read and decode a file. Large UTF-8 files are memory-mapped (like ripgrep, costfix assumes
     /// that a plan is not rewritten while it is being read).
     pub fn read(path: &Path) -> Result<InputFile> {

@@ -11,10 +11,10 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::address::{Address, IndexKey, Mode, ModuleStep};
 use crate::error::{Error, Result};
-use crate::input::InputFile;
-use crate::state::{self, State};
+use crate::terraform::address::{Address, IndexKey, Mode, ModuleStep};
+use crate::terraform::input::InputFile;
+use crate::terraform::state::{self, State};
 
 /// The newest plan format minor version this build knows (for major version 1).
 pub const KNOWN_FORMAT_MINOR: u32 = 2;
@@ -146,7 +146,7 @@ impl ResourceChange<'_> {
 
     /// The index key (`count` integer or `for_each` string), if any.
     pub fn index_key(&self) -> Option<IndexKey> {
-        parse_index(self.index?)
+        IndexKey::from_raw(self.index?)
     }
 
     /// The address as a typed value. Terraform writes addresses it can always re-read; if one does
@@ -169,14 +169,6 @@ impl ResourceChange<'_> {
             key: self.index_key(),
         })
     }
-}
-
-pub(crate) fn parse_index(raw: &RawValue) -> Option<IndexKey> {
-    let t = raw.get();
-    if let Ok(i) = t.parse::<i64>() {
-        return Some(IndexKey::Int(i));
-    }
-    serde_json::from_str::<String>(t).ok().map(IndexKey::Str)
 }
 
 /// One change action as Terraform writes it.
@@ -454,12 +446,12 @@ pub fn parse_document<'a>(file: &'a InputFile) -> Result<(Document<'a>, Vec<Warn
         .collect();
     let mut de = serde_json::Deserializer::from_str(json);
     let raw: RawDocument<'a> =
-        serde::Deserialize::deserialize(&mut de).map_err(|e| json_error(file, &e))?;
+        serde::Deserialize::deserialize(&mut de).map_err(|e| file.json_error(&e))?;
     if let Err(e) = de.end() {
         // Text after the document. Accept what a wrapper prints after a preamble; otherwise it is
         // more likely two files glued together, which is an error.
         if file.start == 0 || file.notes.iter().all(|n| !n.contains("non-JSON text")) {
-            return Err(json_error(file, &e));
+            return Err(file.json_error(&e));
         }
         warnings.push(Warning {
             file: file.display_name(),
@@ -595,31 +587,5 @@ fn check_format_version(
                 version: v.to_string(),
             })
         }
-    }
-}
-
-/// Turn a serde_json error into a diagnostic pointing at the line and column.
-pub(crate) fn json_error(file: &InputFile, e: &serde_json::Error) -> Error {
-    let offset = file.offset_of(e.line(), e.column());
-    let (src, span) = Error::source_window(&file.display_name(), file.text(), offset);
-    let (message, help) = match e.classify() {
-        serde_json::error::Category::Eof => (
-            format!("the file ends too early ({e})"),
-            "the file looks truncated: re-create it with `terraform show -json plan.out > plan.json` and check that the write finished".to_string(),
-        ),
-        serde_json::error::Category::Syntax => (
-            e.to_string(),
-            "the JSON is malformed; costfix reads the unmodified output of `terraform show -json`".to_string(),
-        ),
-        _ => (
-            e.to_string(),
-            "a field has an unexpected type; is this the output of `terraform show -json`?".to_string(),
-        ),
-    };
-    Error::Json {
-        src,
-        span,
-        message,
-        help,
     }
 }

@@ -14,6 +14,17 @@ pub enum IndexKey {
     Str(String),
 }
 
+impl IndexKey {
+    /// The key of a `count` (number) or `for_each` (string) instance, from its JSON.
+    pub fn from_raw(raw: &serde_json::value::RawValue) -> Option<IndexKey> {
+        let t = raw.get();
+        if let Ok(i) = t.parse::<i64>() {
+            return Some(IndexKey::Int(i));
+        }
+        serde_json::from_str::<String>(t).ok().map(IndexKey::Str)
+    }
+}
+
 impl fmt::Display for IndexKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -14,7 +14,7 @@
 //! ```
 //!
 //! Results can be suppressed by a `# costfix:ignore ID reason` comment on the resource block in
-//! the `.tf` sources (see [`crate::source`]), or accepted in a baseline file.
+//! the `.tf` sources (see [`crate::hcl::source`]), or accepted in a baseline file.
 
 use std::path::Path;
 
@@ -24,10 +24,10 @@ use serde_json::{json, Map, Value};
 
 use crate::error::{Error, Result};
 use crate::estimate::{Estimate, Subtotal};
-use crate::plan::Plan;
+use crate::hcl::source::SourceIndex;
 use crate::policy::{Level, Namespaces, PolicyResult, PolicySet};
 use crate::slo::{self, Budget, BudgetResult, Status};
-use crate::source::SourceIndex;
+use crate::terraform::plan::Plan;
 
 pub const SCHEMA_VERSION: &str = "costfix.check/v1";
 
@@ -546,8 +546,8 @@ fn costfix_direct(
     R::from(m)
 }
 
-fn action_name(a: crate::plan::Action) -> &'static str {
-    use crate::plan::Action::*;
+fn action_name(a: crate::terraform::plan::Action) -> &'static str {
+    use crate::terraform::plan::Action::*;
     match a {
         NoOp => "no-op",
         Create => "create",
@@ -867,7 +867,7 @@ mod tests {
         assert!(!id_matches("gp2", f));
         assert!(id_matches("stack", "budget:stack"));
         assert_eq!(
-            crate::source::ignore_comment(
+            crate::hcl::source::ignore_comment(
                 "# costfix:ignore gp2_volumes legacy volume, migrating in Q3"
             ),
             Some((

@@ -24,9 +24,9 @@ use std::path::Path;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-use crate::address::Address;
 use crate::error::{Error, Result};
-use crate::values::parse_decimal;
+use crate::terraform::address::Address;
+use crate::terraform::values::parse_decimal;
 
 /// A loaded usage file.
 #[derive(Debug, Default)]
@@ -177,7 +177,7 @@ fn wildcard(addr: &Address) -> String {
         }
         s.push('.');
     }
-    if addr.mode == crate::address::Mode::Data {
+    if addr.mode == crate::terraform::address::Mode::Data {
         s.push_str("data.");
     }
     s.push_str(&addr.resource_type);

@@ -1,0 +1,63 @@
+//! Writing files atomically: a crash never leaves a half-written `.tf`, log or output file.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// Write `bytes` to `path` atomically: a temporary file in the same folder, fsync, rename over
+/// the original (keeping its permissions), fsync of the folder. A read-only file is refused
+/// before anything is written.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let io = |source| Error::Write {
+        path: path.to_owned(),
+        source,
+    };
+    let meta = std::fs::metadata(path).ok();
+    if meta.as_ref().is_some_and(|m| m.permissions().readonly()) {
+        return Err(Error::InvalidNoSource {
+            path: path.to_owned(),
+            message: "the file is read-only: nothing was written".into(),
+        });
+    }
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".costfix-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(io)?;
+    tmp.write_all(bytes).map_err(io)?;
+    if let Some(m) = &meta {
+        tmp.as_file().set_permissions(m.permissions()).map_err(io)?;
+    }
+    tmp.as_file().sync_all().map_err(io)?;
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_writes_keep_permissions_and_refuse_read_only_files() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("main.tf");
+        std::fs::write(&p, "a = 1\n").unwrap();
+        write_atomic(&p, b"a = 2\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "a = 2\n");
+        let mut perm = std::fs::metadata(&p).unwrap().permissions();
+        perm.set_readonly(true);
+        std::fs::set_permissions(&p, perm).unwrap();
+        assert!(write_atomic(&p, b"a = 3\n").is_err());
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "a = 2\n");
+        // No temporary file is left behind.
+        assert_eq!(std::fs::read_dir(d.path()).unwrap().count(), 1);
+    }
+}

@@ -1,0 +1,8 @@
+//! The `.tf` side: the source index of a tree ([`source`]), byte-exact edits that keep every
+//! other byte ([`edit`]), inserting attributes and blocks ([`insert`]), and the parse guard every
+//! HCL parse goes through ([`guard`]).
+
+pub mod edit;
+pub mod guard;
+pub mod insert;
+pub mod source;
