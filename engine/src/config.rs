@@ -24,6 +24,7 @@ use hcl::edit::expr::Expression;
 use hcl::edit::structure::{Body, Structure};
 use hcl::edit::Span;
 
+use crate::check::FailOn;
 use crate::error::{Error, Result};
 
 pub const FILE_NAME: &str = ".costfix.hcl";
@@ -40,7 +41,7 @@ pub struct Config {
     pub usage: Option<PathBuf>,
     pub region: Option<String>,
     pub environment: Option<String>,
-    pub fail_on: Option<String>,
+    pub fail_on: Option<FailOn>,
     pub format: Option<String>,
     pub dir: Option<PathBuf>,
     pub baseline: Option<PathBuf>,
@@ -198,7 +199,12 @@ pub fn parse(path: &Path, text: &str) -> Result<Config> {
             "baseline" => c.baseline = Some(resolve(string()?)),
             "region" => c.region = Some(string()?),
             "environment" => c.environment = Some(string()?),
-            "fail_on" => c.fail_on = Some(one_of(string()?, &["deny", "warn"])?),
+            "fail_on" => {
+                c.fail_on = Some(match one_of(string()?, &["deny", "warn"])?.as_str() {
+                    "warn" => FailOn::Warn,
+                    _ => FailOn::Deny,
+                })
+            }
             "format" => {
                 c.format = Some(one_of(
                     string()?,

@@ -123,6 +123,32 @@ pub enum Error {
     #[diagnostic(code(costfix::input::invalid))]
     InvalidNoSource { path: PathBuf, message: String },
 
+    #[error(
+        "the circuit breaker is open: the last {in_a_row} operations failed or were rolled back"
+    )]
+    #[diagnostic(
+        code(costfix::ops::breaker),
+        help(
+            "look at `costfix log show`, fix the cause, then `costfix log reset-breaker --by NAME`"
+        )
+    )]
+    Breaker { in_a_row: usize },
+
+    #[error("{message}")]
+    #[diagnostic(code(costfix::usage), help("{help}"))]
+    Usage { message: String, help: String },
+
+    #[error("{message}")]
+    #[diagnostic(
+        code(costfix::ops::rollback),
+        help("`costfix log show` lists the operations; --force undoes what is still in place")
+    )]
+    Rollback { message: String },
+
+    #[error("operation {id}: {message}")]
+    #[diagnostic(code(costfix::operation))]
+    Operation { id: String, message: String },
+
     #[error("policy error in {}: {message}", src.name())]
     #[diagnostic(code(costfix::policy), help("{detail}"))]
     Policy {
@@ -158,6 +184,24 @@ pub enum Error {
 }
 
 impl Error {
+    /// A diagnostic for a serde_json error in `text` (the file at `path`) at its line and column:
+    /// `what` says what the file should have been.
+    pub fn json_in(path: &std::path::Path, text: &str, e: &serde_json::Error, what: &str) -> Error {
+        let offset = text
+            .split_inclusive('\n')
+            .take(e.line().saturating_sub(1))
+            .map(str::len)
+            .sum::<usize>()
+            + e.column().saturating_sub(1);
+        let (src, span) = Error::source_window(&path.display().to_string(), text, offset);
+        Error::Invalid {
+            src,
+            span,
+            message: format!("{what}: {e}"),
+            label: "here".into(),
+        }
+    }
+
     /// A diagnostic pointing into `text` at `offset` (with a window when the text is large).
     pub(crate) fn source_window(
         name: &str,

@@ -27,6 +27,7 @@ pub mod hcl;
 pub mod ops;
 pub mod policy;
 pub mod pricing;
+pub mod render;
 pub mod rules;
 pub mod slo;
 pub mod terraform;

@@ -16,6 +16,10 @@
 //! Results can be suppressed by a `# costfix:ignore ID reason` comment on the resource block in
 //! the `.tf` sources (see [`crate::hcl::source`]), or accepted in a baseline file.
 
+pub mod run;
+
+pub use run::{run, CheckRequest, CheckRun, NamespaceChoice};
+
 use std::path::Path;
 
 use rust_decimal::prelude::ToPrimitive;
@@ -814,6 +818,12 @@ impl BaselineEntry {
 }
 
 impl Baseline {
+    /// Write the baseline file atomically.
+    pub fn write(&self, path: &Path) -> Result<()> {
+        let text = serde_json::to_string_pretty(self).expect("a baseline serialises");
+        crate::fsutil::write_atomic(path, format!("{text}\n").as_bytes())
+    }
+
     pub fn load(path: &Path) -> Result<Baseline> {
         let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
             path: path.to_owned(),

@@ -17,8 +17,10 @@
 //!    it by parsing it again and reading every edited attribute back.
 
 pub mod applicability;
+pub mod run;
 
 pub use applicability::Applicability;
+pub use run::{run, FixReport, FixRequest, Summary};
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::ops::Range;

@@ -1,8 +1,8 @@
 //! The operation log: `.costfix/oplog.jsonl`, append-only, one event per line, hash-chained.
 //!
-//! Each entry is a JSON object: `seq` (1, 2, ...), `time` (RFC 3339 UTC, from [`now`]), `op` (the
-//! operation id, or `run`/`breaker`), `transition` (`Pending->ValidatingSafety`, ...; empty for
-//! plain events), `level` (`info`, `warn`, `error`), `message`, `details` (check results, hashes,
+//! Each entry is a JSON object: `seq` (1, 2, ...), `time` (RFC 3339 UTC, from [`now_epoch`]), `op`
+//! (the operation id, or `run`/`breaker`), `transition` (an [`Event`]: `Pending->ValidatingSafety`,
+//! ...; `start`/`end` of a run, `reset` of the breaker; empty for plain events), `level` (`info`, `warn`, `error`), `message`, `details` (check results, hashes,
 //! approver, costs), `prev` (the previous entry's `hash`; 64 zeros for the first) and `hash`: the
 //! sha256 of the entry's canonical JSON without `hash` ([`crate::ops::snapshot`]). Lines are written
 //! with one `write` of the whole line to a file opened for appending, then fsync.
@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
+use crate::ops::model::OpState;
 use crate::ops::snapshot::{canonical_json, sha256_hex};
 
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -79,14 +80,98 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
     Some(days * 86_400 + hh * 3600 + mm * 60 + ss)
 }
 
+/// What an entry records. On disk it is the `transition` text; only [`Log::transition`] writes an
+/// [`Event::Transition`], and only a legal one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// An operation moved from one state to another (`Applying->Applied`).
+    Transition(OpState, OpState),
+    /// A `costfix apply` run started (`start`, op `run`).
+    RunStart,
+    /// It ended (`end`).
+    RunEnd,
+    /// The circuit breaker was closed by someone (`reset`, op `breaker`).
+    BreakerReset,
+    /// A plain event: a skip, an approval, checks passed (empty text).
+    Note,
+    /// A text costfix does not write (read from an edited log; its hash tells).
+    Other(String),
+}
+
+impl Event {
+    pub fn text(&self) -> std::borrow::Cow<'static, str> {
+        match self {
+            Event::Transition(a, b) => format!("{}->{}", a.name(), b.name()).into(),
+            Event::RunStart => "start".into(),
+            Event::RunEnd => "end".into(),
+            Event::BreakerReset => "reset".into(),
+            Event::Note => "".into(),
+            Event::Other(s) => s.clone().into(),
+        }
+    }
+
+    pub fn parse(s: &str) -> Event {
+        match s {
+            "" => Event::Note,
+            "start" => Event::RunStart,
+            "end" => Event::RunEnd,
+            "reset" => Event::BreakerReset,
+            _ => s
+                .split_once("->")
+                .and_then(|(a, b)| Some(Event::Transition(OpState::parse(a)?, OpState::parse(b)?)))
+                .unwrap_or_else(|| Event::Other(s.to_string())),
+        }
+    }
+
+    /// The state a transition goes to.
+    pub fn to(&self) -> Option<OpState> {
+        match self {
+            Event::Transition(_, b) => Some(*b),
+            _ => None,
+        }
+    }
+}
+
+impl Serialize for Event {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text())
+    }
+}
+
+impl<'de> Deserialize<'de> for Event {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Event, D::Error> {
+        let s = std::borrow::Cow::<str>::deserialize(d)?;
+        Ok(Event::parse(&s))
+    }
+}
+
+/// How serious an entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Info,
+    Warn,
+    Error,
+}
+
+impl Level {
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Info => "info",
+            Level::Warn => "warn",
+            Level::Error => "error",
+        }
+    }
+}
+
 /// One log entry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
     pub seq: u64,
     pub time: String,
     pub op: String,
-    pub transition: String,
-    pub level: String,
+    pub transition: Event,
+    pub level: Level,
     pub message: String,
     pub details: Value,
     pub prev: String,
@@ -250,12 +335,73 @@ impl Log {
         &self.path
     }
 
-    /// Append an event, durably.
-    pub fn append(
+    /// Log a legal state change of operation `op` (the level follows the state it goes to).
+    pub fn transition(
         &mut self,
         op: &str,
-        transition: &str,
-        level: &str,
+        from: OpState,
+        to: OpState,
+        message: impl Into<String>,
+        details: Value,
+    ) -> Result<Entry> {
+        if !from.can_go(to) {
+            return Err(Error::Operation {
+                id: op.to_string(),
+                message: format!("illegal transition {} -> {}", from.name(), to.name()),
+            });
+        }
+        self.append(
+            op,
+            Event::Transition(from, to),
+            to.level(),
+            message,
+            details,
+        )
+    }
+
+    /// Log a plain event of `op` (a skip, an approval, a verification).
+    pub fn note(
+        &mut self,
+        op: &str,
+        level: Level,
+        message: impl Into<String>,
+        details: Value,
+    ) -> Result<Entry> {
+        self.append(op, Event::Note, level, message, details)
+    }
+
+    /// Log the start (`start = true`) or the end of an apply run.
+    pub fn run(
+        &mut self,
+        start: bool,
+        message: impl Into<String>,
+        details: Value,
+    ) -> Result<Entry> {
+        let event = if start {
+            Event::RunStart
+        } else {
+            Event::RunEnd
+        };
+        self.append("run", event, Level::Info, message, details)
+    }
+
+    /// Log that `by` closed the circuit breaker.
+    pub fn reset_breaker(&mut self, by: &str) -> Result<Entry> {
+        self.append(
+            "breaker",
+            Event::BreakerReset,
+            Level::Warn,
+            format!("circuit breaker reset by {by}"),
+            serde_json::json!({ "by": by }),
+        )
+    }
+
+    /// Append an event, durably.
+    fn append(
+        &mut self,
+        op: &str,
+        transition: Event,
+        level: Level,
         message: impl Into<String>,
         details: Value,
     ) -> Result<Entry> {
@@ -263,8 +409,8 @@ impl Log {
             seq: self.next_seq,
             time: rfc3339(now_epoch()),
             op: op.to_string(),
-            transition: transition.to_string(),
-            level: level.to_string(),
+            transition,
+            level,
             message: message.into(),
             details,
             prev: self.last_hash.clone(),
@@ -324,34 +470,43 @@ impl Log {
 /// The message of a rollback asked for with `costfix rollback` (not a failure).
 pub const ROLLBACK_REQUESTED: &str = "rollback requested";
 
+/// How messages of `costfix recover` start (what it does after a crash is not a failure).
+pub const RECOVER_PREFIX: &str = "recover:";
+
 /// Consecutive failed or automatically rolled-back operations (most recent first) since the last
 /// success or breaker reset. Not failures: a rollback the user asked for, and what `costfix
-/// recover` did after a crash (its messages start with `recover:`).
+/// recover` did after a crash.
 pub fn failures_in_a_row(entries: &[Entry]) -> usize {
-    let by_user = |e: &Entry| e.message == ROLLBACK_REQUESTED || e.message.starts_with("recover:");
+    use OpState::*;
+    let by_user =
+        |e: &Entry| e.message == ROLLBACK_REQUESTED || e.message.starts_with(RECOVER_PREFIX);
     let mut requested = std::collections::HashSet::new();
     let mut asked: std::collections::HashSet<&str> = Default::default();
     for e in entries {
-        if e.transition.ends_with("->RollingBack") {
-            if by_user(e) {
+        match e.transition {
+            Event::Transition(_, RollingBack) if by_user(e) => {
                 asked.insert(&e.op);
-            } else {
+            }
+            Event::Transition(_, RollingBack) => {
                 asked.remove(e.op.as_str());
             }
-        } else if (e.transition == "RollingBack->RolledBack" && asked.remove(e.op.as_str()))
-            || (e.transition.ends_with("->Failed") && by_user(e))
-        {
-            requested.insert(e.seq);
+            Event::Transition(RollingBack, RolledBack) if asked.remove(e.op.as_str()) => {
+                requested.insert(e.seq);
+            }
+            Event::Transition(_, Failed) if by_user(e) => {
+                requested.insert(e.seq);
+            }
+            _ => {}
         }
     }
     let mut n = 0;
     for e in entries.iter().rev().filter(|e| !requested.contains(&e.seq)) {
-        if e.op == "breaker" && e.transition == "reset" {
+        if e.op == "breaker" && e.transition == Event::BreakerReset {
             break;
         }
-        match e.transition.rsplit("->").next() {
-            Some("Applied") if e.transition.contains("->") => break,
-            Some("Failed") | Some("RolledBack") | Some("RollbackFailed") => n += 1,
+        match e.transition.to() {
+            Some(Applied) => break,
+            Some(Failed | RolledBack | RollbackFailed) => n += 1,
             _ => {}
         }
     }
@@ -362,7 +517,7 @@ pub fn failures_in_a_row(entries: &[Entry]) -> usize {
 pub fn applied_in_last_hour(entries: &[Entry], now: i64) -> usize {
     entries
         .iter()
-        .filter(|e| e.transition.ends_with("->Applied"))
+        .filter(|e| e.transition.to() == Some(OpState::Applied))
         .filter(|e| parse_rfc3339(&e.time).is_some_and(|t| now - t < 3600 && t <= now))
         .count()
 }
@@ -398,15 +553,6 @@ impl Lock {
     }
 }
 
-/// A JSON object of details.
-pub fn details(pairs: &[(&str, Value)]) -> Value {
-    let mut m = serde_json::Map::new();
-    for (k, v) in pairs {
-        m.insert((*k).to_string(), v.clone());
-    }
-    Value::Object(m)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -421,8 +567,8 @@ mod tests {
                 seq,
                 time: String::new(),
                 op: op.into(),
-                transition: transition.into(),
-                level: "info".into(),
+                transition: Event::parse(transition),
+                level: Level::Info,
                 message: message.into(),
                 details: Value::Null,
                 prev: String::new(),
@@ -468,7 +614,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut log = Log::open(dir.path()).unwrap();
         for i in 0..4 {
-            log.append("op-1", "", "info", format!("event {i}"), json!({"i": i}))
+            log.note("op-1", Level::Info, format!("event {i}"), json!({"i": i}))
                 .unwrap();
         }
         let path = path_in(dir.path());

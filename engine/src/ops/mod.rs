@@ -1,9 +1,36 @@
-//! Drift-safe operations: a fix for one block, planned with a snapshot of the world
-//! ([`snapshot`]), checked again against the world as it is when it is applied (drift graded by
-//! [`drift`]), applied, verified, logged in the hash-chained operation log ([`log`]), and
-//! undoable.
+//! Drift-safe operations: a fix for one block, planned with a snapshot of the world, checked again
+//! against the world as it is when it is applied, applied, verified, logged, and undoable.
+//!
+//! The entry points, one per command: [`propose`] (`fix --out`), [`apply()`] (`apply`),
+//! [`verify_plan`] (`apply --verify-plan`), [`rollback()`] (`rollback`), [`recover()`]
+//! (`recover`); the log is read and verified through [`log`].
+//!
+//! - [`model`]: the operation, its states and legal transitions, the operations file;
+//! - [`snapshot`] and [`anchor`]: what an operation remembers of the resource and of its edits;
+//! - [`propose`](mod@propose): fixes to operations (risk, approval, rollback plan);
+//! - [`world`] and [`checks`]: the world now and the six safety checks ([`drift`] grades drift);
+//! - [`write`]: writing validated operations, with automatic rollback;
+//! - [`undo`], [`rollback`](mod@rollback), [`recover`](mod@recover), [`verify`];
+//! - [`log`]: the hash-chained operation log, the lock, the breaker and rate counts.
 
+pub mod anchor;
+pub mod apply;
+pub mod checks;
 pub mod drift;
 pub mod log;
-pub mod operation;
+pub mod model;
+pub mod propose;
+pub mod recover;
+pub mod rollback;
 pub mod snapshot;
+pub mod undo;
+pub mod verify;
+pub mod world;
+pub mod write;
+
+pub use apply::{apply, ApplyReport, ApplyRequest};
+pub use model::{OpState, Operation, OpsFile, Risk};
+pub use propose::{propose, ProposeRequest};
+pub use recover::{recover, RecoverReport, Recovered};
+pub use rollback::{rollback, RollbackReport, RollbackRequest, RollbackTarget};
+pub use verify::{verify_plan, VerifyReport, VerifyRequest};

@@ -278,6 +278,25 @@ impl PolicySet {
 
     /// Load every `.rego` (and `.json` data) file below `dir`, sorted by path. With
     /// `include_tests`, `*_test.rego` files are loaded too.
+    /// The policies of a folder with their `test_*` rules (`costfix policy test DIR`).
+    pub fn with_tests_in(dir: &Path) -> Result<PolicySet> {
+        let mut set = PolicySet::new();
+        set.load_dir(dir, true)?;
+        Ok(set)
+    }
+
+    /// The shipped policies with their own tests.
+    pub fn embedded_with_tests() -> Result<PolicySet> {
+        let mut set = PolicySet::embedded()?;
+        for (name, text) in EMBEDDED_TESTS {
+            set.add(PolicyFile {
+                name: (*name).to_string(),
+                text: (*text).to_string(),
+            })?;
+        }
+        Ok(set)
+    }
+
     pub fn load_dir(&mut self, dir: &Path, include_tests: bool) -> Result<usize> {
         let mut paths = Vec::new();
         collect(dir, &mut paths).map_err(|source| Error::Io {

@@ -3,11 +3,11 @@
 
 use std::io::{self, Write};
 
-use costfix_engine::check::{CheckReport, Finding};
-use costfix_engine::policy::Level;
-use costfix_engine::slo::{Limit, Status};
+use crate::check::{CheckReport, Finding};
+use crate::policy::Level;
+use crate::slo::{Limit, Status};
 
-use costfix_engine::pricing::money::{delta, usd};
+use crate::pricing::money::{delta, usd};
 
 fn level_word(l: Level) -> &'static str {
     match l {
@@ -246,7 +246,7 @@ pub fn markdown(out: &mut impl Write, r: &CheckReport) -> io::Result<()> {
     writeln!(out, "<details><summary>Cost estimate</summary>")?;
     writeln!(out)?;
     let mut buf = Vec::new();
-    crate::render::markdown(
+    crate::render::estimate::markdown(
         &mut buf,
         &r.estimate,
         if r.base_totals.is_some() {
@@ -392,8 +392,7 @@ pub fn junit(out: &mut impl Write, r: &CheckReport) -> io::Result<()> {
         fs.iter()
             .filter(|f| {
                 f.active()
-                    && (f.level == Level::Deny
-                        || r.verdict.fail_on == costfix_engine::check::FailOn::Warn)
+                    && (f.level == Level::Deny || r.verdict.fail_on == crate::check::FailOn::Warn)
             })
             .count()
     };
@@ -403,8 +402,7 @@ pub fn junit(out: &mut impl Write, r: &CheckReport) -> io::Result<()> {
         .iter()
         .filter(|b| {
             b.status == Status::Fail
-                || (b.status == Status::Warn
-                    && r.verdict.fail_on == costfix_engine::check::FailOn::Warn)
+                || (b.status == Status::Warn && r.verdict.fail_on == crate::check::FailOn::Warn)
         })
         .count();
     let policy_tests = findings.len().max(1);
@@ -442,8 +440,7 @@ pub fn junit(out: &mut impl Write, r: &CheckReport) -> io::Result<()> {
                     .as_deref()
                     .unwrap_or("accepted in the baseline"))
             )?;
-        } else if f.level == Level::Deny || r.verdict.fail_on == costfix_engine::check::FailOn::Warn
-        {
+        } else if f.level == Level::Deny || r.verdict.fail_on == crate::check::FailOn::Warn {
             writeln!(
                 out,
                 r#"      <failure message="{}" type="{}">{}</failure>"#,
@@ -469,8 +466,7 @@ pub fn junit(out: &mut impl Write, r: &CheckReport) -> io::Result<()> {
     )?;
     for b in &r.budgets {
         let failing = b.status == Status::Fail
-            || (b.status == Status::Warn
-                && r.verdict.fail_on == costfix_engine::check::FailOn::Warn);
+            || (b.status == Status::Warn && r.verdict.fail_on == crate::check::FailOn::Warn);
         writeln!(
             out,
             r#"    <testcase classname="costfix.budgets" name="{}">"#,
@@ -496,4 +492,29 @@ pub fn junit(out: &mut impl Write, r: &CheckReport) -> io::Result<()> {
     }
     writeln!(out, "  </testsuite>")?;
     writeln!(out, "</testsuites>")
+}
+
+/// The outcome of `costfix policy test`, like `opa test`: a line per test, errors under failures,
+/// then the counts.
+pub fn policy_tests(
+    out: &mut impl Write,
+    outcomes: &[crate::policy::TestOutcome],
+) -> io::Result<()> {
+    let (mut passed, mut failed) = (0, 0);
+    for t in outcomes {
+        let word = if t.passed { "PASS" } else { "FAIL" };
+        let package = t.package.trim_start_matches("data.");
+        writeln!(out, "{word}  {package}.{}  ({})", t.name, t.file)?;
+        if t.passed {
+            passed += 1;
+            continue;
+        }
+        failed += 1;
+        if let Some(e) = &t.error {
+            for line in e.lines().filter(|l| !l.trim().is_empty()) {
+                writeln!(out, "      {line}")?;
+            }
+        }
+    }
+    writeln!(out, "{passed} passed, {failed} failed")
 }

@@ -3,17 +3,17 @@
 
 use std::io::{self, Write};
 
-use costfix_engine::cost::{ItemStatus, LineItem, Support};
-use costfix_engine::estimate::{Estimate, ResourceEstimate};
-use costfix_engine::terraform::plan::ChangeKind;
+use crate::cost::{ItemStatus, LineItem, Support};
+use crate::estimate::{Estimate, ResourceEstimate};
+use crate::terraform::plan::ChangeKind;
 
-use costfix_engine::pricing::money::{delta, qty, unit_price, usd};
+use crate::pricing::money::{delta, qty, unit_price, usd};
 
 /// Rows in the Markdown resource table before the rest is summarised in one line.
 const MARKDOWN_MAX_ROWS: usize = 50;
 
 fn is_priced(r: &ResourceEstimate) -> bool {
-    costfix_engine::cost::support(&r.resource_type) == Support::Priced
+    crate::cost::support(&r.resource_type) == Support::Priced
 }
 
 /// The side whose components are shown: after, or before for a deleted resource.
@@ -470,5 +470,37 @@ pub fn markdown(out: &mut impl Write, est: &Estimate, command: &str) -> io::Resu
         footer_prices(est),
         env!("CARGO_PKG_VERSION")
     )?;
+    Ok(())
+}
+
+/// The catalog in the price-file format (`costfix prices`), optionally one service or region.
+pub fn prices(
+    out: &mut impl Write,
+    catalog: &crate::Catalog,
+    service: Option<&str>,
+    region: Option<&str>,
+) -> io::Result<()> {
+    use crate::pricing::PriceSource;
+    writeln!(out, "service,region,product,dimension,unit,usd,source")?;
+    for (k, p) in catalog.rows() {
+        if service.is_some_and(|s| s != k[0]) || region.is_some_and(|r| r != k[1]) {
+            continue;
+        }
+        let source = match &p.source {
+            PriceSource::Embedded { table } => format!("embedded:{table}"),
+            PriceSource::Override { file, line } => format!("{file}:{line}"),
+        };
+        writeln!(
+            out,
+            "{},{},{},{},{},{},{}",
+            k[0],
+            k[1],
+            k[2],
+            k[3],
+            p.unit,
+            p.usd.normalize(),
+            source
+        )?;
+    }
     Ok(())
 }

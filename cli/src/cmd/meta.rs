@@ -1,0 +1,23 @@
+//! `costfix completions` and `costfix man`: generated from the argument types.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use clap::CommandFactory;
+use miette::{IntoDiagnostic, Result};
+
+use crate::args::Cli;
+use crate::term::note;
+
+pub fn run_completions(shell: clap_complete::Shell) -> Result<ExitCode> {
+    let mut cmd = Cli::command();
+    clap_complete::generate(shell, &mut cmd, "costfix", &mut std::io::stdout());
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn run_man(out: &Path) -> Result<ExitCode> {
+    std::fs::create_dir_all(out).into_diagnostic()?;
+    clap_mangen::generate_to(Cli::command(), out).into_diagnostic()?;
+    note!("wrote the man pages to {}", out.display());
+    Ok(ExitCode::SUCCESS)
+}

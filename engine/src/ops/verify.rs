@@ -1,0 +1,142 @@
+//! `costfix apply OPS --verify-plan AFTER.json`: operations already applied are checked against
+//! a plan made after the change: each instance's planned values must be the fix's and the monthly
+//! cost lower. An operation that fails is rolled back.
+
+use std::path::{Path, PathBuf};
+
+use rust_decimal::Decimal;
+
+use crate::error::{Error, Result};
+use crate::estimate::{Pricing, PricingRequest};
+use crate::ops::apply::open_log;
+use crate::ops::checks::value_at;
+use crate::ops::log::Level;
+use crate::ops::model::{Operation, OpsFile};
+use crate::ops::undo::{applied_changes, restore, undo_text, Restored};
+use crate::ops::world::instance_cost;
+use crate::terraform::input::InputFile;
+use crate::terraform::plan::{parse_document, Document, Plan};
+
+#[derive(Debug)]
+pub struct VerifyRequest {
+    pub ops_file: PathBuf,
+    /// The plan made after the change.
+    pub new_plan: PathBuf,
+    pub dir: Option<PathBuf>,
+    pub pricing: PricingRequest,
+}
+
+/// One applied operation, checked.
+#[derive(Debug)]
+pub struct Verified {
+    pub id: String,
+    pub address: String,
+    /// What is wrong (empty: verified; else it was rolled back).
+    pub problems: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct VerifyReport {
+    pub operations: Vec<Verified>,
+}
+
+impl VerifyReport {
+    pub fn rolled_back(&self) -> usize {
+        self.operations
+            .iter()
+            .filter(|o| !o.problems.is_empty())
+            .count()
+    }
+}
+
+/// Check the applied operations of an operations file against a plan made after the change.
+pub fn verify_plan(req: &VerifyRequest) -> Result<VerifyReport> {
+    let ops = OpsFile::load(&req.ops_file)?;
+    let dir = req.dir.clone().unwrap_or_else(|| PathBuf::from(&ops.dir));
+    let (_lock, mut log) = open_log(&dir)?;
+    let pricing = Pricing::load_request(&req.pricing)?;
+    let old_file = InputFile::read(Path::new(&ops.plan))?;
+    let (old_doc, _) = parse_document(&old_file)?;
+    let new_file = InputFile::read(&req.new_plan)?;
+    let (new_doc, _) = parse_document(&new_file)?;
+    let (Document::Plan(old), Document::Plan(new)) = (&old_doc, &new_doc) else {
+        return Err(Error::InvalidNoSource {
+            path: req.new_plan.clone(),
+            message: "--verify-plan needs plans (the operations' plan and the new one)".into(),
+        });
+    };
+    let entries = log.entries().to_vec();
+    let mut report = VerifyReport {
+        operations: Vec::new(),
+    };
+    let name = req.new_plan.display();
+    for op in &ops.operations {
+        let Some(changes) = applied_changes(&entries, &op.id) else {
+            continue;
+        };
+        let (problems, before, after) = compare(op, old, new, &pricing, &name.to_string());
+        if problems.is_empty() {
+            let msg = format!("verified against {name}: values as planned, monthly cost ${before:.2} → ${after:.2}");
+            log.note(&op.id, Level::Info, msg, serde_json::Value::Null)?;
+        } else {
+            let why = format!(
+                "verification against {name} failed: {}",
+                problems.join("; ")
+            );
+            let mut files = Vec::new();
+            for c in changes.iter().rev() {
+                let (_, text) =
+                    undo_text(c, false).map_err(|message| Error::Rollback { message })?;
+                files.push(Restored {
+                    file: c.file.clone(),
+                    text,
+                    sha256_before: c.sha256_before.clone(),
+                });
+            }
+            restore(&mut log, &op.id, &files, &why)?;
+        }
+        report.operations.push(Verified {
+            id: op.id.clone(),
+            address: op.address.clone(),
+            problems,
+        });
+    }
+    Ok(report)
+}
+
+/// What differs from the operation in the new plan, and the monthly cost before and after.
+fn compare(
+    op: &Operation,
+    old: &Plan<'_>,
+    new: &Plan<'_>,
+    pricing: &Pricing,
+    name: &str,
+) -> (Vec<String>, Decimal, Decimal) {
+    let mut problems = Vec::new();
+    let (mut before, mut after) = (Decimal::ZERO, Decimal::ZERO);
+    for inst in &op.instances {
+        let Some(now) = instance_cost(new, inst, pricing, &[]) else {
+            problems.push(format!("{inst} is not priced in {name}"));
+            continue;
+        };
+        for c in &op.target.changes {
+            let v = value_at(&now.values, &c.path.0);
+            let same_number = v.is_number() && c.to.is_number() && v.as_f64() == c.to.as_f64();
+            if v != c.to && !same_number {
+                problems.push(format!(
+                    "{inst}: {} is {v} in the new plan, not {}",
+                    c.path, c.to
+                ));
+            }
+        }
+        after += now.monthly;
+        before += instance_cost(old, inst, pricing, &[]).map_or(now.monthly, |c| c.monthly);
+    }
+    let lowered = after < before || op.rule == "CF012";
+    if !lowered && problems.is_empty() {
+        problems.push(format!(
+            "the monthly cost did not go down (${before:.2} → ${after:.2})"
+        ));
+    }
+    (problems, before, after)
+}

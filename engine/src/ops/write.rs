@@ -1,0 +1,158 @@
+//! Writing validated operations: per file, find each edit again, splice, verify (parse, read
+//! back), log the file hashes and reverse edits (so that a crash can be recovered), write
+//! atomically, read back; a failure rolls back every file written so far, in reverse order.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::error::Result;
+use crate::fsutil::write_atomic;
+use crate::hcl::edit::{self, Edit};
+use crate::ops::anchor::{relocate, reverse_edits, OpEdit};
+use crate::ops::checks::Validated;
+use crate::ops::log::Log;
+use crate::ops::model::{OpState, Operation};
+use crate::ops::snapshot::sha256_hex;
+
+/// One file as an operation changed it: hashes before and after, and the edits to undo it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileChange {
+    pub file: String,
+    pub sha256_before: String,
+    pub sha256_after: String,
+    /// Reverse edits, on the file as the operation left it.
+    pub reverse: Vec<OpEdit>,
+}
+
+/// A file to write: its name, its text now and the text with the operation's edits.
+struct Write {
+    file: String,
+    original: String,
+    new: String,
+}
+
+/// Apply validated operations, in order. Only a [`Validated`] operation can be given here.
+pub fn apply(ops: Vec<Validated>, log: &mut Log) -> Result<Vec<Operation>> {
+    let mut out = Vec::new();
+    for v in ops {
+        let (mut op, shifts) = v.into_parts();
+        let planned = splice_files(&op, &shifts);
+        let (changes, writes, error) = match planned {
+            Ok((c, w)) => (c, w, None),
+            Err(e) => (Vec::new(), Vec::new(), Some(e)),
+        };
+        op.transition(
+            OpState::Applying,
+            log,
+            "applying",
+            json!({ "files": changes }),
+        )?;
+        if let Some(e) = error {
+            let msg = format!("not applied: {e}; no file was written");
+            op.transition(OpState::Failed, log, &msg, Value::Null)?;
+        } else {
+            write_files(&mut op, &changes, &writes, log)?;
+        }
+        out.push(op);
+    }
+    Ok(out)
+}
+
+/// The files an operation changes, spliced and verified in memory. Each edit is found again in
+/// the file as it is now (earlier operations of the run may have moved it): by its context,
+/// nearest where validation saw it.
+fn splice_files(
+    op: &Operation,
+    shifts: &[isize],
+) -> std::result::Result<(Vec<FileChange>, Vec<Write>), String> {
+    let mut by_file: BTreeMap<String, Vec<(Edit, String)>> = BTreeMap::new();
+    for (e, s) in op
+        .target
+        .edits
+        .iter()
+        .zip(shifts.iter().chain(std::iter::repeat(&0)))
+    {
+        let text = std::fs::read_to_string(&e.file).unwrap_or_default();
+        let hint = (e.start as isize + s).max(0) as usize;
+        let at = relocate(&text, e, hint)
+            .ok_or_else(|| format!("{}: the text to replace moved or changed", e.file))?;
+        by_file
+            .entry(e.file.clone())
+            .or_default()
+            .push((e.to_edit(at), e.old_text.clone()));
+    }
+    let mut changes = Vec::new();
+    let mut writes = Vec::new();
+    for (file, edits) in &by_file {
+        let original = std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?;
+        let refs: Vec<&Edit> = edits.iter().map(|(e, _)| e).collect();
+        let new = edit::apply_verified(&original, &refs).map_err(|e| format!("{file}: {e}"))?;
+        changes.push(FileChange {
+            file: file.clone(),
+            sha256_before: sha256_hex(original.as_bytes()),
+            sha256_after: sha256_hex(new.as_bytes()),
+            reverse: reverse_edits(file, &new, edits),
+        });
+        writes.push(Write {
+            file: file.clone(),
+            original,
+            new,
+        });
+    }
+    Ok((changes, writes))
+}
+
+/// Write the files of an operation in `Applying`, read each back, and end in `Applied`, or roll
+/// back what was written (`RolledBack`, or `RollbackFailed` with the files to restore by hand).
+fn write_files(
+    op: &mut Operation,
+    changes: &[FileChange],
+    writes: &[Write],
+    log: &mut Log,
+) -> Result<()> {
+    let mut written: Vec<&Write> = Vec::new();
+    let mut failure = None;
+    for w in writes {
+        if let Err(e) = write_atomic(Path::new(&w.file), w.new.as_bytes()) {
+            failure = Some(format!("{e}"));
+            break;
+        }
+        written.push(w);
+        if !reads_back(&w.file, &w.new) {
+            failure = Some(format!("{} does not read back as written", w.file));
+            break;
+        }
+    }
+    let Some(why) = failure else {
+        let details =
+            json!({"files": changes, "monthly_saving": op.monthly_saving.map(|s| s.to_string())});
+        return op.transition(OpState::Applied, log, "applied and verified", details);
+    };
+    let msg = format!("verification failed: {why}; rolling back");
+    op.transition(OpState::RollingBack, log, &msg, Value::Null)?;
+    let mut ok = true;
+    for w in written.iter().rev() {
+        ok &= write_atomic(Path::new(&w.file), w.original.as_bytes()).is_ok()
+            && reads_back(&w.file, &w.original);
+    }
+    if ok {
+        let msg = "rolled back: every file is as before";
+        op.transition(OpState::RolledBack, log, msg, Value::Null)
+    } else {
+        let msg = "rollback failed: restore the files listed in the Applying entry by hand";
+        op.transition(
+            OpState::RollbackFailed,
+            log,
+            msg,
+            json!({ "files": changes }),
+        )
+    }
+}
+
+/// Whether the file on disk now is `text`.
+fn reads_back(file: &str, text: &str) -> bool {
+    std::fs::read(file).map(|b| sha256_hex(&b)).ok() == Some(sha256_hex(text.as_bytes()))
+}
