@@ -1,0 +1,174 @@
+//! Choosing the fixes to apply (safer first, then bigger saving), refusing overlaps, verifying
+//! the edited files, previews for people, and writing the files.
+
+use super::*;
+
+/// The result of choosing fixes: the new text of each changed file.
+#[derive(Debug, Default)]
+pub struct Patch {
+    /// file → (original text, new text), sorted by file.
+    pub files: BTreeMap<PathBuf, (String, String)>,
+}
+
+/// Choose the fixes to apply (applicability up to `allowed`), refusing overlaps, and build and
+/// verify the new file texts. Marks the chosen fixes `applied`; a refused fix gets `no_fix`.
+pub fn select(fixes: &mut [Fix], allowed: Applicability) -> Patch {
+    // Order of preference: safer first, then bigger saving, then address.
+    let mut order: Vec<usize> = (0..fixes.len())
+        .filter(|&i| fixes[i].applicable(allowed))
+        .collect();
+    order.sort_by(|&a, &b| {
+        let (fa, fb) = (&fixes[a], &fixes[b]);
+        fa.applicability
+            .cmp(&fb.applicability)
+            .then_with(|| {
+                fb.saving
+                    .unwrap_or_default()
+                    .cmp(&fa.saving.unwrap_or_default())
+            })
+            .then_with(|| (&fa.address, fa.rule).cmp(&(&fb.address, fb.rule)))
+    });
+    let mut taken: BTreeMap<PathBuf, Vec<(Edit, usize)>> = BTreeMap::new();
+    for i in order {
+        let mut conflict = None;
+        'edits: for e in &fixes[i].edits {
+            if let Some(list) = taken.get(&e.edit.file) {
+                for (t, owner) in list {
+                    let identical = t.span == e.edit.span && t.new_text == e.edit.new_text;
+                    let both_insert_here = t.span.is_empty() && e.edit.span == t.span;
+                    let overlap = (e.edit.span.start < t.span.end
+                        && t.span.start < e.edit.span.end
+                        || e.edit.span.start == t.span.start)
+                        && !both_insert_here;
+                    if overlap && !identical {
+                        conflict = Some(*owner);
+                        break 'edits;
+                    }
+                }
+            }
+        }
+        if let Some(owner) = conflict {
+            let other = &fixes[owner];
+            let reason = format!(
+                "its edit overlaps the fix of {} on {}: run costfix again after terraform plan to apply it",
+                other.rule, other.address
+            );
+            fixes[i].no_fix = Some(reason);
+            continue;
+        }
+        for e in &fixes[i].edits {
+            let list = taken.entry(e.edit.file.clone()).or_default();
+            if !list
+                .iter()
+                .any(|(t, _)| t.span == e.edit.span && t.new_text == e.edit.new_text)
+            {
+                list.push((e.edit.clone(), i));
+            }
+        }
+        fixes[i].applied = true;
+    }
+    // Splice and verify per file, in parallel.
+    type Spliced = (PathBuf, Result<(String, String), String>, Vec<usize>);
+    let results: Vec<Spliced> = taken
+        .into_par_iter()
+        .map(|(path, edits)| {
+            let owners: Vec<usize> = edits.iter().map(|(_, o)| *o).collect();
+            let r = std::fs::read_to_string(&path)
+                .map_err(|e| format!("{}: {e}", path.display()))
+                .and_then(|original| {
+                    let merged =
+                        edit::merge_insertions(edits.iter().map(|(e, _)| e.clone()).collect());
+                    let refs: Vec<&Edit> = merged.iter().collect();
+                    edit::apply_verified(&original, &refs)
+                        .map(|new| (original, new))
+                        .map_err(|e: EditError| format!("{}: {e}", path.display()))
+                });
+            (path, r, owners)
+        })
+        .collect();
+    let mut patch = Patch::default();
+    for (path, r, owners) in results {
+        match r {
+            Ok(texts) => {
+                patch.files.insert(path, texts);
+            }
+            Err(reason) => {
+                for o in owners {
+                    fixes[o].applied = false;
+                    fixes[o].no_fix = Some(format!(
+                        "refused: the edited file failed verification ({reason}); nothing written"
+                    ));
+                }
+            }
+        }
+    }
+    patch
+}
+
+/// The texts of the files the fixes edit, read in parallel (for [`preview`]).
+pub fn read_edited(fixes: &[Fix]) -> HashMap<PathBuf, Arc<String>> {
+    let mut paths: Vec<&PathBuf> = fixes
+        .iter()
+        .flat_map(|f| f.edits.iter().map(|e| &e.edit.file))
+        .collect();
+    paths.sort();
+    paths.dedup();
+    paths
+        .into_par_iter()
+        .filter_map(|p| Some((p.clone(), Arc::new(std::fs::read_to_string(p).ok()?))))
+        .collect()
+}
+
+/// The diff of one fix alone, file by file (for showing a fix). Spliced, not verified: [`select`]
+/// verifies what is applied. `texts` caches the files read.
+pub fn preview(
+    fix: &Fix,
+    texts: &HashMap<PathBuf, Arc<String>>,
+    label: impl Fn(&Path) -> String,
+) -> Result<String, String> {
+    let mut by_file: BTreeMap<PathBuf, Vec<&Edit>> = BTreeMap::new();
+    for e in &fix.edits {
+        by_file
+            .entry(e.edit.file.clone())
+            .or_default()
+            .push(&e.edit);
+    }
+    let mut out = String::new();
+    for (path, edits) in by_file {
+        let merged = edit::merge_insertions(edits.into_iter().cloned().collect());
+        let edits: Vec<&Edit> = merged.iter().collect();
+        let original = match texts.get(&path) {
+            Some(t) => t.clone(),
+            None => Arc::new(
+                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?,
+            ),
+        };
+        out.push_str(
+            &edits_diff(&label(&path), &original, &edits)
+                .map_err(|e| format!("{}: {e}", path.display()))?,
+        );
+    }
+    Ok(out)
+}
+
+/// Write a patch's files atomically. Every file is checked writable before the first is written.
+pub fn write(patch: &Patch) -> crate::Result<Vec<PathBuf>> {
+    for path in patch.files.keys() {
+        let meta = std::fs::metadata(path).map_err(|source| crate::Error::Io {
+            path: path.clone(),
+            source,
+        })?;
+        if meta.permissions().readonly() {
+            return Err(crate::Error::InvalidNoSource {
+                path: path.clone(),
+                message: "the file is read-only: nothing was written".into(),
+            });
+        }
+    }
+    let mut written = Vec::new();
+    for (path, (_, new)) in &patch.files {
+        crate::fsutil::write_atomic(path, new.as_bytes())?;
+        written.push(path.clone());
+    }
+    Ok(written)
+}
