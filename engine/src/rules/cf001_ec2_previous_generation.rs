@@ -19,8 +19,7 @@
 //! A launch template's saving is per instance launched from it.
 
 use super::families::{self, EC2_PREVIOUS, XEN};
-use super::{AttrPath, Change, Proposal, Resource, Rule, Saving};
-use crate::fix::Applicability;
+use super::{Applicability, AttrPath, Change, Proposal, Resource, Rule, Saving, HOURS_PER_MONTH};
 
 pub const RULE: Rule = Rule {
     id: "CF001",
@@ -28,6 +27,7 @@ pub const RULE: Rule = Rule {
     summary: "Previous-generation EC2 instance family with a cheaper current equivalent",
     types: &["aws_instance", "aws_launch_template"],
     applicability: Applicability::Safe,
+    needs: &[],
     source: include_str!("cf001_ec2_previous_generation.rs"),
     check,
 };
@@ -55,12 +55,12 @@ fn check(r: &Resource<'_>) -> Option<Proposal> {
     let mut p = Proposal::new(&RULE, message, vec![change]);
     if r.resource_type == "aws_launch_template" {
         p.saving = Saving::Computed(
-            (current_price - price) * crate::pricing::HOURS_PER_MONTH,
+            (current_price - price) * HOURS_PER_MONTH,
             Some("per instance launched from the template".into()),
         );
     }
     if XEN.contains(&family) {
-        p = p.lower(
+        p = p.at_most(
             Applicability::Unsafe,
             format!("`{family}` runs on Xen and `{target}` on Nitro: the AMI needs the NVMe and ENA drivers"),
         );

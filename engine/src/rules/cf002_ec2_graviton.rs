@@ -17,8 +17,7 @@
 //! AMI is not something costfix can choose.
 
 use super::families::{self, EC2_GRAVITON};
-use super::{AttrPath, Change, Proposal, Resource, Rule, Saving};
-use crate::fix::Applicability;
+use super::{Applicability, AttrPath, Change, Proposal, Resource, Rule, Saving, HOURS_PER_MONTH};
 use serde_json::Value;
 
 pub const RULE: Rule = Rule {
@@ -27,6 +26,7 @@ pub const RULE: Rule = Rule {
     summary: "x86 EC2 instance family with a cheaper Graviton (arm64) counterpart",
     types: &["aws_instance", "aws_launch_template", "aws_eks_node_group"],
     applicability: Applicability::Unsafe,
+    needs: &[],
     source: include_str!("cf002_ec2_graviton.rs"),
     check,
 };
@@ -76,17 +76,10 @@ fn check(r: &Resource<'_>) -> Option<Proposal> {
         let changes = vec![
             Change::set(
                 AttrPath::key("instance_types"),
-                r.values
-                    .get("instance_types")
-                    .cloned()
-                    .unwrap_or(Value::Null),
+                r.value("instance_types"),
                 Value::from(targets),
             ),
-            Change::set(
-                AttrPath::key("ami_type"),
-                r.values.get("ami_type").cloned().unwrap_or(Value::Null),
-                arm_ami,
-            ),
+            Change::set(AttrPath::key("ami_type"), r.value("ami_type"), arm_ami),
         ];
         return Some(
             Proposal::new(&RULE, message, changes)
@@ -103,13 +96,13 @@ fn check(r: &Resource<'_>) -> Option<Proposal> {
         current.into(),
         target.as_str(),
     );
-    let mut p = Proposal::new(&RULE, message, vec![change]).lower(
+    let mut p = Proposal::new(&RULE, message, vec![change]).at_most(
         Applicability::DisplayOnly,
         "the AMI is built for x86_64: an arm64 AMI (and arm64 builds of the software) must come with the new type",
     );
     if r.resource_type == "aws_launch_template" {
         p.saving = Saving::Computed(
-            (now - price) * crate::pricing::HOURS_PER_MONTH,
+            (now - price) * HOURS_PER_MONTH,
             Some("per instance launched from the template".into()),
         );
     }

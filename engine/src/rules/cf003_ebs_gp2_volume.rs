@@ -17,8 +17,7 @@
 
 use serde_json::Value;
 
-use super::{AttrPath, Change, Proposal, Resource, Rule, Seg};
-use crate::fix::Applicability;
+use super::{Applicability, AttrPath, Change, Proposal, Resource, Rule, Seg};
 
 pub const RULE: Rule = Rule {
     id: "CF003",
@@ -26,6 +25,7 @@ pub const RULE: Rule = Rule {
     summary: "EBS volume on gp2 where gp3 is cheaper at the same performance",
     types: &["aws_ebs_volume"],
     applicability: Applicability::Safe,
+    needs: &[],
     source: include_str!("cf003_ebs_gp2_volume.rs"),
     check,
 };
@@ -39,11 +39,7 @@ pub(crate) fn gp3_changes(
     size: Option<f64>,
     block: &Value,
 ) -> Vec<Change> {
-    let path = |k: &str| {
-        let mut p = prefix.to_vec();
-        p.push(Seg::Key(k.to_string()));
-        AttrPath(p)
-    };
+    let path = |k: &str| AttrPath::under(prefix, k);
     let mut out = vec![Change::set(path(type_key), from, "gp3")];
     let size = size.unwrap_or(0.0);
     if size > 170.0 && block.get("throughput").and_then(Value::as_f64).is_none() {
@@ -71,7 +67,7 @@ fn check(r: &Resource<'_>) -> Option<Proposal> {
         return None;
     }
     let size = r.num("size");
-    let from = r.values.get("type").cloned().unwrap_or(Value::Null);
+    let from = r.value("type");
     let changes = gp3_changes(&[], "type", from, size, r.values);
     let how = if defaulted { "defaults to" } else { "is" };
     let message =

@@ -17,8 +17,7 @@
 use serde_json::Value;
 
 use super::cf003_ebs_gp2_volume::gp3_changes;
-use super::{Proposal, Resource, Rule, Saving, Seg};
-use crate::fix::Applicability;
+use super::{Applicability, Proposal, Resource, Rule, Saving, Seg};
 use rust_decimal::Decimal;
 
 pub const RULE: Rule = Rule {
@@ -27,57 +26,71 @@ pub const RULE: Rule = Rule {
     summary: "Instance or launch template block device on gp2 where gp3 is cheaper",
     types: &["aws_instance", "aws_launch_template"],
     applicability: Applicability::Safe,
+    needs: &[],
     source: include_str!("cf004_gp2_block_device.rs"),
     check,
 };
 
 fn check(r: &Resource<'_>) -> Option<Proposal> {
+    if r.resource_type == "aws_launch_template" {
+        launch_template(r)
+    } else {
+        instance(r)
+    }
+}
+
+/// A launch template's `block_device_mappings[].ebs`; the saving is per instance launched.
+fn launch_template(r: &Resource<'_>) -> Option<Proposal> {
     let mut changes = Vec::new();
     let mut what = Vec::new();
     let mut per_gb = Decimal::ZERO;
-    if r.resource_type == "aws_launch_template" {
-        for (i, m) in r.blocks("block_device_mappings").iter().enumerate() {
-            let Some(ebs) = m
-                .get("ebs")
-                .and_then(Value::as_array)
-                .and_then(|a| a.first())
-            else {
-                continue;
-            };
-            if ebs.get("volume_type").and_then(Value::as_str) != Some("gp2") {
-                continue;
-            }
-            let size = ebs.get("volume_size").and_then(Value::as_f64);
-            let prefix = [
-                Seg::Key("block_device_mappings".into()),
-                Seg::Index(i),
-                Seg::Key("ebs".into()),
-                Seg::Index(0),
-            ];
-            changes.extend(gp3_changes(&prefix, "volume_type", "gp2".into(), size, ebs));
-            what.push(format!("block_device_mappings[{i}]"));
-            per_gb += size
-                .and_then(|s| Decimal::try_from(s).ok())
-                .unwrap_or_default();
+    for (i, m) in r.blocks("block_device_mappings").iter().enumerate() {
+        let Some(ebs) = m
+            .get("ebs")
+            .and_then(Value::as_array)
+            .and_then(|a| a.first())
+        else {
+            continue;
+        };
+        if ebs.get("volume_type").and_then(Value::as_str) != Some("gp2") {
+            continue;
         }
-        if changes.is_empty() {
-            return None;
-        }
-        let region = r.region?;
-        let price = |t: &str| r.catalog.get("ebs", region, t, "storage").map(|p| p.usd);
-        let saving = (price("gp2")? - price("gp3")?) * per_gb;
-        let mut p = Proposal::new(
-            &RULE,
-            format!("{} use gp2: gp3 is cheaper per GB", what.join(", ")),
-            changes,
-        );
-        p.saving = Saving::Computed(
-            saving,
-            Some("per instance launched from the template; storage only".into()),
-        );
-        return Some(p);
+        let size = ebs.get("volume_size").and_then(Value::as_f64);
+        let prefix = [
+            Seg::Key("block_device_mappings".into()),
+            Seg::Index(i),
+            Seg::Key("ebs".into()),
+            Seg::Index(0),
+        ];
+        changes.extend(gp3_changes(&prefix, "volume_type", "gp2".into(), size, ebs));
+        what.push(format!("block_device_mappings[{i}]"));
+        per_gb += size
+            .and_then(|s| Decimal::try_from(s).ok())
+            .unwrap_or_default();
     }
-    // aws_instance
+    if changes.is_empty() {
+        return None;
+    }
+    let region = r.region?;
+    let price = |t: &str| r.catalog.get("ebs", region, t, "storage").map(|p| p.usd);
+    let saving = (price("gp2")? - price("gp3")?) * per_gb;
+    let mut p = Proposal::new(
+        &RULE,
+        format!("{} use gp2: gp3 is cheaper per GB", what.join(", ")),
+        changes,
+    );
+    p.saving = Saving::Computed(
+        saving,
+        Some("per instance launched from the template; storage only".into()),
+    );
+    Some(p)
+}
+
+/// An instance's `root_block_device` (also when its type is left to the AMI) and
+/// `ebs_block_device`s.
+fn instance(r: &Resource<'_>) -> Option<Proposal> {
+    let mut changes = Vec::new();
+    let mut what = Vec::new();
     let roots = r.blocks("root_block_device");
     let root_type = roots
         .first()

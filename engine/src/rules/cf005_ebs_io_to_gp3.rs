@@ -16,8 +16,7 @@
 
 use serde_json::Value;
 
-use super::{AttrPath, Change, Proposal, Resource, Rule, Seg};
-use crate::fix::Applicability;
+use super::{Applicability, AttrPath, Change, Proposal, Resource, Rule, Seg};
 
 pub const RULE: Rule = Rule {
     id: "CF005",
@@ -25,6 +24,7 @@ pub const RULE: Rule = Rule {
     summary: "Provisioned-IOPS volume (io1/io2) whose IOPS fit in cheaper gp3",
     types: &["aws_ebs_volume", "aws_instance"],
     applicability: Applicability::Unsafe,
+    needs: &[],
     source: include_str!("cf005_ebs_io_to_gp3.rs"),
     check,
 };
@@ -48,11 +48,7 @@ fn volume(
     if iops > 16_000.0 || iops > size * 500.0 {
         return None;
     }
-    let path = |k: &str| {
-        let mut p = prefix.to_vec();
-        p.push(Seg::Key(k.to_string()));
-        AttrPath(p)
-    };
+    let path = |k: &str| AttrPath::under(prefix, k);
     let mut changes = vec![Change::set(path(type_key), vt.into(), "gp3")];
     if iops < 3000.0 {
         changes.push(Change::set(

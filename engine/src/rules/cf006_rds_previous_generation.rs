@@ -16,8 +16,7 @@
 //! MySQL 8.0.28 or PostgreSQL 13.4 and later, for example).
 
 use super::families::{self, RDS_PREVIOUS};
-use super::{AttrPath, Change, Proposal, Resource, Rule};
-use crate::fix::Applicability;
+use super::{Applicability, AttrPath, Change, Proposal, Resource, Rule};
 
 pub const RULE: Rule = Rule {
     id: "CF006",
@@ -25,6 +24,7 @@ pub const RULE: Rule = Rule {
     summary: "Previous-generation RDS instance class with a cheaper current equivalent",
     types: &["aws_db_instance"],
     applicability: Applicability::Unsafe,
+    needs: &[],
     source: include_str!("cf006_rds_previous_generation.rs"),
     check,
 };

@@ -15,8 +15,7 @@
 
 use super::cf006_rds_previous_generation::cheapest_class;
 use super::families::{self, RDS_GRAVITON};
-use super::{Proposal, Resource, Rule};
-use crate::fix::Applicability;
+use super::{Applicability, Proposal, Resource, Rule};
 
 pub const RULE: Rule = Rule {
     id: "CF007",
@@ -24,6 +23,7 @@ pub const RULE: Rule = Rule {
     summary: "x86 RDS instance class with a cheaper Graviton counterpart",
     types: &["aws_db_instance"],
     applicability: Applicability::Unsafe,
+    needs: &[],
     source: include_str!("cf007_rds_graviton.rs"),
     check,
 };

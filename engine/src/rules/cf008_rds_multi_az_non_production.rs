@@ -14,8 +14,7 @@
 
 use serde_json::Value;
 
-use super::{AttrPath, Change, Environment, Proposal, Resource, Rule};
-use crate::fix::Applicability;
+use super::{Applicability, AttrPath, Change, Environment, Proposal, Resource, Rule};
 
 pub const RULE: Rule = Rule {
     id: "CF008",
@@ -23,6 +22,7 @@ pub const RULE: Rule = Rule {
     summary: "Multi-AZ RDS instance outside production",
     types: &["aws_db_instance"],
     applicability: Applicability::Unsafe,
+    needs: &[],
     source: include_str!("cf008_rds_multi_az_non_production.rs"),
     check,
 };

@@ -17,8 +17,7 @@
 
 use super::cf006_rds_previous_generation::cheapest_class;
 use super::families::{self, CACHE_PREVIOUS};
-use super::{Proposal, Resource, Rule};
-use crate::fix::Applicability;
+use super::{Applicability, Proposal, Resource, Rule};
 
 pub const RULE: Rule = Rule {
     id: "CF009",
@@ -29,6 +28,7 @@ pub const RULE: Rule = Rule {
         "aws_elasticache_replication_group",
     ],
     applicability: Applicability::Unsafe,
+    needs: &[],
     source: include_str!("cf009_elasticache_previous_generation.rs"),
     check,
 };

@@ -15,9 +15,7 @@
 //! private subnets of every zone lose outbound access, and traffic from other zones pays
 //! cross-zone data transfer. Acceptable outside production; never in it.
 
-use super::{Proposal, Resource, Rule, Saving};
-use crate::fix::Applicability;
-use crate::pricing::HOURS_PER_MONTH;
+use super::{Applicability, Environment, Need, Proposal, Resource, Rule, Saving, HOURS_PER_MONTH};
 
 pub const RULE: Rule = Rule {
     id: "CF010",
@@ -25,16 +23,17 @@ pub const RULE: Rule = Rule {
     summary: "More than one NAT gateway in a module outside production",
     types: &["aws_nat_gateway"],
     applicability: Applicability::DisplayOnly,
+    needs: &[Need::InstancesPerModule("aws_nat_gateway")],
     source: include_str!("cf010_nat_gateway_per_az.rs"),
     check,
 };
 
 fn check(r: &Resource<'_>) -> Option<Proposal> {
-    if r.environment != super::Environment::NonProduction {
+    if r.environment != Environment::NonProduction {
         return None;
     }
     let module = r.address.module_path();
-    let all = r.plan.nat_gateways.get(&module)?;
+    let all = r.facts.in_module("aws_nat_gateway", &module);
     if all.len() < 2 || all.first() == Some(r.address) {
         return None;
     }

@@ -13,9 +13,7 @@
 //! if anything outside this configuration (DNS records, partner allow-lists, another stack's
 //! association) uses the address, it breaks and the address cannot be recovered.
 
-use super::{is_referenced, Proposal, Resource, Rule, Saving};
-use crate::fix::Applicability;
-use crate::pricing::HOURS_PER_MONTH;
+use super::{Applicability, Need, Proposal, Resource, Rule, Saving, HOURS_PER_MONTH};
 
 pub const RULE: Rule = Rule {
     id: "CF011",
@@ -23,6 +21,7 @@ pub const RULE: Rule = Rule {
     summary: "Elastic IP attached to nothing",
     types: &["aws_eip"],
     applicability: Applicability::DisplayOnly,
+    needs: &[Need::References],
     source: include_str!("cf011_idle_elastic_ip.rs"),
     check,
 };
@@ -35,7 +34,7 @@ fn check(r: &Resource<'_>) -> Option<Proposal> {
             return None;
         }
     }
-    if r.str("customer_owned_ipv4_pool").is_some() || is_referenced(r.plan, r.address) {
+    if r.str("customer_owned_ipv4_pool").is_some() || r.facts.is_referenced(r.address) {
         return None;
     }
     let hourly = r

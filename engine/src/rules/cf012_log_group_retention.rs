@@ -17,8 +17,7 @@
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-use super::{AttrPath, Change, Proposal, Resource, Rule, Saving};
-use crate::fix::Applicability;
+use super::{Applicability, AttrPath, Change, Proposal, Resource, Rule, Saving};
 
 pub const RULE: Rule = Rule {
     id: "CF012",
@@ -26,6 +25,7 @@ pub const RULE: Rule = Rule {
     summary: "CloudWatch log group that keeps logs forever",
     types: &["aws_cloudwatch_log_group"],
     applicability: Applicability::Unsafe,
+    needs: &[],
     source: include_str!("cf012_log_group_retention.rs"),
     check,
 };

@@ -13,8 +13,7 @@
 
 use serde_json::Value;
 
-use super::{AttrPath, Change, Proposal, Resource, Rule};
-use crate::fix::Applicability;
+use super::{Applicability, AttrPath, Change, Proposal, Resource, Rule};
 
 pub const RULE: Rule = Rule {
     id: "CF013",
@@ -22,6 +21,7 @@ pub const RULE: Rule = Rule {
     summary: "Lambda function on x86_64 that could run on arm64",
     types: &["aws_lambda_function"],
     applicability: Applicability::Unsafe,
+    needs: &[],
     source: include_str!("cf013_lambda_arm64.rs"),
     check,
 };

@@ -15,10 +15,7 @@
 //! capacity). The usage file is a forecast; check CloudWatch's consumed capacity before switching.
 //! A table can switch mode once every 24 hours.
 
-use serde_json::Value;
-
-use super::{AttrPath, Change, Proposal, Resource, Rule};
-use crate::fix::Applicability;
+use super::{Applicability, AttrPath, Change, Proposal, Resource, Rule};
 
 pub const RULE: Rule = Rule {
     id: "CF014",
@@ -26,6 +23,7 @@ pub const RULE: Rule = Rule {
     summary: "Provisioned DynamoDB table that would cost less on demand",
     types: &["aws_dynamodb_table"],
     applicability: Applicability::DisplayOnly,
+    needs: &[],
     source: include_str!("cf014_dynamodb_provisioned.rs"),
     check,
 };
@@ -44,7 +42,7 @@ fn check(r: &Resource<'_>) -> Option<Proposal> {
             "provisioned capacity costs more than the expected requests would on demand".into(),
             vec![Change::set(
                 AttrPath::key("billing_mode"),
-                r.values.get("billing_mode").cloned().unwrap_or(Value::Null),
+                r.value("billing_mode"),
                 "PAY_PER_REQUEST",
             )],
         )

@@ -14,8 +14,7 @@
 //! never applies this fix.
 
 use super::families::{self, SIZES};
-use super::{AttrPath, Change, Environment, Proposal, Resource, Rule};
-use crate::fix::Applicability;
+use super::{Applicability, AttrPath, Change, Environment, Proposal, Resource, Rule};
 
 pub const RULE: Rule = Rule {
     id: "CF015",
@@ -23,6 +22,7 @@ pub const RULE: Rule = Rule {
     summary: "Large EC2 or RDS instance outside production",
     types: &["aws_instance", "aws_db_instance"],
     applicability: Applicability::DisplayOnly,
+    needs: &[],
     source: include_str!("cf015_oversized_non_production.rs"),
     check,
 };
