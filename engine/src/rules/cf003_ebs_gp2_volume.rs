@@ -62,7 +62,13 @@ pub(crate) fn gp3_changes(
 
 fn check(r: &Resource<'_>) -> Option<Proposal> {
     let vt = r.str("type");
-    let defaulted = vt.is_none() && !r.is_unknown("type") && r.configured("type") != Some(true);
+    // Left unset, `type` is computed by the provider (unknown in the plan) and AWS creates gp2.
+    // Without the plan's configuration, an unknown type may come from a reference: not a default.
+    let defaulted = vt.is_none()
+        && match r.configured("type") {
+            Some(configured) => !configured,
+            None => !r.is_unknown("type"),
+        };
     if vt != Some("gp2") && !defaulted {
         return None;
     }

@@ -30,7 +30,11 @@ fn check(r: &Resource<'_>) -> Option<Proposal> {
     // Without configuration, references cannot be seen: say nothing rather than guess.
     r.config?;
     for key in ["instance", "network_interface", "associate_with_private_ip"] {
-        if r.values.get(key).is_some_and(|v| !v.is_null()) || r.is_unknown(key) {
+        // The provider computes `instance` and `network_interface` when they are not set, so
+        // they are unknown in every plan; unknown counts as attached only when configured
+        // (`instance = aws_instance.web.id`).
+        let configured = r.configured(key) == Some(true);
+        if r.values.get(key).is_some_and(|v| !v.is_null()) || (r.is_unknown(key) && configured) {
             return None;
         }
     }
