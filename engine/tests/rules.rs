@@ -269,15 +269,16 @@ fn network_serverless_and_usage_rules() {
 fn every_rule_is_documented() {
     let mut ids = Vec::new();
     for r in rules::all() {
-        let doc = r.doc();
-        for section in [
-            "**Why it costs.**",
-            "**The fix.**",
-            "**When the fix is unsafe.**",
-        ] {
-            assert!(doc.contains(section), "{} lacks {section}", r.id);
-        }
-        assert!(doc.len() > 300, "{} is barely documented", r.id);
+        // ruff's headings, in order, none empty; an example with a block before and after.
+        let doc = r.doc_sections().unwrap_or_else(|e| panic!("{e}"));
+        assert!(r.doc().len() > 300, "{} is barely documented", r.id);
+        assert!(
+            r.source.contains(&format!("id: \"{}\",", r.id)),
+            "{}'s include_str! is another rule's file",
+            r.id
+        );
+        assert!(doc.example.before.trim_start().starts_with("resource "));
+        assert_ne!(doc.example.before, doc.example.after, "{}", r.id);
         assert!(rules::find(r.name).is_some() && rules::find(r.id).is_some());
         ids.push(r.id);
     }

@@ -1,19 +1,47 @@
+//! ## What it does
+//!
 //! Finds EBS volumes (`aws_ebs_volume`) of type `gp2`, set explicitly or by default (the provider
-//! creates `gp2` when `type` is not set).
+//! creates `gp2` when `type` is not set; the plan then shows the type as unknown, and costfix
+//! counts it as `gp2` when the plan's configuration shows `type` unset).
 //!
-//! **Why it costs.** `gp3` storage is 20% cheaper per GB-month than `gp2` ($0.08 against $0.10 in
-//! us-east-1) and includes 3,000 IOPS and 125 MiB/s whatever the size, where `gp2` ties
-//! performance to size.
-//!
-//! **The fix.** `type = "gp3"`. Where `gp2` would have given more than `gp3`'s baseline, the fix
+//! The fix sets `type = "gp3"`. Where `gp2` would have given more than `gp3`'s baseline, the fix
 //! provisions the same performance so nothing gets slower: over 170 GiB it sets
 //! `throughput = 250` (gp2's maximum), and over 1,000 GiB it sets `iops` to gp2's baseline of 3
-//! IOPS per GiB (at most 16,000). The saving counts those extras.
+//! IOPS per GiB (at most 16,000). The saving counts those extras; from 171 to 250 GiB they make
+//! `gp3` cost more than `gp2` (at us-east-1 prices), and there is no finding.
 //!
-//! **When the fix is unsafe.** It is safe: AWS changes the volume type online, without detaching
-//! it or stopping the instance. Two things to know: a volume can be modified once every six hours,
-//! and the modification takes a while to optimise in the background (performance stays at least
-//! at the old level meanwhile).
+//! ## Why is this bad?
+//!
+//! `gp3` storage is 20% cheaper per GB-month than `gp2` ($0.08 against $0.10 in us-east-1) and
+//! includes 3,000 IOPS and 125 MiB/s whatever the size, where `gp2` ties performance to size.
+//!
+//! ## Example
+//!
+//! ```hcl
+//! resource "aws_ebs_volume" "big" {
+//!   availability_zone = "us-east-1a"
+//!   type              = "gp2"
+//!   size              = 2000
+//! }
+//! ```
+//!
+//! Use instead:
+//!
+//! ```hcl
+//! resource "aws_ebs_volume" "big" {
+//!   availability_zone = "us-east-1a"
+//!   type              = "gp3"
+//!   size              = 2000
+//!   throughput        = 250
+//!   iops              = 6000
+//! }
+//! ```
+//!
+//! ## Fix safety
+//!
+//! Safe: AWS changes the volume type online, without detaching it or stopping the instance. Two
+//! things to know: a volume can be modified once every six hours, and the modification takes a
+//! while to optimise in the background (performance stays at least at the old level meanwhile).
 
 use serde_json::Value;
 

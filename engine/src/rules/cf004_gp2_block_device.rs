@@ -1,18 +1,62 @@
+//! ## What it does
+//!
 //! Finds `gp2` block devices of EC2 instances (`root_block_device`, `ebs_block_device`) and launch
 //! templates (`block_device_mappings[].ebs`), including root volumes whose type is left to the
 //! AMI (AMIs default to `gp2`).
 //!
-//! **Why it costs.** The same as CF003: `gp3` is 20% cheaper per GB-month and includes 3,000 IOPS
-//! and 125 MiB/s at any size.
-//!
-//! **The fix.** `volume_type = "gp3"` in the block device (added to the block, or a
+//! The fix sets `volume_type = "gp3"` in the block device (added to the block, or a
 //! `root_block_device` block added, when the type is not set), with `throughput = 250` over 170 GiB
-//! and `iops` at gp2's baseline over 1,000 GiB, as in CF003. A launch template's saving is per
-//! instance launched from it.
+//! and `iops` at gp2's baseline over 1,000 GiB, as in CF003.
 //!
-//! **When the fix is unsafe.** Safe: the provider modifies an instance's volumes in place, online;
-//! a launch template's change reaches new instances only. Volumes can be modified once every six
-//! hours.
+//! ## Why is this bad?
+//!
+//! The same as CF003: `gp3` is 20% cheaper per GB-month and includes 3,000 IOPS and 125 MiB/s at
+//! any size. A launch template's saving is per instance launched from it.
+//!
+//! ## Example
+//!
+//! ```hcl
+//! resource "aws_instance" "web" {
+//!   ami           = "ami-0123456789abcdef0"
+//!   instance_type = "m7i.large"
+//!
+//!   root_block_device {
+//!     volume_type = "gp2"
+//!     volume_size = 30
+//!   }
+//!
+//!   ebs_block_device {
+//!     device_name = "/dev/sdb"
+//!     volume_type = "gp2"
+//!     volume_size = 100
+//!   }
+//! }
+//! ```
+//!
+//! Use instead:
+//!
+//! ```hcl
+//! resource "aws_instance" "web" {
+//!   ami           = "ami-0123456789abcdef0"
+//!   instance_type = "m7i.large"
+//!
+//!   root_block_device {
+//!     volume_type = "gp3"
+//!     volume_size = 30
+//!   }
+//!
+//!   ebs_block_device {
+//!     device_name = "/dev/sdb"
+//!     volume_type = "gp3"
+//!     volume_size = 100
+//!   }
+//! }
+//! ```
+//!
+//! ## Fix safety
+//!
+//! Safe: the provider modifies an instance's volumes in place, online; a launch template's change
+//! reaches new instances only. Volumes can be modified once every six hours.
 
 use serde_json::Value;
 

@@ -1,17 +1,42 @@
-//! Finds Elastic IPs (`aws_eip`) attached to nothing: no `instance`, no `network_interface`, and
-//! nothing in the configuration refers to them (no `aws_eip_association`, no NAT gateway's
-//! `allocation_id`, no output). Needs the plan's `configuration` section (always present in
-//! `terraform show -json` of a plan file).
+//! ## What it does
 //!
-//! **Why it costs.** AWS bills every public IPv4 address by the hour, $0.005/hour ($3.65 a month),
-//! attached or not; an address attached to nothing buys nothing.
+//! Finds Elastic IPs (`aws_eip`) attached to nothing: no `instance`, no `network_interface` (set,
+//! or unknown because the configuration sets it to another resource's id), and nothing in the
+//! configuration's resources or module calls refers to them (no `aws_eip_association`, no NAT
+//! gateway's `allocation_id`). Needs the plan's `configuration` section (always present in
+//! `terraform show -json` of a plan file). References from outputs are not read yet: an address
+//! that only an output uses is reported.
 //!
-//! **The fix.** Display-only: remove the resource (or attach it to what it was meant for).
-//! Removing a resource is not an attribute edit, and costfix never deletes blocks.
+//! ## Why is this bad?
 //!
-//! **When the fix is unsafe.** Releasing an Elastic IP gives the address back to AWS for good:
-//! if anything outside this configuration (DNS records, partner allow-lists, another stack's
-//! association) uses the address, it breaks and the address cannot be recovered.
+//! AWS bills every public IPv4 address by the hour, $0.005/hour ($3.65 a month), attached or not;
+//! an address attached to nothing buys nothing.
+//!
+//! ## Example
+//!
+//! ```hcl
+//! resource "aws_eip" "idle" {
+//!   domain = "vpc"
+//! }
+//! ```
+//!
+//! Use instead:
+//!
+//! ```hcl
+//! resource "aws_eip" "idle" {
+//!   domain   = "vpc"
+//!   instance = aws_instance.bastion.id
+//! }
+//! ```
+//!
+//! or remove the block.
+//!
+//! ## Fix safety
+//!
+//! Display-only: removing a resource is not an attribute edit, and costfix never deletes blocks.
+//! Releasing an Elastic IP gives the address back to AWS for good: if anything outside this
+//! configuration (DNS records, partner allow-lists, another stack's association) uses the address,
+//! it breaks and the address cannot be recovered.
 
 use super::{Applicability, Need, Proposal, Resource, Rule, Saving, HOURS_PER_MONTH};
 

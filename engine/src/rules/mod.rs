@@ -1,9 +1,11 @@
 //! Cost rules: each finds one kind of waste in a plan's resources and proposes a change to the
 //! resource's attributes.
 //!
-//! A rule is one file (`cfNNN_name.rs`) holding a [`Rule`] value and a `//!` doc comment with four
-//! sections (what it finds, why it costs, the fix, when the fix is unsafe); `docs/rules.md` is
-//! generated from those comments (`costfix rules --format markdown`) and a test keeps it current.
+//! A rule is one file (`cfNNN_name.rs`) holding a [`Rule`] value and a `//!` doc comment with
+//! ruff's headings (`## What it does`, `## Why is this bad?`, `## Example` with the HCL before
+//! and after the fix, `## Fix safety`; see [`catalogue`]); `docs/rules.md` is generated from those
+//! comments (`costfix rules --format markdown`) and a test keeps it current. Each rule has a
+//! fixture plan, `fixtures/rules/cfNNN.json`, and a snapshot test in `engine/tests/rules.rs`.
 //!
 //! Rules are pure: from a [`Resource`] (its planned values, configuration, region, environment,
 //! the catalog and the plan-wide [`Facts`] the rule declares) to an optional [`Proposal`]. The
@@ -41,7 +43,7 @@ pub mod resource;
 pub mod run;
 
 pub use attr::{apply_changes, AttrPath, Change, Seg};
-pub use catalogue::{applicability_name, catalogue_markdown};
+pub use catalogue::{applicability_name, catalogue_markdown, Example, RuleDoc};
 pub use environment::{environment_tag, Environment, ENVIRONMENT_TAGS};
 pub use facts::{Facts, Need};
 pub use proposal::{Proposal, Saving};
@@ -66,27 +68,10 @@ pub struct Rule {
     pub applicability: Applicability,
     /// The plan-wide facts the rule reads (`Resource.facts`); a run gathers only these.
     pub needs: &'static [Need],
-    /// The rule's source file; its `//!` lines are its documentation.
+    /// The rule's source file (`include_str!`); its `//!` lines are its documentation
+    /// ([`Rule::doc`], [`Rule::doc_sections`]; why it is read this way: [`catalogue`]).
     pub source: &'static str,
     pub check: fn(&Resource<'_>) -> Option<Proposal>,
-}
-
-impl Rule {
-    /// The rule's documentation: the `//!` lines of its file, without the markers.
-    pub fn doc(&self) -> String {
-        let mut out = String::new();
-        for line in self.source.lines() {
-            let Some(rest) = line.strip_prefix("//!") else {
-                if !out.is_empty() {
-                    break;
-                }
-                continue;
-            };
-            out.push_str(rest.strip_prefix(' ').unwrap_or(rest));
-            out.push('\n');
-        }
-        out.trim_end().to_string()
-    }
 }
 
 impl std::fmt::Debug for Rule {
