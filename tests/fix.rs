@@ -681,7 +681,9 @@ fn rules_are_listed_and_documented() {
         "{}",
         o.stdout
     );
-    assert!(o.stdout.contains("**When the fix is unsafe.**"));
+    for heading in costfix_engine::rules::catalogue::HEADINGS {
+        assert!(o.stdout.contains(&format!("\n{heading}\n")), "{heading}");
+    }
     // docs/rules.md is generated from the rules' doc comments and kept current.
     let o = run_in(&repo(), &["rules", "--format", "markdown"]);
     let doc = std::fs::read_to_string(repo().join("docs/rules.md")).unwrap_or_default();
@@ -691,6 +693,44 @@ fn rules_are_listed_and_documented() {
         assert!(
             doc == o.stdout,
             "docs/rules.md is stale: costfix rules --format markdown > docs/rules.md"
+        );
+    }
+}
+
+/// Each rule's documented example is its fixture's HCL (fixtures/rules/cfNNN/main.tf), and for a
+/// rule whose fix costfix applies, the HCL after `Use instead:` is what `fix --apply` writes there.
+#[test]
+fn rule_examples_are_costfix_output() {
+    use costfix_engine::fix::Applicability;
+    for r in costfix_engine::rules::all() {
+        let doc = r.doc_sections().unwrap_or_else(|e| panic!("{e}"));
+        let name = r.id.to_ascii_lowercase();
+        let (_tmp, tree) = copy_tree(&format!("fixtures/rules/{name}"));
+        let before = std::fs::read_to_string(tree.join("main.tf")).unwrap();
+        assert!(
+            before.contains(&doc.example.before),
+            "{}: the example is not in fixtures/rules/{name}/main.tf",
+            r.id
+        );
+        if r.applicability == Applicability::DisplayOnly {
+            continue; // the after is the change to make by hand
+        }
+        let plan = format!("fixtures/rules/{name}.json");
+        let dir = tree.to_str().unwrap();
+        let mut args = vec!["--plan", &plan, "--dir", dir, "--rule", r.id];
+        args.extend(["--apply", "--unsafe-fixes", "--quiet"]);
+        let usage = format!("fixtures/rules/{name}/usage.yml");
+        if repo().join(&usage).is_file() {
+            args.extend(["--usage", &usage]);
+        }
+        let o = fix(&args);
+        // 1: display-only findings of the rule remain (CF002 on instances).
+        assert!(o.code == 0 || o.code == 1, "{}: {}", r.id, o.stderr);
+        let after = std::fs::read_to_string(tree.join("main.tf")).unwrap();
+        assert!(
+            after.contains(&doc.example.after),
+            "{}: `fix --apply` does not write the example's after; it wrote:\n{after}",
+            r.id
         );
     }
 }

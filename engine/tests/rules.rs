@@ -1,6 +1,10 @@
 //! The cost rules on small plans, through the real plan reader, rules and cost model. Each saving
 //! is checked against an independent route: `estimate` on the plan as written minus `estimate` on
 //! the plan with the proposed change written into it.
+//!
+//! One test per rule (ruff's pattern): `fixtures/rules/cfNNN.json`, a real Terraform plan of
+//! `fixtures/rules/cfNNN/main.tf` (with `usage.yml` beside it when the rule needs usage), run
+//! through that rule alone and its findings snapshotted in `snapshots/rules__cfNNN.snap`.
 
 use costfix_engine::estimate::{self, Options};
 use costfix_engine::rules::{self, Environment, RuleFinding, RunOptions};
@@ -46,6 +50,16 @@ fn write(dir: &tempfile::TempDir, name: &str, v: &Value) -> std::path::PathBuf {
 }
 
 fn run_rules(v: &Value, env: Option<&str>, usage: &Usage) -> Vec<RuleFinding> {
+    run_selected(v, env, usage, Vec::new())
+}
+
+/// Run the rules `select` (all when empty) over a plan.
+fn run_selected(
+    v: &Value,
+    env: Option<&str>,
+    usage: &Usage,
+    select: Vec<&'static str>,
+) -> Vec<RuleFinding> {
     let dir = tempfile::tempdir().unwrap();
     let file = InputFile::read(&write(&dir, "plan.json", v)).unwrap();
     let (doc, _) = parse_document(&file).unwrap();
@@ -55,6 +69,7 @@ fn run_rules(v: &Value, env: Option<&str>, usage: &Usage) -> Vec<RuleFinding> {
         &Catalog::embedded(),
         usage,
         &RunOptions {
+            select,
             environment: env.map(str::to_string),
             environment_source: env.map(|_| "--environment".to_string()),
             ..Default::default()
@@ -254,15 +269,16 @@ fn network_serverless_and_usage_rules() {
 fn every_rule_is_documented() {
     let mut ids = Vec::new();
     for r in rules::all() {
-        let doc = r.doc();
-        for section in [
-            "**Why it costs.**",
-            "**The fix.**",
-            "**When the fix is unsafe.**",
-        ] {
-            assert!(doc.contains(section), "{} lacks {section}", r.id);
-        }
-        assert!(doc.len() > 300, "{} is barely documented", r.id);
+        // ruff's headings, in order, none empty; an example with a block before and after.
+        let doc = r.doc_sections().unwrap_or_else(|e| panic!("{e}"));
+        assert!(r.doc().len() > 300, "{} is barely documented", r.id);
+        assert!(
+            r.source.contains(&format!("id: \"{}\",", r.id)),
+            "{}'s include_str! is another rule's file",
+            r.id
+        );
+        assert!(doc.example.before.trim_start().starts_with("resource "));
+        assert_ne!(doc.example.before, doc.example.after, "{}", r.id);
         assert!(rules::find(r.name).is_some() && rules::find(r.id).is_some());
         ids.push(r.id);
     }
@@ -271,4 +287,98 @@ fn every_rule_is_documented() {
     sorted.sort();
     sorted.dedup();
     assert_eq!(sorted, ids, "ids are unique and in order");
+}
+
+fn fixtures() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/rules")
+}
+
+/// One rule on its fixture plan: it fires, only it fires (but for the rules in `also`, which
+/// fire on the same resources for reasons of their own), each change starts from the planned
+/// value, each re-costed saving is what `estimate` says, and the findings are as snapshotted.
+fn per_rule(id: &str, also: &[&str]) {
+    let rule = rules::find(id).unwrap();
+    let name = id.to_ascii_lowercase();
+    let text = std::fs::read_to_string(fixtures().join(format!("{name}.json"))).unwrap();
+    let v: Value = serde_json::from_str(&text).unwrap();
+    assert!(
+        v["terraform_version"].is_string(),
+        "{name}.json is made by fixtures/rules/regen.sh"
+    );
+    let usage_file = fixtures().join(&name).join("usage.yml");
+    let usage = match std::fs::read_to_string(&usage_file) {
+        Ok(text) => Usage::parse(&usage_file, &text).unwrap(),
+        Err(_) => Usage::default(),
+    };
+    let findings = run_selected(&v, None, &usage, vec![rule.id]);
+    assert!(!findings.is_empty(), "{id} does not fire on {name}.json");
+    for f in &findings {
+        assert_eq!(f.rule, rule.id);
+        let after = v["resource_changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|rc| rc["address"] == f.address.as_str())
+            .map(|rc| &rc["change"]["after"])
+            .unwrap();
+        for c in &f.changes {
+            let now = c.path.get(after).cloned().unwrap_or(Value::Null);
+            assert_eq!(c.from, now, "{id} on {}: {}", f.address, c.path);
+        }
+    }
+    check_savings(&v, &findings, &usage);
+    let others: Vec<String> = run_selected(&v, None, &usage, Vec::new())
+        .iter()
+        .filter(|f| f.rule != rule.id && !also.contains(&f.rule))
+        .map(|f| format!("{} on {}", f.rule, f.address))
+        .collect();
+    assert!(others.is_empty(), "{name}.json also makes {others:?} fire");
+    insta::assert_json_snapshot!(name, findings);
+}
+
+macro_rules! per_rule_tests {
+    ($($test:ident: $id:literal $(also $($other:literal),+)?;)*) => {$(
+        #[test]
+        fn $test() {
+            per_rule($id, &[$($($other),+)?]);
+        }
+    )*};
+}
+
+per_rule_tests! {
+    cf001_ec2_previous_generation: "CF001" also "CF002";
+    cf002_ec2_graviton: "CF002";
+    cf003_ebs_gp2_volume: "CF003";
+    cf004_gp2_block_device: "CF004";
+    cf005_ebs_io_to_gp3: "CF005";
+    cf006_rds_previous_generation: "CF006";
+    cf007_rds_graviton: "CF007";
+    cf008_rds_multi_az_non_production: "CF008";
+    cf009_elasticache_previous_generation: "CF009";
+    cf010_nat_gateway_per_az: "CF010";
+    cf011_idle_elastic_ip: "CF011";
+    cf012_log_group_retention: "CF012";
+    cf013_lambda_arm64: "CF013";
+    cf014_dynamodb_provisioned: "CF014";
+    cf015_oversized_non_production: "CF015";
+}
+
+#[test]
+fn every_rule_has_a_fixture_test() {
+    let source = include_str!("rules.rs");
+    for r in rules::all() {
+        let dir = fixtures().join(r.id.to_ascii_lowercase());
+        assert!(
+            dir.join("main.tf").is_file(),
+            "{} has no {dir:?}/main.tf",
+            r.id
+        );
+        let test = format!(
+            "{}_{}: \"{}\"",
+            r.id.to_ascii_lowercase(),
+            r.name.replace('-', "_"),
+            r.id
+        );
+        assert!(source.contains(&test), "no per-rule test `{test}`");
+    }
 }

@@ -1,24 +1,67 @@
+//! ## What it does
+//!
 //! Finds x86 EC2 instances, launch templates and EKS node groups whose family has a Graviton
 //! (arm64) counterpart of the same size that the catalog prices lower.
 //!
-//! **Why it costs.** Graviton instances cost about 20% less per hour than the x86 equivalent of
-//! the same size (`m6i.large` $0.096, `m7g.large` $0.0816 in us-east-1) for the same or better
-//! performance on most workloads.
-//!
-//! **The fix.** For an EKS managed node group, `instance_types` moves to the Graviton type and
+//! For an EKS managed node group, the fix moves `instance_types` to the Graviton type and
 //! `ami_type` to its arm64 counterpart (`AL2_x86_64` → `AL2_ARM_64`, `AL2023_x86_64_STANDARD` →
 //! `AL2023_ARM_64_STANDARD`, `BOTTLEROCKET_x86_64` → `BOTTLEROCKET_ARM_64`): EKS then picks the
 //! arm64 AMI itself. For an instance or a launch template, the finding shows the target type.
 //!
-//! **When the fix is unsafe.** Always: every binary, container image and native dependency must
-//! have an arm64 build (multi-architecture images, interpreted code). The node-group fix is
-//! therefore unsafe. For instances and launch templates the fix is display-only: an AMI id is
-//! built for one architecture, so changing the type without an arm64 AMI would fail to boot; the
-//! AMI is not something costfix can choose.
+//! ## Why is this bad?
+//!
+//! Graviton instances cost about 20% less per hour than the x86 equivalent of the same size
+//! (`m6i.large` $0.096, `m7g.large` $0.0816 in us-east-1) for the same or better performance on
+//! most workloads.
+//!
+//! ## Example
+//!
+//! ```hcl
+//! resource "aws_eks_node_group" "workers" {
+//!   cluster_name    = "main"
+//!   node_group_name = "workers"
+//!   node_role_arn   = "arn:aws:iam::123456789012:role/eks-nodes"
+//!   subnet_ids      = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
+//!   instance_types  = ["m6i.large"]
+//!   ami_type        = "AL2_x86_64"
+//!
+//!   scaling_config {
+//!     desired_size = 3
+//!     min_size     = 1
+//!     max_size     = 5
+//!   }
+//! }
+//! ```
+//!
+//! Use instead:
+//!
+//! ```hcl
+//! resource "aws_eks_node_group" "workers" {
+//!   cluster_name    = "main"
+//!   node_group_name = "workers"
+//!   node_role_arn   = "arn:aws:iam::123456789012:role/eks-nodes"
+//!   subnet_ids      = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
+//!   instance_types  = ["m7g.large"]
+//!   ami_type        = "AL2_ARM_64"
+//!
+//!   scaling_config {
+//!     desired_size = 3
+//!     min_size     = 1
+//!     max_size     = 5
+//!   }
+//! }
+//! ```
+//!
+//! ## Fix safety
+//!
+//! Never safe: every binary, container image and native dependency must have an arm64 build
+//! (multi-architecture images, interpreted code). The node-group fix is therefore unsafe. For
+//! instances and launch templates the fix is display-only: an AMI id is built for one
+//! architecture, so changing the type without an arm64 AMI would fail to boot; the AMI is not
+//! something costfix can choose.
 
 use super::families::{self, EC2_GRAVITON};
-use super::{AttrPath, Change, Proposal, Resource, Rule, Saving};
-use crate::fix::Applicability;
+use super::{Applicability, AttrPath, Change, Proposal, Resource, Rule, Saving, HOURS_PER_MONTH};
 use serde_json::Value;
 
 pub const RULE: Rule = Rule {
@@ -27,6 +70,7 @@ pub const RULE: Rule = Rule {
     summary: "x86 EC2 instance family with a cheaper Graviton (arm64) counterpart",
     types: &["aws_instance", "aws_launch_template", "aws_eks_node_group"],
     applicability: Applicability::Unsafe,
+    needs: &[],
     source: include_str!("cf002_ec2_graviton.rs"),
     check,
 };
@@ -76,17 +120,10 @@ fn check(r: &Resource<'_>) -> Option<Proposal> {
         let changes = vec![
             Change::set(
                 AttrPath::key("instance_types"),
-                r.values
-                    .get("instance_types")
-                    .cloned()
-                    .unwrap_or(Value::Null),
+                r.value("instance_types"),
                 Value::from(targets),
             ),
-            Change::set(
-                AttrPath::key("ami_type"),
-                r.values.get("ami_type").cloned().unwrap_or(Value::Null),
-                arm_ami,
-            ),
+            Change::set(AttrPath::key("ami_type"), r.value("ami_type"), arm_ami),
         ];
         return Some(
             Proposal::new(&RULE, message, changes)
@@ -103,13 +140,13 @@ fn check(r: &Resource<'_>) -> Option<Proposal> {
         current.into(),
         target.as_str(),
     );
-    let mut p = Proposal::new(&RULE, message, vec![change]).lower(
+    let mut p = Proposal::new(&RULE, message, vec![change]).at_most(
         Applicability::DisplayOnly,
         "the AMI is built for x86_64: an arm64 AMI (and arm64 builds of the software) must come with the new type",
     );
     if r.resource_type == "aws_launch_template" {
         p.saving = Saving::Computed(
-            (now - price) * crate::pricing::HOURS_PER_MONTH,
+            (now - price) * HOURS_PER_MONTH,
             Some("per instance launched from the template".into()),
         );
     }

@@ -1,24 +1,67 @@
+//! ## What it does
+//!
 //! Finds `gp2` block devices of EC2 instances (`root_block_device`, `ebs_block_device`) and launch
 //! templates (`block_device_mappings[].ebs`), including root volumes whose type is left to the
 //! AMI (AMIs default to `gp2`).
 //!
-//! **Why it costs.** The same as CF003: `gp3` is 20% cheaper per GB-month and includes 3,000 IOPS
-//! and 125 MiB/s at any size.
-//!
-//! **The fix.** `volume_type = "gp3"` in the block device (added to the block, or a
+//! The fix sets `volume_type = "gp3"` in the block device (added to the block, or a
 //! `root_block_device` block added, when the type is not set), with `throughput = 250` over 170 GiB
-//! and `iops` at gp2's baseline over 1,000 GiB, as in CF003. A launch template's saving is per
-//! instance launched from it.
+//! and `iops` at gp2's baseline over 1,000 GiB, as in CF003.
 //!
-//! **When the fix is unsafe.** Safe: the provider modifies an instance's volumes in place, online;
-//! a launch template's change reaches new instances only. Volumes can be modified once every six
-//! hours.
+//! ## Why is this bad?
+//!
+//! The same as CF003: `gp3` is 20% cheaper per GB-month and includes 3,000 IOPS and 125 MiB/s at
+//! any size. A launch template's saving is per instance launched from it.
+//!
+//! ## Example
+//!
+//! ```hcl
+//! resource "aws_instance" "web" {
+//!   ami           = "ami-0123456789abcdef0"
+//!   instance_type = "m7i.large"
+//!
+//!   root_block_device {
+//!     volume_type = "gp2"
+//!     volume_size = 30
+//!   }
+//!
+//!   ebs_block_device {
+//!     device_name = "/dev/sdb"
+//!     volume_type = "gp2"
+//!     volume_size = 100
+//!   }
+//! }
+//! ```
+//!
+//! Use instead:
+//!
+//! ```hcl
+//! resource "aws_instance" "web" {
+//!   ami           = "ami-0123456789abcdef0"
+//!   instance_type = "m7i.large"
+//!
+//!   root_block_device {
+//!     volume_type = "gp3"
+//!     volume_size = 30
+//!   }
+//!
+//!   ebs_block_device {
+//!     device_name = "/dev/sdb"
+//!     volume_type = "gp3"
+//!     volume_size = 100
+//!   }
+//! }
+//! ```
+//!
+//! ## Fix safety
+//!
+//! Safe: the provider modifies an instance's volumes in place, online; a launch template's change
+//! reaches new instances only. Volumes can be modified once every six hours.
 
 use serde_json::Value;
 
 use super::cf003_ebs_gp2_volume::gp3_changes;
-use super::{Proposal, Resource, Rule, Saving, Seg};
-use crate::fix::Applicability;
+use super::{Applicability, Proposal, Resource, Rule, Saving, Seg};
 use rust_decimal::Decimal;
 
 pub const RULE: Rule = Rule {
@@ -27,57 +70,71 @@ pub const RULE: Rule = Rule {
     summary: "Instance or launch template block device on gp2 where gp3 is cheaper",
     types: &["aws_instance", "aws_launch_template"],
     applicability: Applicability::Safe,
+    needs: &[],
     source: include_str!("cf004_gp2_block_device.rs"),
     check,
 };
 
 fn check(r: &Resource<'_>) -> Option<Proposal> {
+    if r.resource_type == "aws_launch_template" {
+        launch_template(r)
+    } else {
+        instance(r)
+    }
+}
+
+/// A launch template's `block_device_mappings[].ebs`; the saving is per instance launched.
+fn launch_template(r: &Resource<'_>) -> Option<Proposal> {
     let mut changes = Vec::new();
     let mut what = Vec::new();
     let mut per_gb = Decimal::ZERO;
-    if r.resource_type == "aws_launch_template" {
-        for (i, m) in r.blocks("block_device_mappings").iter().enumerate() {
-            let Some(ebs) = m
-                .get("ebs")
-                .and_then(Value::as_array)
-                .and_then(|a| a.first())
-            else {
-                continue;
-            };
-            if ebs.get("volume_type").and_then(Value::as_str) != Some("gp2") {
-                continue;
-            }
-            let size = ebs.get("volume_size").and_then(Value::as_f64);
-            let prefix = [
-                Seg::Key("block_device_mappings".into()),
-                Seg::Index(i),
-                Seg::Key("ebs".into()),
-                Seg::Index(0),
-            ];
-            changes.extend(gp3_changes(&prefix, "volume_type", "gp2".into(), size, ebs));
-            what.push(format!("block_device_mappings[{i}]"));
-            per_gb += size
-                .and_then(|s| Decimal::try_from(s).ok())
-                .unwrap_or_default();
+    for (i, m) in r.blocks("block_device_mappings").iter().enumerate() {
+        let Some(ebs) = m
+            .get("ebs")
+            .and_then(Value::as_array)
+            .and_then(|a| a.first())
+        else {
+            continue;
+        };
+        if ebs.get("volume_type").and_then(Value::as_str) != Some("gp2") {
+            continue;
         }
-        if changes.is_empty() {
-            return None;
-        }
-        let region = r.region?;
-        let price = |t: &str| r.catalog.get("ebs", region, t, "storage").map(|p| p.usd);
-        let saving = (price("gp2")? - price("gp3")?) * per_gb;
-        let mut p = Proposal::new(
-            &RULE,
-            format!("{} use gp2: gp3 is cheaper per GB", what.join(", ")),
-            changes,
-        );
-        p.saving = Saving::Computed(
-            saving,
-            Some("per instance launched from the template; storage only".into()),
-        );
-        return Some(p);
+        let size = ebs.get("volume_size").and_then(Value::as_f64);
+        let prefix = [
+            Seg::Key("block_device_mappings".into()),
+            Seg::Index(i),
+            Seg::Key("ebs".into()),
+            Seg::Index(0),
+        ];
+        changes.extend(gp3_changes(&prefix, "volume_type", "gp2".into(), size, ebs));
+        what.push(format!("block_device_mappings[{i}]"));
+        per_gb += size
+            .and_then(|s| Decimal::try_from(s).ok())
+            .unwrap_or_default();
     }
-    // aws_instance
+    if changes.is_empty() {
+        return None;
+    }
+    let region = r.region?;
+    let price = |t: &str| r.catalog.get("ebs", region, t, "storage").map(|p| p.usd);
+    let saving = (price("gp2")? - price("gp3")?) * per_gb;
+    let mut p = Proposal::new(
+        &RULE,
+        format!("{} use gp2: gp3 is cheaper per GB", what.join(", ")),
+        changes,
+    );
+    p.saving = Saving::Computed(
+        saving,
+        Some("per instance launched from the template; storage only".into()),
+    );
+    Some(p)
+}
+
+/// An instance's `root_block_device` (also when its type is left to the AMI) and
+/// `ebs_block_device`s.
+fn instance(r: &Resource<'_>) -> Option<Proposal> {
+    let mut changes = Vec::new();
+    let mut what = Vec::new();
     let roots = r.blocks("root_block_device");
     let root_type = roots
         .first()

@@ -1,23 +1,49 @@
+//! ## What it does
+//!
 //! Finds provisioned-IOPS volumes (`io1`, `io2`) whose IOPS fit in `gp3` (at most 16,000 and
 //! 500 per GiB): `aws_ebs_volume` and the `ebs_block_device` blocks of `aws_instance`.
+//! Multi-Attach volumes are left alone (they cannot be `gp3`).
 //!
-//! **Why it costs.** `io1`/`io2` bill storage at $0.125 per GB-month and every provisioned IOPS at
-//! $0.065 a month (us-east-1); `gp3` bills $0.08 per GB-month, includes 3,000 IOPS and charges
-//! $0.005 per IOPS above that. A 1,000 GiB `io1` volume with 800 IOPS costs $177 a month; as
-//! `gp3` it costs $80.
-//!
-//! **The fix.** `type`/`volume_type = "gp3"` and `iops` raised to gp3's minimum of 3,000 when it
+//! The fix sets `type`/`volume_type = "gp3"` and raises `iops` to gp3's minimum of 3,000 when it
 //! was lower (so the volume is never slower).
 //!
-//! **When the fix is unsafe.** Always unsafe: `io1`/`io2` exist for latency-sensitive databases;
-//! they give sub-millisecond latency and (`io2`) 99.999% durability, where `gp3` gives
-//! single-digit milliseconds and 99.8–99.9%. Multi-Attach volumes cannot be `gp3`. Someone who
-//! knows the workload must decide.
+//! ## Why is this bad?
+//!
+//! `io1`/`io2` bill storage at $0.125 per GB-month and every provisioned IOPS at $0.065 a month
+//! (us-east-1); `gp3` bills $0.08 per GB-month, includes 3,000 IOPS and charges $0.005 per IOPS
+//! above that. A 1,000 GiB `io1` volume with 800 IOPS costs $177 a month; as `gp3` it costs $80.
+//!
+//! ## Example
+//!
+//! ```hcl
+//! resource "aws_ebs_volume" "db" {
+//!   availability_zone = "us-east-1a"
+//!   type              = "io1"
+//!   size              = 1000
+//!   iops              = 800
+//! }
+//! ```
+//!
+//! Use instead:
+//!
+//! ```hcl
+//! resource "aws_ebs_volume" "db" {
+//!   availability_zone = "us-east-1a"
+//!   type              = "gp3"
+//!   size              = 1000
+//!   iops              = 3000
+//! }
+//! ```
+//!
+//! ## Fix safety
+//!
+//! Always unsafe: `io1`/`io2` exist for latency-sensitive databases; they give sub-millisecond
+//! latency and (`io2`) 99.999% durability, where `gp3` gives single-digit milliseconds and
+//! 99.8–99.9%. Multi-Attach volumes cannot be `gp3`. Someone who knows the workload must decide.
 
 use serde_json::Value;
 
-use super::{AttrPath, Change, Proposal, Resource, Rule, Seg};
-use crate::fix::Applicability;
+use super::{Applicability, AttrPath, Change, Proposal, Resource, Rule, Seg};
 
 pub const RULE: Rule = Rule {
     id: "CF005",
@@ -25,6 +51,7 @@ pub const RULE: Rule = Rule {
     summary: "Provisioned-IOPS volume (io1/io2) whose IOPS fit in cheaper gp3",
     types: &["aws_ebs_volume", "aws_instance"],
     applicability: Applicability::Unsafe,
+    needs: &[],
     source: include_str!("cf005_ebs_io_to_gp3.rs"),
     check,
 };
@@ -48,11 +75,7 @@ fn volume(
     if iops > 16_000.0 || iops > size * 500.0 {
         return None;
     }
-    let path = |k: &str| {
-        let mut p = prefix.to_vec();
-        p.push(Seg::Key(k.to_string()));
-        AttrPath(p)
-    };
+    let path = |k: &str| AttrPath::under(prefix, k);
     let mut changes = vec![Change::set(path(type_key), vt.into(), "gp3")];
     if iops < 3000.0 {
         changes.push(Change::set(

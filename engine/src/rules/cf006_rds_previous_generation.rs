@@ -1,23 +1,58 @@
+//! ## What it does
+//!
 //! Finds RDS instances (`aws_db_instance`) on a previous-generation class (`db.t2`, `db.m4`,
 //! `db.r4` and older) with a current class of the same size that costs less for the same engine
 //! and deployment.
 //!
-//! **Why it costs.** AWS prices current classes at or below the previous generation for the same
-//! vCPUs and memory (`db.m4.large` MySQL $0.175/hour, `db.m5.large` $0.171 in us-east-1), and
-//! previous-generation classes are being retired.
-//!
-//! **The fix.** `instance_class` is set to the cheapest current x86 class of the same size that
-//! the catalog prices for the engine and deployment (`db.t2`→`db.t3`, `db.m4`→`db.m5`/`db.m6i`,
+//! The fix sets `instance_class` to the cheapest current x86 class of the same size that the
+//! catalog prices for the engine and deployment (`db.t2`→`db.t3`, `db.m4`→`db.m5`/`db.m6i`,
 //! `db.r4`→`db.r5`/`db.r6i`).
 //!
-//! **When the fix is unsafe.** Always unsafe: changing the class restarts the database (a short
-//! outage, or a failover with Multi-AZ), at once if `apply_immediately` is set or else in the next
-//! maintenance window, and newer classes need a recent enough engine version (`db.m6i` needs
-//! MySQL 8.0.28 or PostgreSQL 13.4 and later, for example).
+//! ## Why is this bad?
+//!
+//! AWS prices current classes at or below the previous generation for the same vCPUs and memory
+//! (`db.m4.large` MySQL $0.175/hour, `db.m5.large` $0.171 in us-east-1), and previous-generation
+//! classes are being retired.
+//!
+//! ## Example
+//!
+//! ```hcl
+//! resource "aws_db_instance" "legacy" {
+//!   identifier          = "legacy"
+//!   engine              = "mysql"
+//!   instance_class      = "db.m4.large"
+//!   allocated_storage   = 100
+//!   storage_type        = "gp3"
+//!   username            = "admin"
+//!   password            = "not-a-real-password"
+//!   skip_final_snapshot = true
+//! }
+//! ```
+//!
+//! Use instead:
+//!
+//! ```hcl
+//! resource "aws_db_instance" "legacy" {
+//!   identifier          = "legacy"
+//!   engine              = "mysql"
+//!   instance_class      = "db.m5.large"
+//!   allocated_storage   = 100
+//!   storage_type        = "gp3"
+//!   username            = "admin"
+//!   password            = "not-a-real-password"
+//!   skip_final_snapshot = true
+//! }
+//! ```
+//!
+//! ## Fix safety
+//!
+//! Always unsafe: changing the class restarts the database (a short outage, or a failover with
+//! Multi-AZ), at once if `apply_immediately` is set or else in the next maintenance window, and
+//! newer classes need a recent enough engine version (`db.m6i` needs MySQL 8.0.28 or PostgreSQL
+//! 13.4 and later, for example).
 
 use super::families::{self, RDS_PREVIOUS};
-use super::{AttrPath, Change, Proposal, Resource, Rule};
-use crate::fix::Applicability;
+use super::{Applicability, AttrPath, Change, Proposal, Resource, Rule};
 
 pub const RULE: Rule = Rule {
     id: "CF006",
@@ -25,6 +60,7 @@ pub const RULE: Rule = Rule {
     summary: "Previous-generation RDS instance class with a cheaper current equivalent",
     types: &["aws_db_instance"],
     applicability: Applicability::Unsafe,
+    needs: &[],
     source: include_str!("cf006_rds_previous_generation.rs"),
     check,
 };

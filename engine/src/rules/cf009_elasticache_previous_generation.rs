@@ -1,24 +1,50 @@
+//! ## What it does
+//!
 //! Finds ElastiCache clusters and replication groups on a previous-generation node type
-//! (`cache.t2`, `cache.m3`, `cache.m4`, `cache.r3`, `cache.r4`) with a current node type of the same
-//! size that costs less for the engine.
+//! (`cache.t2`, `cache.m3`, `cache.m4`, `cache.r3`, `cache.r4`) with a current node type of the
+//! same size that costs less for the engine.
 //!
-//! **Why it costs.** Current node types cost the same or less per hour for more memory and
-//! network (`cache.r4.large` $0.228/hour, `cache.r6g.large` $0.206 in us-east-1).
-//!
-//! **The fix.** `node_type` is set to the cheapest current node type of the same size that the
-//! catalog prices (`cache.t2`→`cache.t3`/`cache.t4g`, `cache.m4`→`cache.m5`/`cache.m6g`,
+//! The fix sets `node_type` to the cheapest current node type of the same size that the catalog
+//! prices (`cache.t2`→`cache.t3`/`cache.t4g`, `cache.m4`→`cache.m5`/`cache.m6g`,
 //! `cache.r4`→`cache.r5`/`cache.r6g`). ElastiCache runs the engine itself, so Graviton node types
 //! need nothing of yours to change.
 //!
-//! **When the fix is unsafe.** Always unsafe: changing the node type of a Redis replication group
-//! is an online scaling operation that can take a long time and briefly interrupts writes;
-//! Memcached clusters are replaced, losing their cached data. Check the engine version supports
-//! the new node type.
+//! ## Why is this bad?
+//!
+//! Current node types cost the same or less per hour for more memory and network
+//! (`cache.r4.large` $0.228/hour, `cache.r6g.large` $0.206 in us-east-1).
+//!
+//! ## Example
+//!
+//! ```hcl
+//! resource "aws_elasticache_cluster" "sessions" {
+//!   cluster_id      = "sessions"
+//!   engine          = "redis"
+//!   node_type       = "cache.r4.large"
+//!   num_cache_nodes = 1
+//! }
+//! ```
+//!
+//! Use instead:
+//!
+//! ```hcl
+//! resource "aws_elasticache_cluster" "sessions" {
+//!   cluster_id      = "sessions"
+//!   engine          = "redis"
+//!   node_type       = "cache.r6g.large"
+//!   num_cache_nodes = 1
+//! }
+//! ```
+//!
+//! ## Fix safety
+//!
+//! Always unsafe: changing the node type of a Redis replication group is an online scaling
+//! operation that can take a long time and briefly interrupts writes; Memcached clusters are
+//! replaced, losing their cached data. Check the engine version supports the new node type.
 
 use super::cf006_rds_previous_generation::cheapest_class;
 use super::families::{self, CACHE_PREVIOUS};
-use super::{Proposal, Resource, Rule};
-use crate::fix::Applicability;
+use super::{Applicability, Proposal, Resource, Rule};
 
 pub const RULE: Rule = Rule {
     id: "CF009",
@@ -29,6 +55,7 @@ pub const RULE: Rule = Rule {
         "aws_elasticache_replication_group",
     ],
     applicability: Applicability::Unsafe,
+    needs: &[],
     source: include_str!("cf009_elasticache_previous_generation.rs"),
     check,
 };

@@ -1,21 +1,44 @@
-//! Finds Elastic IPs (`aws_eip`) attached to nothing: no `instance`, no `network_interface`, and
-//! nothing in the configuration refers to them (no `aws_eip_association`, no NAT gateway's
-//! `allocation_id`, no output). Needs the plan's `configuration` section (always present in
-//! `terraform show -json` of a plan file).
+//! ## What it does
 //!
-//! **Why it costs.** AWS bills every public IPv4 address by the hour, $0.005/hour ($3.65 a month),
-//! attached or not; an address attached to nothing buys nothing.
+//! Finds Elastic IPs (`aws_eip`) attached to nothing: no `instance`, no `network_interface` (set,
+//! or unknown because the configuration sets it to another resource's id), and nothing in the
+//! configuration's resources or module calls refers to them (no `aws_eip_association`, no NAT
+//! gateway's `allocation_id`). Needs the plan's `configuration` section (always present in
+//! `terraform show -json` of a plan file). References from outputs are not read yet: an address
+//! that only an output uses is reported.
 //!
-//! **The fix.** Display-only: remove the resource (or attach it to what it was meant for).
-//! Removing a resource is not an attribute edit, and costfix never deletes blocks.
+//! ## Why is this bad?
 //!
-//! **When the fix is unsafe.** Releasing an Elastic IP gives the address back to AWS for good:
-//! if anything outside this configuration (DNS records, partner allow-lists, another stack's
-//! association) uses the address, it breaks and the address cannot be recovered.
+//! AWS bills every public IPv4 address by the hour, $0.005/hour ($3.65 a month), attached or not;
+//! an address attached to nothing buys nothing.
+//!
+//! ## Example
+//!
+//! ```hcl
+//! resource "aws_eip" "idle" {
+//!   domain = "vpc"
+//! }
+//! ```
+//!
+//! Use instead:
+//!
+//! ```hcl
+//! resource "aws_eip" "idle" {
+//!   domain   = "vpc"
+//!   instance = aws_instance.bastion.id
+//! }
+//! ```
+//!
+//! or remove the block.
+//!
+//! ## Fix safety
+//!
+//! Display-only: removing a resource is not an attribute edit, and costfix never deletes blocks.
+//! Releasing an Elastic IP gives the address back to AWS for good: if anything outside this
+//! configuration (DNS records, partner allow-lists, another stack's association) uses the address,
+//! it breaks and the address cannot be recovered.
 
-use super::{is_referenced, Proposal, Resource, Rule, Saving};
-use crate::fix::Applicability;
-use crate::pricing::HOURS_PER_MONTH;
+use super::{Applicability, Need, Proposal, Resource, Rule, Saving, HOURS_PER_MONTH};
 
 pub const RULE: Rule = Rule {
     id: "CF011",
@@ -23,6 +46,7 @@ pub const RULE: Rule = Rule {
     summary: "Elastic IP attached to nothing",
     types: &["aws_eip"],
     applicability: Applicability::DisplayOnly,
+    needs: &[Need::References],
     source: include_str!("cf011_idle_elastic_ip.rs"),
     check,
 };
@@ -31,11 +55,15 @@ fn check(r: &Resource<'_>) -> Option<Proposal> {
     // Without configuration, references cannot be seen: say nothing rather than guess.
     r.config?;
     for key in ["instance", "network_interface", "associate_with_private_ip"] {
-        if r.values.get(key).is_some_and(|v| !v.is_null()) || r.is_unknown(key) {
+        // The provider computes `instance` and `network_interface` when they are not set, so
+        // they are unknown in every plan; unknown counts as attached only when configured
+        // (`instance = aws_instance.web.id`).
+        let configured = r.configured(key) == Some(true);
+        if r.values.get(key).is_some_and(|v| !v.is_null()) || (r.is_unknown(key) && configured) {
             return None;
         }
     }
-    if r.str("customer_owned_ipv4_pool").is_some() || is_referenced(r.plan, r.address) {
+    if r.str("customer_owned_ipv4_pool").is_some() || r.facts.is_referenced(r.address) {
         return None;
     }
     let hourly = r

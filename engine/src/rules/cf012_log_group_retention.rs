@@ -1,24 +1,45 @@
+//! ## What it does
+//!
 //! Finds CloudWatch log groups (`aws_cloudwatch_log_group`) that keep their logs forever:
 //! `retention_in_days` not set, or 0.
 //!
-//! **Why it costs.** Stored log data is billed every month ($0.03 per GB-month in us-east-1) and,
-//! without a retention period, only grows: every month's logs are paid for again every month
-//! after.
+//! The fix adds `retention_in_days = 30` to the block (or replaces the 0).
 //!
-//! **The fix.** `retention_in_days = 30` is added to the block (or replaces the 0). The saving is
-//! computed when the usage file gives the group's `storage_gb` and `monthly_data_ingested_gb`:
-//! with 30 days kept, storage settles at about one month of ingestion.
+//! ## Why is this bad?
 //!
-//! **When the fix is unsafe.** Always unsafe: CloudWatch deletes log events older than the
-//! retention period, for good. Audit, security and compliance logs often must be kept for a year
-//! or more (pick a longer period, or export them to S3 first). Choose the period deliberately;
-//! 30 days is a starting point, not a policy.
+//! Stored log data is billed every month ($0.03 per GB-month in us-east-1) and, without a
+//! retention period, only grows: every month's logs are paid for again every month after. The
+//! saving is computed when the usage file gives the group's `storage_gb` and
+//! `monthly_data_ingested_gb`: with 30 days kept, storage settles at about one month of ingestion.
+//!
+//! ## Example
+//!
+//! ```hcl
+//! resource "aws_cloudwatch_log_group" "app" {
+//!   name = "/app/web"
+//! }
+//! ```
+//!
+//! Use instead:
+//!
+//! ```hcl
+//! resource "aws_cloudwatch_log_group" "app" {
+//!   name = "/app/web"
+//!   retention_in_days = 30
+//! }
+//! ```
+//!
+//! ## Fix safety
+//!
+//! Always unsafe: CloudWatch deletes log events older than the retention period, for good. Audit,
+//! security and compliance logs often must be kept for a year or more (pick a longer period, or
+//! export them to S3 first). Choose the period deliberately; 30 days is a starting point, not a
+//! policy.
 
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-use super::{AttrPath, Change, Proposal, Resource, Rule, Saving};
-use crate::fix::Applicability;
+use super::{Applicability, AttrPath, Change, Proposal, Resource, Rule, Saving};
 
 pub const RULE: Rule = Rule {
     id: "CF012",
@@ -26,6 +47,7 @@ pub const RULE: Rule = Rule {
     summary: "CloudWatch log group that keeps logs forever",
     types: &["aws_cloudwatch_log_group"],
     applicability: Applicability::Unsafe,
+    needs: &[],
     source: include_str!("cf012_log_group_retention.rs"),
     check,
 };

@@ -1,24 +1,59 @@
+//! ## What it does
+//!
 //! Finds DynamoDB tables in provisioned capacity mode whose usage (from the usage file's
 //! `monthly_read_request_units` and `monthly_write_request_units`) would cost less on demand.
 //! Without those usage figures the rule says nothing: capacity is a question of traffic.
 //!
-//! **Why it costs.** Provisioned capacity is billed every hour whether it is used or not
-//! (`read_capacity` and `write_capacity` units). A table with little or spiky traffic pays for
-//! idle capacity that on-demand (`PAY_PER_REQUEST`) would not bill.
+//! ## Why is this bad?
 //!
-//! **The fix.** Display-only: `billing_mode = "PAY_PER_REQUEST"`, with `read_capacity`,
-//! `write_capacity` and any capacity autoscaling for the table removed. The saving compares the
-//! provisioned units' hours with the usage file's request units at on-demand prices.
+//! Provisioned capacity is billed every hour whether it is used or not (`read_capacity` and
+//! `write_capacity` units). A table with little or spiky traffic pays for idle capacity that
+//! on-demand (`PAY_PER_REQUEST`) would not bill. The saving compares the provisioned units' hours
+//! with the usage file's request units at on-demand prices.
 //!
-//! **When the fix is unsafe.** On-demand costs more per request than well-utilised provisioned
-//! capacity: a table with steady, high traffic is cheaper provisioned (or with reserved
-//! capacity). The usage file is a forecast; check CloudWatch's consumed capacity before switching.
-//! A table can switch mode once every 24 hours.
+//! ## Example
+//!
+//! ```hcl
+//! resource "aws_dynamodb_table" "orders" {
+//!   name           = "orders"
+//!   billing_mode   = "PROVISIONED"
+//!   read_capacity  = 200
+//!   write_capacity = 200
+//!   hash_key       = "id"
+//!
+//!   attribute {
+//!     name = "id"
+//!     type = "S"
+//!   }
+//! }
+//! ```
+//!
+//! Use instead:
+//!
+//! ```hcl
+//! resource "aws_dynamodb_table" "orders" {
+//!   name         = "orders"
+//!   billing_mode = "PAY_PER_REQUEST"
+//!   hash_key     = "id"
+//!
+//!   attribute {
+//!     name = "id"
+//!     type = "S"
+//!   }
+//! }
+//! ```
+//!
+//! ## Fix safety
+//!
+//! Display-only: the change is `billing_mode = "PAY_PER_REQUEST"` with `read_capacity`,
+//! `write_capacity` and any capacity autoscaling for the table removed, and costfix shows only
+//! the `billing_mode` edit (Terraform refuses `read_capacity` and `write_capacity` on a
+//! `PAY_PER_REQUEST` table, so the edit alone would not plan). On-demand costs more per request
+//! than well-utilised provisioned capacity: a table with steady, high traffic is cheaper
+//! provisioned (or with reserved capacity). The usage file is a forecast; check CloudWatch's
+//! consumed capacity before switching. A table can switch mode once every 24 hours.
 
-use serde_json::Value;
-
-use super::{AttrPath, Change, Proposal, Resource, Rule};
-use crate::fix::Applicability;
+use super::{Applicability, AttrPath, Change, Proposal, Resource, Rule};
 
 pub const RULE: Rule = Rule {
     id: "CF014",
@@ -26,6 +61,7 @@ pub const RULE: Rule = Rule {
     summary: "Provisioned DynamoDB table that would cost less on demand",
     types: &["aws_dynamodb_table"],
     applicability: Applicability::DisplayOnly,
+    needs: &[],
     source: include_str!("cf014_dynamodb_provisioned.rs"),
     check,
 };
@@ -44,7 +80,7 @@ fn check(r: &Resource<'_>) -> Option<Proposal> {
             "provisioned capacity costs more than the expected requests would on demand".into(),
             vec![Change::set(
                 AttrPath::key("billing_mode"),
-                r.values.get("billing_mode").cloned().unwrap_or(Value::Null),
+                r.value("billing_mode"),
                 "PAY_PER_REQUEST",
             )],
         )

@@ -1,21 +1,59 @@
+//! ## What it does
+//!
 //! Finds large EC2 instances (`2xlarge` and up) and RDS instances (`db.*.2xlarge` and up) outside
-//! production (environment found as for CF008), and shows the next size down in the same family.
+//! production (environment found as for CF008), and shows the next size down in the same family:
+//! `instance_type` (or `instance_class`) one size down (`m6i.4xlarge` → `m6i.2xlarge`), if the
+//! catalog prices it.
 //!
-//! **Why it costs.** Each size step doubles the vCPUs, the memory and the hourly price.
-//! Development and test environments rarely need production's size, and are often copied from it.
+//! ## Why is this bad?
 //!
-//! **The fix.** Display-only: `instance_type` (or `instance_class`) one size down in the same
-//! family (`m6i.4xlarge` → `m6i.2xlarge`), if the catalog prices it. The saving is the price
-//! difference from the catalog.
+//! Each size step doubles the vCPUs, the memory and the hourly price. Development and test
+//! environments rarely need production's size, and are often copied from it. The saving is the
+//! price difference from the catalog.
 //!
-//! **When the fix is unsafe.** Only measurements can tell whether the smaller size is enough
-//! (CPU, memory, network and EBS bandwidth all halve): a load test environment, or one that must
-//! match production's size to be meaningful, must keep it. costfix cannot see utilisation, so it
-//! never applies this fix.
+//! ## Example
+//!
+//! ```hcl
+//! resource "aws_instance" "build" {
+//!   ami           = "ami-0123456789abcdef0"
+//!   instance_type = "m7i.4xlarge"
+//!
+//!   root_block_device {
+//!     volume_type = "gp3"
+//!   }
+//!
+//!   tags = {
+//!     Environment = "dev"
+//!   }
+//! }
+//! ```
+//!
+//! Use instead:
+//!
+//! ```hcl
+//! resource "aws_instance" "build" {
+//!   ami           = "ami-0123456789abcdef0"
+//!   instance_type = "m7i.2xlarge"
+//!
+//!   root_block_device {
+//!     volume_type = "gp3"
+//!   }
+//!
+//!   tags = {
+//!     Environment = "dev"
+//!   }
+//! }
+//! ```
+//!
+//! ## Fix safety
+//!
+//! Display-only: only measurements can tell whether the smaller size is enough (CPU, memory,
+//! network and EBS bandwidth all halve): a load test environment, or one that must match
+//! production's size to be meaningful, must keep it. costfix cannot see utilisation, so it never
+//! applies this fix.
 
 use super::families::{self, SIZES};
-use super::{AttrPath, Change, Environment, Proposal, Resource, Rule};
-use crate::fix::Applicability;
+use super::{Applicability, AttrPath, Change, Environment, Proposal, Resource, Rule};
 
 pub const RULE: Rule = Rule {
     id: "CF015",
@@ -23,6 +61,7 @@ pub const RULE: Rule = Rule {
     summary: "Large EC2 or RDS instance outside production",
     types: &["aws_instance", "aws_db_instance"],
     applicability: Applicability::DisplayOnly,
+    needs: &[],
     source: include_str!("cf015_oversized_non_production.rs"),
     check,
 };
