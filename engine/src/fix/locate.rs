@@ -27,6 +27,7 @@ fn new_fix(address: String, fs: &[RuleFinding]) -> Fix {
             .map(|f| f.saving)
             .try_fold(Decimal::ZERO, |acc, s| s.map(|s| acc + s)),
         saving_note: first.saving_note.clone(),
+        saving_basis: first.saving_basis,
         edits: Vec::new(),
         also_changes: Vec::new(),
         no_fix: None,

@@ -52,7 +52,7 @@ use serde_json::Value;
 use crate::hcl::edit::{self, Edit, EditError, Expect};
 use crate::hcl::insert;
 use crate::hcl::source::{Block, SourceIndex};
-use crate::rules::{Change, RuleFinding, Seg};
+use crate::rules::{Change, RuleFinding, SavingBasis, Seg};
 use crate::terraform::address::Address;
 use crate::terraform::plan::Plan;
 
@@ -80,6 +80,9 @@ pub struct Fix {
     pub saving: Option<Decimal>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub saving_note: Option<String>,
+    /// How the saving was found.
+    #[serde(skip)]
+    pub saving_basis: SavingBasis,
     /// The edits, empty when there is no fix.
     pub edits: Vec<PlannedEdit>,
     /// Other blocks the edits change too (a shared variable or module).

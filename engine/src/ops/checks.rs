@@ -13,7 +13,6 @@ use crate::ops::log::{Level, Log};
 use crate::ops::model::{CheckStatus, OpState, Operation, SafetyCheck};
 use crate::ops::snapshot::{hash_value, sha256_hex};
 use crate::ops::world::{Consequences, World};
-use crate::rules::Seg;
 use crate::terraform::address::Address;
 
 /// An operation that passed the six checks. Only [`validate`] makes one.
@@ -270,8 +269,12 @@ fn config_hash_match(op: &Operation, s: &Subject<'_>) -> (SafetyCheck, Vec<isize
     }
     if let Some(now) = s.current {
         for c in &op.target.changes {
-            let was = value_at(&op.original.attributes, &c.path.0);
-            let is = value_at(now, &c.path.0);
+            let was = c
+                .path
+                .get(&op.original.attributes)
+                .cloned()
+                .unwrap_or(Value::Null);
+            let is = c.path.get(now).cloned().unwrap_or(Value::Null);
             if hash_value(&was) != hash_value(&is) {
                 problems.push(format!(
                     "{} is {} now, {} when the fix was planned",
@@ -360,20 +363,4 @@ fn no_slo_violation(c: &Consequences) -> SafetyCheck {
         let msg = c.breaks.join("; ");
         check(NoSloViolation, CheckStatus::Failed, msg, Value::Null)
     }
-}
-
-/// The value at an attribute path (null when absent).
-pub fn value_at(v: &Value, path: &[Seg]) -> Value {
-    let mut cur = v;
-    for s in path {
-        let next = match s {
-            Seg::Key(k) => cur.get(k),
-            Seg::Index(i) => cur.get(i),
-        };
-        match next {
-            Some(x) => cur = x,
-            None => return Value::Null,
-        }
-    }
-    cur.clone()
 }

@@ -18,7 +18,7 @@ use crate::fix::Applicability;
 use crate::ops::anchor::OpEdit;
 use crate::ops::log::{self, Level, Log};
 use crate::ops::snapshot::Snapshot;
-use crate::rules::Change;
+use crate::rules::{Change, SavingBasis};
 
 pub const SCHEMA: &str = "costfix.operations/v1";
 
@@ -208,6 +208,9 @@ pub struct Operation {
     pub target: Target,
     #[serde(with = "crate::cost::opt_dec_de")]
     pub monthly_saving: Option<Decimal>,
+    /// How the saving was found (re-costing, or computed by the rule).
+    #[serde(default)]
+    pub saving_basis: SavingBasis,
     pub applicability: Applicability,
     pub environment: Option<String>,
     pub risk: Risk,

@@ -141,6 +141,7 @@ pub fn propose_one(
             edits: Vec::new(),
         },
         monthly_saving: fix.saving,
+        saving_basis: fix.saving_basis,
         applicability: fix.applicability,
         environment,
         risk,

@@ -9,7 +9,6 @@ use rust_decimal::Decimal;
 use crate::error::{Error, Result};
 use crate::estimate::{Pricing, PricingRequest};
 use crate::ops::apply::open_log;
-use crate::ops::checks::value_at;
 use crate::ops::log::Level;
 use crate::ops::model::{Operation, OpsFile};
 use crate::ops::undo::{applied_changes, restore, undo_text, Restored};
@@ -120,7 +119,11 @@ fn compare(
             continue;
         };
         for c in &op.target.changes {
-            let v = value_at(&now.values, &c.path.0);
+            let v = c
+                .path
+                .get(&now.values)
+                .cloned()
+                .unwrap_or(serde_json::Value::Null);
             let same_number = v.is_number() && c.to.is_number() && v.as_f64() == c.to.as_f64();
             if v != c.to && !same_number {
                 problems.push(format!(
@@ -132,7 +135,8 @@ fn compare(
         after += now.monthly;
         before += instance_cost(old, inst, pricing, &[]).map_or(now.monthly, |c| c.monthly);
     }
-    let lowered = after < before || op.rule == "CF012";
+    // A saving the rule computed is not seen by re-costing the attributes.
+    let lowered = after < before || op.saving_basis != crate::rules::SavingBasis::Recost;
     if !lowered && problems.is_empty() {
         problems.push(format!(
             "the monthly cost did not go down (${before:.2} → ${after:.2})"

@@ -15,7 +15,7 @@ use crate::estimate::Pricing;
 use crate::hcl::source::SourceIndex;
 use crate::ops::model::Operation;
 use crate::policy::{Level, Namespaces, PolicySet};
-use crate::rules::{apply_changes, Change};
+use crate::rules::{apply_changes, Change, SavingBasis};
 use crate::slo::{self, Budget, BudgetResult, Status};
 use crate::terraform::address::Address;
 use crate::terraform::input::InputFile;
@@ -122,6 +122,9 @@ impl<'a> World<'a> {
     /// Monthly cost of the operation's instances now and with its changes (None: not priced, or
     /// the difference is in usage the usage file does not give).
     pub fn costs(&self, op: &Operation) -> Option<(Decimal, Decimal)> {
+        if op.saving_basis == SavingBasis::Unknown {
+            return None;
+        }
         let mut before = Decimal::ZERO;
         let mut after = Decimal::ZERO;
         for inst in &op.instances {
@@ -133,7 +136,7 @@ impl<'a> World<'a> {
             before += now.monthly;
             after += fixed.monthly;
         }
-        if op.rule == "CF012" || op.resource_type == "aws_launch_template" {
+        if op.saving_basis == SavingBasis::Computed {
             // Savings the attributes do not show: the rule computed them from the catalog.
             let s = op.monthly_saving?;
             return Some((before + s, before));

@@ -46,7 +46,7 @@ pub use attr::{apply_changes, AttrPath, Change, Seg};
 pub use catalogue::{applicability_name, catalogue_markdown, Example, RuleDoc};
 pub use environment::{environment_tag, Environment, ENVIRONMENT_TAGS};
 pub use facts::{Facts, Need};
-pub use proposal::{Proposal, Saving};
+pub use proposal::{Proposal, Saving, SavingBasis};
 pub use resource::Resource;
 pub use run::{run, RuleFinding, RunOptions};
 

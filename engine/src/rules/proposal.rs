@@ -78,3 +78,27 @@ mod tests {
         assert_eq!(still.applicability, Applicability::Unsafe);
     }
 }
+
+/// How a finding's saving was found, carried into its fix and operation: the cost check of an
+/// operation re-costs the resource only when the saving came from re-costing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SavingBasis {
+    /// The resource costed again with the changes applied.
+    #[default]
+    Recost,
+    /// Computed by the rule from catalog prices (the cost model cannot see it from attributes).
+    Computed,
+    /// Not computable from what costfix knows.
+    Unknown,
+}
+
+impl Saving {
+    pub fn basis(&self) -> SavingBasis {
+        match self {
+            Saving::Recost => SavingBasis::Recost,
+            Saving::Computed(..) => SavingBasis::Computed,
+            Saving::Unknown(_) => SavingBasis::Unknown,
+        }
+    }
+}

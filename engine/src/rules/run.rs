@@ -10,7 +10,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::environment::{environment_of, DefaultEnvironment};
-use super::{all, apply_changes, Applicability, Change, Facts, Proposal, Resource, Rule, Saving};
+use super::{
+    all, apply_changes, Applicability, Change, Facts, Proposal, Resource, Rule, Saving, SavingBasis,
+};
 use crate::address::Address;
 use crate::cost::ResourceCost;
 use crate::estimate;
@@ -45,6 +47,9 @@ pub struct RuleFinding {
     /// Why the saving is unknown, or what it assumes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub saving_note: Option<String>,
+    /// How the saving was found.
+    #[serde(skip)]
+    pub saving_basis: SavingBasis,
 }
 
 /// Options of a rules run.
@@ -204,6 +209,7 @@ fn finding(
     p: Proposal,
     recost: &dyn Fn(&[Change]) -> Costs,
 ) -> Option<RuleFinding> {
+    let saving_basis = p.saving.basis();
     let costs = match &p.saving {
         Saving::Computed(d, note) => Costs {
             saving: Some(*d),
@@ -234,6 +240,7 @@ fn finding(
         monthly_after: costs.after,
         saving: costs.saving,
         saving_note: costs.note,
+        saving_basis,
     })
 }
 
