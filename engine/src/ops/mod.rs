@@ -16,6 +16,7 @@
 pub mod anchor;
 pub mod apply;
 pub mod checks;
+pub mod clock;
 pub mod drift;
 pub mod log;
 pub mod model;

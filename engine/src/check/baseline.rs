@@ -1,0 +1,109 @@
+//! Baselines: the findings a team accepted (`--write-baseline`), so that only new ones fail; and
+//! how an ignore id (`costfix:ignore ID`, a baseline entry) matches a finding id.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::check::Finding;
+use crate::error::{Error, Result};
+
+/// `ID` of an ignore comment against a finding id: the full id (`policy:costfix.policies.gp2_volumes.warn`),
+/// the id without its kind, the package (`costfix.policies.gp2_volumes`), its last segment
+/// (`gp2_volumes`), or a budget name.
+pub(crate) fn id_matches(ignore: &str, finding: &str) -> bool {
+    if ignore == finding || ignore == "all" {
+        return true;
+    }
+    let bare = finding.split_once(':').map_or(finding, |(_, b)| b);
+    if ignore == bare {
+        return true;
+    }
+    if finding.starts_with("policy:") {
+        let package = bare.rsplit_once('.').map_or(bare, |(p, _)| p);
+        return ignore == package || package.rsplit('.').next() == Some(ignore);
+    }
+    false
+}
+
+/// Accepted findings: only new ones fail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Baseline {
+    pub version: u32,
+    pub findings: Vec<BaselineEntry>,
+}
+
+/// One accepted finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BaselineEntry {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    pub message: String,
+}
+
+impl BaselineEntry {
+    pub(crate) fn matches(&self, f: &Finding) -> bool {
+        self.id == f.id && self.resource == f.resource && self.message == f.message
+    }
+}
+
+impl Baseline {
+    /// Write the baseline file atomically.
+    pub fn write(&self, path: &Path) -> Result<()> {
+        let text = serde_json::to_string_pretty(self).expect("a baseline serialises");
+        crate::fsutil::write_atomic(path, format!("{text}\n").as_bytes())
+    }
+
+    pub fn load(path: &Path) -> Result<Baseline> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        serde_json::from_str(&text).map_err(|e| {
+            let offset = text
+                .split_inclusive('\n')
+                .take(e.line().saturating_sub(1))
+                .map(str::len)
+                .sum::<usize>()
+                + e.column().saturating_sub(1);
+            let (src, span) = Error::source_window(&path.display().to_string(), &text, offset);
+            Error::Invalid {
+                src,
+                span,
+                message: format!("not a costfix baseline: {e}"),
+                label: "here".into(),
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ignore_ids() {
+        let f = "policy:costfix.policies.gp2_volumes.warn";
+        for ok in [
+            "gp2_volumes",
+            "costfix.policies.gp2_volumes",
+            "costfix.policies.gp2_volumes.warn",
+            f,
+            "all",
+        ] {
+            assert!(id_matches(ok, f), "{ok}");
+        }
+        assert!(!id_matches("gp2", f));
+        assert!(id_matches("stack", "budget:stack"));
+        assert_eq!(
+            crate::hcl::source::ignore_comment(
+                "# costfix:ignore gp2_volumes legacy volume, migrating in Q3"
+            ),
+            Some((
+                "gp2_volumes".into(),
+                "legacy volume, migrating in Q3".into()
+            ))
+        );
+    }
+}
