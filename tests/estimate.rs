@@ -253,10 +253,17 @@ fn regions_from_aliases_module_providers_variables_and_the_resource() {
 fn output_is_deterministic() {
     let plan = format!("{T}/terraform_v0.14_plan.json");
     let a = run(&["estimate", &plan, "--format", "json"]);
+    // A command that failed the same way every time must not pass.
+    assert_eq!(a.code, 0, "{}", a.stderr);
+    let v: serde_json::Value = serde_json::from_str(&a.stdout).expect("JSON on stdout");
+    assert!(
+        v["resources"].as_array().is_some_and(|r| !r.is_empty()),
+        "{}",
+        a.stdout
+    );
     for _ in 0..3 {
-        assert_eq!(
-            run(&["estimate", &plan, "--format", "json"]).stdout,
-            a.stdout
-        );
+        let b = run(&["estimate", &plan, "--format", "json"]);
+        assert_eq!(b.code, 0, "{}", b.stderr);
+        assert_eq!(b.stdout, a.stdout);
     }
 }
