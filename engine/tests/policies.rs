@@ -239,8 +239,8 @@ fn policy_bait_plan() -> serde_json::Value {
 
 #[test]
 fn shipped_policies_read_only_what_they_declare() {
-    use costfix_engine::policy::input::{policy_input, InputNeeds};
     use costfix_engine::estimate::{self, Options};
+    use costfix_engine::policy::input::{policy_input, InputNeeds};
     use costfix_engine::pricing::usage::Usage;
     use costfix_engine::{parse_document, Catalog, Document, InputFile};
 

@@ -196,20 +196,23 @@ pub(super) fn missing_reason(index: &SourceIndex, addr: &Address) -> String {
     )
 }
 
-/// The in-block part of one change: edit a literal or add the attribute here, or say which
-/// `var.x`/`local.x` holds the value.
-pub(super) fn in_block(
+/// Where the walk through nested blocks ended.
+enum Walked<'b> {
+    /// In this body (spanning these bytes).
+    Body(&'b Body, Range<usize>),
+    /// The nested block is missing: it is added with the attribute.
+    Added(Resolved),
+}
+
+/// Follow the nested blocks of an attribute path (`root_block_device[0]`) from `top`.
+fn walk_nested<'b>(
     file: &SourceFile,
     path: &Path,
-    top: &HclBlock,
+    top: &'b HclBlock,
+    nested: &[Seg],
+    attr: &str,
     change: &Change,
-) -> Result<Local, String> {
-    let segs = &change.path.0;
-    let (last, nested) = segs.split_last().ok_or("empty attribute path")?;
-    let Seg::Key(attr) = last else {
-        return Err("the path ends in an index".into());
-    };
-    // Walk the nested blocks.
+) -> Result<Walked<'b>, String> {
     let mut body: &Body = &top.body;
     let mut body_span = file.span(top.span().ok_or("block without a span")?);
     let mut i = 0;
@@ -249,11 +252,10 @@ pub(super) fn in_block(
                 body = &b.body;
             }
             None if statics.is_empty() && n == 0 && i == nested.len() => {
-                // Add the nested block with the attribute.
                 let value = hcl_literal(&change.to)?;
                 let edit = insert::insert_block(path, &file.text, &body_span, name, attr, &value)
                     .ok_or("cannot find where to insert the block")?;
-                return Ok(Local::Done(Resolved {
+                return Ok(Walked::Added(Resolved {
                     edits: vec![planned(file, path, edit, format!("new `{name}` block"))],
                     ..Default::default()
                 }));
@@ -266,37 +268,48 @@ pub(super) fn in_block(
             }
         }
     }
-    match body.get_attribute(attr) {
-        Some(a) => {
-            let span = file.span(a.value.span().ok_or("value without a span")?);
-            let what = if nested.is_empty() {
-                "resource block".to_string()
-            } else {
-                format!("`{}` block", nested_name(nested))
-            };
-            if let Some((root @ ("var" | "local"), name)) = simple_reference(&a.value) {
-                return Ok(Local::Ref {
-                    root: if root == "var" { "var" } else { "local" },
-                    name: name.to_string(),
-                });
-            }
-            literal_edit(file, path, &a.value, attr, span, change, what).map(Local::Done)
-        }
-        None => {
-            let value = hcl_literal(&change.to)?;
-            let edit = insert::insert_attribute(path, &file.text, &body_span, attr, &value)
-                .ok_or("cannot find where to insert the attribute")?;
-            let what = if nested.is_empty() {
-                "resource block".to_string()
-            } else {
-                format!("`{}` block", nested_name(nested))
-            };
-            Ok(Local::Done(Resolved {
-                edits: vec![planned(file, path, edit, format!("{what} (new attribute)"))],
-                ..Default::default()
-            }))
-        }
+    Ok(Walked::Body(body, body_span))
+}
+
+/// The in-block part of one change: edit a literal or add the attribute here, or say which
+/// `var.x`/`local.x` holds the value.
+pub(super) fn in_block(
+    file: &SourceFile,
+    path: &Path,
+    top: &HclBlock,
+    change: &Change,
+) -> Result<Local, String> {
+    let segs = &change.path.0;
+    let (last, nested) = segs.split_last().ok_or("empty attribute path")?;
+    let Seg::Key(attr) = last else {
+        return Err("the path ends in an index".into());
+    };
+    let (body, body_span) = match walk_nested(file, path, top, nested, attr, change)? {
+        Walked::Body(b, span) => (b, span),
+        Walked::Added(r) => return Ok(Local::Done(r)),
+    };
+    let what = if nested.is_empty() {
+        "resource block".to_string()
+    } else {
+        format!("`{}` block", nested_name(nested))
+    };
+    let Some(a) = body.get_attribute(attr) else {
+        let value = hcl_literal(&change.to)?;
+        let edit = insert::insert_attribute(path, &file.text, &body_span, attr, &value)
+            .ok_or("cannot find where to insert the attribute")?;
+        return Ok(Local::Done(Resolved {
+            edits: vec![planned(file, path, edit, format!("{what} (new attribute)"))],
+            ..Default::default()
+        }));
+    };
+    let span = file.span(a.value.span().ok_or("value without a span")?);
+    if let Some((root @ ("var" | "local"), name)) = simple_reference(&a.value) {
+        return Ok(Local::Ref {
+            root: if root == "var" { "var" } else { "local" },
+            name: name.to_string(),
+        });
     }
+    literal_edit(file, path, &a.value, attr, span, change, what).map(Local::Done)
 }
 
 pub(super) fn nested_name(nested: &[Seg]) -> String {

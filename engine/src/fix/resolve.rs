@@ -3,8 +3,8 @@
 
 use super::*;
 
-/// A `var.name` in module `module_key`: its value comes from the caller's argument (child
-/// modules), from `.tfvars` files (root module), or from the variable's default.
+/// Follow `var.name` of module `module_key` to its literal: the calling block's argument (or
+/// the default) in a child module; the last `.tfvars` setting it (or the default) in the root.
 pub(super) fn resolve_var(
     ctx: &mut Ctx<'_>,
     module_key: &str,
@@ -17,108 +17,125 @@ pub(super) fn resolve_var(
         .modules
         .get(module_key)
         .ok_or("the module is not in the index")?;
-    let info = crate::hcl::source::ModuleInfo {
-        dir: info.dir.clone(),
-        files: Vec::new(),
-        call: info.call.clone(),
-    };
+    let (dir, call) = (info.dir.clone(), info.call.clone());
     let mut also = other_users(ctx, module_key, &format!("var.{name}"), user)?;
-    let mut default_used = false;
-    let mut result = if let Some(call) = &info.call {
-        // A child module: the argument in the calling block, else the default.
-        let file = ctx.files.get(&call.file)?;
-        let block = file
-            .block_at(call.span.start)
-            .ok_or("the module block moved since the index was built")?;
-        match block.body.get_attribute(name) {
-            Some(a) => {
-                let span = file.span(a.value.span().ok_or("value without a span")?);
-                resolve_expr(
-                    ctx,
-                    &call.parent,
-                    &call.file,
-                    &file,
-                    &a.value,
-                    name,
-                    span,
-                    change,
-                    format!("module \"{}\" argument `{name}`", call.name),
-                    &call.span.clone(),
-                )?
+    let mut result = match &call {
+        Some(call) => {
+            let (r, default_used) = child_argument(ctx, module_key, call, name, change)?;
+            if default_used {
+                also.extend(callers_without(ctx, &dir, module_key, name)?);
             }
-            None => {
-                default_used = true;
-                variable_default(ctx, module_key, name, change)?
-            }
+            r
         }
-    } else {
-        // The root module: the last .tfvars setting it wins over the default.
-        match root_tfvars(ctx, &info.dir, name)? {
-            Some((path, file, expr_span)) => {
-                let (body_expr, target) = {
-                    let expr = find_attr(&file.body, name).expect("found above");
-                    (
-                        expr,
-                        path.file_name()
-                            .map(|n| n.to_string_lossy().to_string())
-                            .unwrap_or_default(),
-                    )
-                };
-                check_plan_variable(ctx, name, &file.text[expr_span.clone()], body_expr)?;
-                resolve_expr(
-                    ctx,
-                    "",
-                    &path,
-                    &file,
-                    body_expr,
-                    name,
-                    expr_span,
-                    change,
-                    target,
-                    &(0..0),
-                )?
-            }
-            None => {
-                let r = variable_default(ctx, module_key, name, change)?;
-                if let Some(v) = ctx.plan.variable(name) {
-                    let plan_value: Value = serde_json::from_str(v.get()).unwrap_or(Value::Null);
-                    if !change.from.is_null() && !same_value(&plan_value, &change.from) {
-                        return Err(format!(
-                            "var.{name} is {plan_value} in the plan, not its default: it is set by -var, -var-file or TF_VAR_{name}; change it there"
-                        ));
-                    }
-                }
-                r
-            }
-        }
+        None => root_value(ctx, module_key, &dir, name, change)?,
     };
-    // A module folder called from several places: its default serves every call that does not
-    // set the argument.
-    if default_used && info.call.is_some() {
-        let users: Vec<String> = info
-            .dir
-            .canonicalize()
-            .ok()
-            .and_then(|c| ctx.index.dir_users.get(&c).cloned())
-            .unwrap_or_default();
-        for u in users.iter().filter(|u| *u != module_key) {
-            let Some(call) = ctx.index.modules.get(u).and_then(|m| m.call.clone()) else {
-                continue;
-            };
-            let file = ctx.files.get(&call.file)?;
-            let sets = file
-                .block_at(call.span.start)
-                .is_some_and(|b| b.body.get_attribute(name).is_some());
-            if !sets {
-                also.insert(format!(
-                    "module.{} (calls the same module folder without setting {name})",
-                    u.replace('.', ".module.")
-                ));
-            }
-        }
-    }
     result.also.extend(also);
     Ok(result)
+}
+
+/// In a child module: the argument of the calling block, else the variable's default (and
+/// whether the default was used).
+fn child_argument(
+    ctx: &mut Ctx<'_>,
+    module_key: &str,
+    call: &crate::hcl::source::CallSite,
+    name: &str,
+    change: &Change,
+) -> Result<(Resolved, bool), String> {
+    let file = ctx.files.get(&call.file)?;
+    let block = file
+        .block_at(call.span.start)
+        .ok_or("the module block moved since the index was built")?;
+    let Some(a) = block.body.get_attribute(name) else {
+        return Ok((variable_default(ctx, module_key, name, change)?, true));
+    };
+    let span = file.span(a.value.span().ok_or("value without a span")?);
+    let r = resolve_expr(
+        ctx,
+        &call.parent,
+        &call.file,
+        &file,
+        &a.value,
+        name,
+        span,
+        change,
+        format!("module \"{}\" argument `{name}`", call.name),
+        &call.span.clone(),
+    )?;
+    Ok((r, false))
+}
+
+/// In the root module: the last `.tfvars` setting the variable wins over its default; a plan
+/// value that is neither came from `-var`, `-var-file` or `TF_VAR_`.
+fn root_value(
+    ctx: &mut Ctx<'_>,
+    module_key: &str,
+    dir: &Path,
+    name: &str,
+    change: &Change,
+) -> Result<Resolved, String> {
+    if let Some((path, file, expr_span)) = root_tfvars(ctx, dir, name)? {
+        let expr = find_attr(&file.body, name).expect("found above");
+        let target = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        check_plan_variable(ctx, name, &file.text[expr_span.clone()], expr)?;
+        return resolve_expr(
+            ctx,
+            "",
+            &path,
+            &file,
+            expr,
+            name,
+            expr_span,
+            change,
+            target,
+            &(0..0),
+        );
+    }
+    let r = variable_default(ctx, module_key, name, change)?;
+    if let Some(v) = ctx.plan.variable(name) {
+        let plan_value: Value = serde_json::from_str(v.get()).unwrap_or(Value::Null);
+        if !change.from.is_null() && !same_value(&plan_value, &change.from) {
+            return Err(format!(
+                "var.{name} is {plan_value} in the plan, not its default: it is set by -var, -var-file or TF_VAR_{name}; change it there"
+            ));
+        }
+    }
+    Ok(r)
+}
+
+/// A module folder called from several places: its default serves every other call that does
+/// not set the argument.
+fn callers_without(
+    ctx: &mut Ctx<'_>,
+    dir: &Path,
+    module_key: &str,
+    name: &str,
+) -> Result<Vec<String>, String> {
+    let users: Vec<String> = dir
+        .canonicalize()
+        .ok()
+        .and_then(|c| ctx.index.dir_users.get(&c).cloned())
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for u in users.iter().filter(|u| *u != module_key) {
+        let Some(call) = ctx.index.modules.get(u).and_then(|m| m.call.clone()) else {
+            continue;
+        };
+        let file = ctx.files.get(&call.file)?;
+        let sets = file
+            .block_at(call.span.start)
+            .is_some_and(|b| b.body.get_attribute(name).is_some());
+        if !sets {
+            out.push(format!(
+                "module.{} (calls the same module folder without setting {name})",
+                u.replace('.', ".module.")
+            ));
+        }
+    }
+    Ok(out)
 }
 
 pub(super) fn find_attr<'b>(body: &'b Body, name: &str) -> Option<&'b Expression> {

@@ -154,28 +154,7 @@ pub fn run(req: &FixRequest, phase: &dyn Fn(&str)) -> Result<FixReport> {
     phase("verifying the edits");
     let patch = select(&mut fixes, allowed);
     phase("selected");
-    if let Some(out) = &req.patch_out {
-        let text: String = patch
-            .files
-            .iter()
-            .map(|(path, (old, new))| unified_diff(&display_path(path), old, new))
-            .collect();
-        write_atomic(out, text.as_bytes())?;
-    }
-    let operations_written = match &req.ops_out {
-        Some(path) => {
-            let ops = propose(&ProposeRequest {
-                fixes: &fixes,
-                plan,
-                plan_file: &file,
-                dir: &req.dir,
-                environment: environment.as_deref(),
-            })?;
-            ops.write(path)?;
-            Some(ops.operations.len())
-        }
-        None => None,
-    };
+    let operations_written = write_outputs(req, &fixes, &patch, plan, &file)?;
     // The files as they were, for the per-fix diffs (read before `apply` changes them).
     let texts = if req.keep_texts {
         read_edited(&fixes)
@@ -202,6 +181,38 @@ pub fn run(req: &FixRequest, phase: &dyn Fn(&str)) -> Result<FixReport> {
         operations_written,
         warnings,
     })
+}
+
+/// The patch (`patch_out`) and the operations file (`ops_out`), as asked; the number of
+/// operations written.
+fn write_outputs(
+    req: &FixRequest,
+    fixes: &[Fix],
+    patch: &Patch,
+    plan: &crate::terraform::plan::Plan<'_>,
+    file: &InputFile,
+) -> Result<Option<usize>> {
+    if let Some(out) = &req.patch_out {
+        let text: String = patch
+            .files
+            .iter()
+            .map(|(path, (old, new))| unified_diff(&display_path(path), old, new))
+            .collect();
+        write_atomic(out, text.as_bytes())?;
+    }
+    let Some(path) = &req.ops_out else {
+        return Ok(None);
+    };
+    let environment = req.environment.as_ref().map(|(e, _)| e.as_str());
+    let ops = propose(&ProposeRequest {
+        fixes,
+        plan,
+        plan_file: file,
+        dir: &req.dir,
+        environment,
+    })?;
+    ops.write(path)?;
+    Ok(Some(ops.operations.len()))
 }
 
 /// The counts of a run's fixes.

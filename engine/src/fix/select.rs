@@ -13,78 +13,11 @@ pub struct Patch {
 /// Choose the fixes to apply (applicability up to `allowed`), refusing overlaps, and build and
 /// verify the new file texts. Marks the chosen fixes `applied`; a refused fix gets `no_fix`.
 pub fn select(fixes: &mut [Fix], allowed: Applicability) -> Patch {
-    // Order of preference: safer first, then bigger saving, then address.
-    let mut order: Vec<usize> = (0..fixes.len())
-        .filter(|&i| fixes[i].applicable(allowed))
-        .collect();
-    order.sort_by(|&a, &b| {
-        let (fa, fb) = (&fixes[a], &fixes[b]);
-        fa.applicability
-            .cmp(&fb.applicability)
-            .then_with(|| {
-                fb.saving
-                    .unwrap_or_default()
-                    .cmp(&fa.saving.unwrap_or_default())
-            })
-            .then_with(|| (&fa.address, fa.rule).cmp(&(&fb.address, fb.rule)))
-    });
-    let mut taken: BTreeMap<PathBuf, Vec<(Edit, usize)>> = BTreeMap::new();
-    for i in order {
-        let mut conflict = None;
-        'edits: for e in &fixes[i].edits {
-            if let Some(list) = taken.get(&e.edit.file) {
-                for (t, owner) in list {
-                    let identical = t.span == e.edit.span && t.new_text == e.edit.new_text;
-                    let both_insert_here = t.span.is_empty() && e.edit.span == t.span;
-                    let overlap = (e.edit.span.start < t.span.end
-                        && t.span.start < e.edit.span.end
-                        || e.edit.span.start == t.span.start)
-                        && !both_insert_here;
-                    if overlap && !identical {
-                        conflict = Some(*owner);
-                        break 'edits;
-                    }
-                }
-            }
-        }
-        if let Some(owner) = conflict {
-            let other = &fixes[owner];
-            let reason = format!(
-                "its edit overlaps the fix of {} on {}: run costfix again after terraform plan to apply it",
-                other.rule, other.address
-            );
-            fixes[i].no_fix = Some(reason);
-            continue;
-        }
-        for e in &fixes[i].edits {
-            let list = taken.entry(e.edit.file.clone()).or_default();
-            if !list
-                .iter()
-                .any(|(t, _)| t.span == e.edit.span && t.new_text == e.edit.new_text)
-            {
-                list.push((e.edit.clone(), i));
-            }
-        }
-        fixes[i].applied = true;
-    }
+    let taken = take(fixes, allowed);
     // Splice and verify per file, in parallel.
-    type Spliced = (PathBuf, Result<(String, String), String>, Vec<usize>);
     let results: Vec<Spliced> = taken
         .into_par_iter()
-        .map(|(path, edits)| {
-            let owners: Vec<usize> = edits.iter().map(|(_, o)| *o).collect();
-            let r = std::fs::read_to_string(&path)
-                .map_err(|e| format!("{}: {e}", path.display()))
-                .and_then(|original| {
-                    let merged =
-                        edit::merge_insertions(edits.iter().map(|(e, _)| e.clone()).collect());
-                    let refs: Vec<&Edit> = merged.iter().collect();
-                    edit::apply_verified(&original, &refs)
-                        .map(|new| (original, new))
-                        .map_err(|e: EditError| format!("{}: {e}", path.display()))
-                });
-            (path, r, owners)
-        })
+        .map(|(path, edits)| splice_file(path, edits))
         .collect();
     let mut patch = Patch::default();
     for (path, r, owners) in results {
@@ -103,6 +36,78 @@ pub fn select(fixes: &mut [Fix], allowed: Applicability) -> Patch {
         }
     }
     patch
+}
+
+/// Edits per file, each with the index of the fix that owns it.
+type Taken = BTreeMap<PathBuf, Vec<(Edit, usize)>>;
+
+/// A file spliced: its original and new text, or why not, and the fixes whose edits it holds.
+type Spliced = (PathBuf, Result<(String, String), String>, Vec<usize>);
+
+/// Take the applicable fixes, safer first, then bigger saving, then address; a fix whose edit
+/// overlaps one already taken is refused (as tflint does). Marks the taken fixes `applied`.
+fn take(fixes: &mut [Fix], allowed: Applicability) -> Taken {
+    let mut order: Vec<usize> = (0..fixes.len())
+        .filter(|&i| fixes[i].applicable(allowed))
+        .collect();
+    order.sort_by(|&a, &b| {
+        let (fa, fb) = (&fixes[a], &fixes[b]);
+        fa.applicability
+            .cmp(&fb.applicability)
+            .then_with(|| {
+                fb.saving
+                    .unwrap_or_default()
+                    .cmp(&fa.saving.unwrap_or_default())
+            })
+            .then_with(|| (&fa.address, fa.rule).cmp(&(&fb.address, fb.rule)))
+    });
+    let mut taken: Taken = BTreeMap::new();
+    for i in order {
+        if let Some(owner) = conflict(&taken, &fixes[i]) {
+            let other = &fixes[owner];
+            let reason = format!(
+                "its edit overlaps the fix of {} on {}: run costfix again after terraform plan to apply it",
+                other.rule, other.address
+            );
+            fixes[i].no_fix = Some(reason);
+            continue;
+        }
+        for e in &fixes[i].edits {
+            let list = taken.entry(e.edit.file.clone()).or_default();
+            if !list.iter().any(|(t, _)| t.same_as(&e.edit)) {
+                list.push((e.edit.clone(), i));
+            }
+        }
+        fixes[i].applied = true;
+    }
+    taken
+}
+
+/// The fix already taken whose edit overlaps one of `fix`'s. The same edit twice, and two
+/// insertions at one point (merged when spliced), are no conflict.
+fn conflict(taken: &Taken, fix: &Fix) -> Option<usize> {
+    fix.edits.iter().find_map(|e| {
+        let list = taken.get(&e.edit.file)?;
+        list.iter().find_map(|(t, owner)| {
+            let both_insert_here = t.span.is_empty() && e.edit.span == t.span;
+            (t.overlaps(&e.edit) && !both_insert_here && !t.same_as(&e.edit)).then_some(*owner)
+        })
+    })
+}
+
+/// One file with the taken edits spliced in and verified.
+fn splice_file(path: PathBuf, edits: Vec<(Edit, usize)>) -> Spliced {
+    let owners: Vec<usize> = edits.iter().map(|(_, o)| *o).collect();
+    let r = std::fs::read_to_string(&path)
+        .map_err(|e| format!("{}: {e}", path.display()))
+        .and_then(|original| {
+            let merged = edit::merge_insertions(edits.into_iter().map(|(e, _)| e).collect());
+            let refs: Vec<&Edit> = merged.iter().collect();
+            edit::apply_verified(&original, &refs)
+                .map(|new| (original, new))
+                .map_err(|e: EditError| format!("{}: {e}", path.display()))
+        });
+    (path, r, owners)
 }
 
 /// The texts of the files the fixes edit, read in parallel (for [`preview`]).

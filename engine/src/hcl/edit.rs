@@ -46,15 +46,29 @@ pub enum EditError {
     ReadBack(Range<usize>, String, String),
 }
 
+impl Edit {
+    /// Whether two edits of one file touch the same bytes: their ranges intersect, or they start
+    /// at the same place (two insertions at one point overlap too). The one overlap rule, used
+    /// by [`splice`] and by the choice of fixes.
+    pub fn overlaps(&self, other: &Edit) -> bool {
+        let (a, b) = (&self.span, &other.span);
+        (a.start < b.end && b.start < a.end) || a.start == b.start
+    }
+
+    /// The same edit (range and text).
+    pub fn same_as(&self, other: &Edit) -> bool {
+        self.span == other.span && self.new_text == other.new_text
+    }
+}
+
 /// Splice edits into `original`. Edits must not overlap (two edits at the same insertion point
 /// overlap too); they may come in any order.
 pub fn splice(original: &str, edits: &[&Edit]) -> std::result::Result<String, EditError> {
     let mut sorted: Vec<&Edit> = edits.to_vec();
     sorted.sort_by_key(|e| (e.span.start, e.span.end));
     for w in sorted.windows(2) {
-        let (a, b) = (&w[0].span, &w[1].span);
-        if b.start < a.end || (a.start == b.start) {
-            return Err(EditError::Overlap(a.clone(), b.clone()));
+        if w[0].overlaps(w[1]) {
+            return Err(EditError::Overlap(w[0].span.clone(), w[1].span.clone()));
         }
     }
     for e in &sorted {
