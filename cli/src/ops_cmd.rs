@@ -498,7 +498,7 @@ fn instance_cost(
         .0;
     let config = plan.config_resource(&addr).and_then(|c| c.expressions);
     let (values, unknown) = costfix_engine::rules::apply_changes(&values, &unknown, changes);
-    let cost = estimate::cost_values(
+    let cost = costfix_engine::cost::cost_values(
         &addr,
         &rc.resource_type,
         &values,

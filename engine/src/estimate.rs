@@ -789,27 +789,3 @@ pub fn diff(base: &Estimate, head: &Estimate, catalog: &Catalog) -> Estimate {
         .collect();
     summarise(resources, inputs, catalog, warnings)
 }
-
-/// Cost one resource from attribute values given as JSON: [`cost::cost_values`].
-#[allow(clippy::too_many_arguments)]
-pub fn cost_values(
-    address: &Address,
-    resource_type: &str,
-    values: &serde_json::Value,
-    unknown: &serde_json::Value,
-    config: Option<&RawValue>,
-    region: &str,
-    catalog: &Catalog,
-    usage: &Usage,
-) -> ResourceCost {
-    cost::cost_values(
-        address,
-        resource_type,
-        values,
-        unknown,
-        config,
-        region,
-        catalog,
-        usage,
-    )
-}

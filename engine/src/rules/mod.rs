@@ -8,7 +8,7 @@
 //! Rules are pure: from a [`Resource`] (its planned values, configuration, region, environment and
 //! the catalog) to an optional [`Proposal`]. The saving is not the rule's guess: the engine costs
 //! the resource again with the proposed values through the same cost model as `estimate`
-//! ([`crate::estimate::cost_values`]) and reports the difference.
+//! ([`crate::cost::cost_values`]) and reports the difference.
 
 mod cf001_ec2_previous_generation;
 mod cf002_ec2_graviton;
@@ -35,7 +35,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::address::Address;
-use crate::estimate;
 use crate::fix::Applicability;
 use crate::plan::Plan;
 use crate::pricing::Catalog;
@@ -483,7 +482,7 @@ pub fn run(
             }
             let cost = |v: &Value, u: &Value| -> Option<crate::cost::ResourceCost> {
                 region.map(|region| {
-                    estimate::cost_values(
+                    crate::cost::cost_values(
                         &address,
                         &rc.resource_type,
                         v,
