@@ -9,7 +9,9 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::address::{Address, Mode};
-use crate::cost::{self, opt_dec, Ctx, ItemStatus, LineItem, Reference, ResourceCost, Support};
+use crate::cost::{
+    self, opt_dec, ser_dec, Ctx, ItemStatus, LineItem, Reference, ResourceCost, Support,
+};
 use crate::plan::{ChangeKind, Document, Plan, ResourceChange, Warning};
 use crate::pricing::Catalog;
 use crate::region::{self, RegionSource};
@@ -283,10 +285,6 @@ impl Estimate {
         serde_json::to_writer(&mut w, &self.warnings)?;
         w.write_all(b"}")
     }
-}
-
-fn ser_dec<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&d.normalize().to_string())
 }
 
 /// What to estimate: a resource, its change, and the raw attribute values on each side. Values are
