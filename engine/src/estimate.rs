@@ -398,15 +398,21 @@ pub fn estimate(
         .collect();
     resources.sort_by(|a, b| a.address.cmp(&b.address));
 
-    let no_region = resources
+    let no_region: Vec<&str> = resources
         .iter()
         .filter(|r| r.region.is_none() && r.support == Support::Priced)
-        .count();
-    if no_region > 0 {
+        .map(|r| cloud_label(&r.resource_type))
+        .collect();
+    if !no_region.is_empty() {
+        let mut clouds = no_region.clone();
+        clouds.sort_unstable();
+        clouds.dedup();
         warnings.push(Warning {
             file: file_name.to_string(),
             message: format!(
-                "{no_region} resource(s) have no region: the plan's AWS provider configuration sets none; pass --region"
+                "{} resource(s) have no region: the plan's {} provider configuration sets none; pass --region",
+                no_region.len(),
+                clouds.join(" or ")
             ),
         });
     }
@@ -450,6 +456,11 @@ fn unchanged<'a>(addr: &'a Address, values: Option<&'a RawValue>) -> Subject<'a>
         after: values,
         after_unknown: None,
     }
+}
+
+/// `AWS`: the cloud of a priced type, for messages about its provider configuration.
+fn cloud_label(resource_type: &str) -> &'static str {
+    cost::find(resource_type).map_or("AWS", |t| t.cloud.label())
 }
 
 fn empty_object() -> &'static RawValue {
@@ -513,7 +524,10 @@ fn estimate_one<'a>(
                     "All components",
                     "",
                     None,
-                    "the region is unknown: the AWS provider configuration sets none; pass --region".into(),
+                    format!(
+                        "the region is unknown: the {} provider configuration sets none; pass --region",
+                        cloud_label(s.resource_type)
+                    ),
                 )],
             },
         };
