@@ -13,6 +13,7 @@
 //! (a gp2 volume type, an 8 GB root volume, ...) are used and named in the item's `note`.
 
 pub mod aws;
+mod catalogue;
 mod ctx;
 mod registry;
 
@@ -26,6 +27,7 @@ use crate::usage::Usage;
 use crate::values::{Attrs, Field};
 
 pub use aws::REGISTRY;
+pub use catalogue::{catalogue_markdown, with_current_catalogue};
 pub use ctx::Ctx;
 pub use registry::{
     cost_resource, find, services, support, Cloud, CostFn, PricedType, Reference, Support,

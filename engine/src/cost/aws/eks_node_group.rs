@@ -15,7 +15,7 @@
 //! `disk_size` (20 GB gp2 when not set), or the launch template's volumes.
 //!
 //! **Not priced.** `capacity_type = SPOT` (unpriced: no spot prices); the EKS cluster itself is
-//! `aws_eks_cluster`.
+//! its own resource, `aws_eks_cluster`.
 
 use super::ebs::{volume_items, Volume};
 use super::ec2::{credit_mode, extras, instance_hours, scaled, Extras};
