@@ -232,7 +232,7 @@ struct DiffArgs {
 
 #[derive(Args, Debug)]
 struct PricesArgs {
-    /// Only this service (ec2, ebs, rds, rds_storage, elasticache, nat_gateway, ...).
+    /// Only this service (ec2, ebs, rds, rds_storage, elasticache, nat_gateway, eks, ...).
     #[arg(long)]
     service: Option<String>,
     /// Only this region.

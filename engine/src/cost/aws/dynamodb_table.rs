@@ -11,12 +11,13 @@
 //! `pitr_backup_storage_gb`, `on_demand_backup_storage_gb`, `monthly_data_restored_gb`,
 //! `monthly_streams_read_request_units`.
 //!
-//! **Defaults.** `billing_mode` `PROVISIONED`. The catalog has DynamoDB prices for us-east-2 (and
-//! replicated writes for us-west-1) only; elsewhere the components are unpriced.
+//! **Defaults.** `billing_mode` `PROVISIONED`. The catalog has DynamoDB prices for the five
+//! catalog regions and us-east-2 (replicated writes: the five and us-west-1); elsewhere the
+//! components are unpriced.
 //!
-//! **Not priced.** On-demand replicated writes (unpriced: no price in the catalog); the
-//! Standard-IA table class, exports and imports; capacity set by application autoscaling (the
-//! table's configured capacity is priced).
+//! **Not priced.** On-demand replicated writes (unpriced); the Standard-IA table class, exports and
+//! imports (`aws-services.csv` has their prices; the model does not read them yet); capacity set
+//! by application autoscaling (the table's configured capacity is priced).
 
 use rust_decimal::Decimal;
 

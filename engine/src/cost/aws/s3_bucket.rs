@@ -20,11 +20,11 @@
 //!
 //! **Defaults.** Without usage, the Standard class's storage and requests are listed as
 //! usage-based with their prices; another class appears when the usage file gives it. S3 prices
-//! are in the catalog for us-east-1 only.
+//! are in the catalog for the five catalog regions.
 //!
-//! **Not priced.** Components the catalog has no price for (Select, lifecycle transitions, most
-//! retrieval requests, early delete) are unpriced when usage gives a quantity for them; data
-//! transfer, replication, S3 Glacier Instant Retrieval.
+//! **Not priced.** Select, lifecycle transitions, most retrieval requests and early delete are
+//! unpriced when usage gives a quantity for them (`aws-services.csv` has some of these prices; the
+//! model does not read them yet); data transfer, replication, S3 Glacier Instant Retrieval.
 
 use crate::cost::{dec, Cloud, Ctx, LineItem, PricedType};
 use crate::values::Attrs;
