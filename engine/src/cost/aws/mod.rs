@@ -24,6 +24,7 @@ priced_types! {
     instance,
     autoscaling_group,
     eks_node_group,
+    eks_cluster,
     ebs_volume,
     db_instance,
     elasticache_cluster,
