@@ -398,25 +398,31 @@ pub fn estimate(
         .collect();
     resources.sort_by(|a, b| a.address.cmp(&b.address));
 
+    warnings.extend(no_region_warning(&resources, file_name));
+    summarise(resources, vec![info], catalog, warnings)
+}
+
+/// How many priced resources have no region, and which provider configuration should give it.
+fn no_region_warning(resources: &[ResourceEstimate], file_name: &str) -> Option<Warning> {
     let no_region: Vec<&str> = resources
         .iter()
         .filter(|r| r.region.is_none() && r.support == Support::Priced)
         .map(|r| cloud_label(&r.resource_type))
         .collect();
-    if !no_region.is_empty() {
-        let mut clouds = no_region.clone();
-        clouds.sort_unstable();
-        clouds.dedup();
-        warnings.push(Warning {
-            file: file_name.to_string(),
-            message: format!(
-                "{} resource(s) have no region: the plan's {} provider configuration sets none; pass --region",
-                no_region.len(),
-                clouds.join(" or ")
-            ),
-        });
+    if no_region.is_empty() {
+        return None;
     }
-    summarise(resources, vec![info], catalog, warnings)
+    let mut clouds = no_region.clone();
+    clouds.sort_unstable();
+    clouds.dedup();
+    Some(Warning {
+        file: file_name.to_string(),
+        message: format!(
+            "{} resource(s) have no region: the plan's {} provider configuration sets none; pass --region",
+            no_region.len(),
+            clouds.join(" or ")
+        ),
+    })
 }
 
 fn subject_of_change<'a>(rc: &'a ResourceChange<'a>) -> Subject<'a> {
@@ -456,6 +462,19 @@ fn unchanged<'a>(addr: &'a Address, values: Option<&'a RawValue>) -> Subject<'a>
         after: values,
         after_unknown: None,
     }
+}
+
+/// The one item of a resource without a region.
+fn no_region_item(resource_type: &str) -> LineItem {
+    LineItem::unpriced(
+        "All components",
+        "",
+        None,
+        format!(
+            "the region is unknown: the {} provider configuration sets none; pass --region",
+            cloud_label(resource_type)
+        ),
+    )
 }
 
 /// `AWS`: the cloud of a priced type, for messages about its provider configuration.
@@ -520,15 +539,7 @@ fn estimate_one<'a>(
                 cost::cost_resource(s.resource_type, attrs, &ctx).unwrap_or_default()
             }
             None => ResourceCost {
-                items: vec![LineItem::unpriced(
-                    "All components",
-                    "",
-                    None,
-                    format!(
-                        "the region is unknown: the {} provider configuration sets none; pass --region",
-                        cloud_label(s.resource_type)
-                    ),
-                )],
+                items: vec![no_region_item(s.resource_type)],
             },
         };
         CostSide {
