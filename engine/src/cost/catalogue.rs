@@ -97,7 +97,7 @@ fn reads(t: &PricedType) -> String {
     }
 }
 
-/// The generated part of `docs/cost-model.md` (between [`BEGIN`] and [`END`]): a table of the
+/// The generated part of `docs/cost-model.md` (between its BEGIN and END markers): a table of the
 /// priced types, then a section per type with its doc comment. Panics on a doc comment that lacks
 /// the title or a section (a test runs it).
 pub fn catalogue_markdown() -> String {

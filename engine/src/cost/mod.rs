@@ -12,7 +12,7 @@
 //! [`Catalog`] for the resource's own region. Defaults that AWS applies when an attribute is not set
 //! (a gp2 volume type, an 8 GB root volume, ...) are used and named in the item's `note`.
 
-pub mod aws;
+mod aws;
 mod catalogue;
 mod ctx;
 mod registry;
