@@ -8,7 +8,8 @@
 # loader reads (engine/src/pricing.rs). Then update the as-of dates in TABLE_DATES in
 # engine/src/pricing.rs from SOURCE_DIR/README.md, copy that README to engine/data/aws/SOURCES.md,
 # and run `cargo test --workspace` (the unit test `every_embedded_row_is_indexed` checks that every
-# row becomes exactly one price, and the golden test shows which figures moved).
+# row becomes one price, a key given by two tables only with the same price, and the golden test
+# shows which figures moved). A new table also needs its line in TABLES in engine/src/pricing.rs.
 set -euo pipefail
 src=${1:?usage: scripts/update-prices.sh SOURCE_DIR}
 dst="$(dirname "$0")/../engine/data/aws"
@@ -19,6 +20,7 @@ declare -A header=(
   [aws-rds-storage.csv]="region,engine,deployment,storage_type,dimension,unit,usd"
   [aws-elasticache.csv]="region,engine,node_type,usd_per_hour,vcpu,memory_gib,generation"
   [aws-misc.csv]="region,service,item,unit,usd,source,as_of,note"
+  [aws-services.csv]="region,service,item,unit,usd,source,as_of,note"
 )
 for f in "${!header[@]}"; do
   got=$(head -n 1 "$src/$f" | tr -d '\r')

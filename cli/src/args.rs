@@ -212,7 +212,7 @@ pub struct DiffArgs {
 
 #[derive(Args, Debug)]
 pub struct PricesArgs {
-    /// Only this service (ec2, ebs, rds, rds_storage, elasticache, nat_gateway, ...).
+    /// Only this service (ec2, ebs, rds, rds_storage, elasticache, nat_gateway, eks, ...).
     #[arg(long)]
     pub service: Option<String>,
     /// Only this region.

@@ -255,8 +255,11 @@ fn network_serverless_and_usage_rules() {
     assert_eq!(logs.saving, Some(Decimal::new(1350, 2)));
     let eip = f.iter().find(|x| x.rule == "CF011").unwrap();
     assert_eq!(eip.saving, Some(Decimal::new(365, 2)));
-    // DynamoDB is in us-east-2 only in the catalog: no price, no saving, no finding here.
-    assert!(rules_of(&f, "aws_dynamodb_table.t").is_empty());
+    // DynamoDB in us-east-1 (aws-services.csv): 200 WCU and 200 RCU all month ($94.90 + $18.98)
+    // against 1M writes and 1M reads on demand ($0.625 + $0.125).
+    assert_eq!(rules_of(&f, "aws_dynamodb_table.t"), ["CF014"]);
+    let table = f.iter().find(|x| x.rule == "CF014").unwrap();
+    assert_eq!(table.saving, Some(Decimal::new(11313, 2)));
     check_savings(&v, &f, &usage);
     // Without usage, the Lambda saving is unknown (and still reported).
     let f = run_rules(&v, None, &Usage::default());

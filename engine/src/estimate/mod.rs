@@ -12,7 +12,9 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::cost::{self, opt_dec, Ctx, ItemStatus, LineItem, ResourceCost, Support};
+use crate::cost::{
+    self, opt_dec, ser_dec, Ctx, ItemStatus, LineItem, Reference, ResourceCost, Support,
+};
 use crate::pricing::usage::Usage;
 use crate::pricing::Catalog;
 use crate::terraform::address::{Address, Mode};
@@ -339,10 +341,6 @@ impl Estimate {
     }
 }
 
-fn ser_dec<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&d.normalize().to_string())
-}
-
 /// What to estimate: a resource, its change, and the raw attribute values on each side. Values are
 /// parsed only for priced types, inside the parallel loop, and dropped as soon as they are costed.
 struct Subject<'a> {
@@ -441,10 +439,10 @@ pub fn estimate(
     // Index of resources by address, for types priced from another resource (ASG → launch
     // template), built on first use.
     let index: std::sync::OnceLock<HashMap<&str, &Subject<'_>>> = std::sync::OnceLock::new();
-    let lookup = |addr: &Address, attr: &str| -> Option<Attrs<'_>> {
+    let lookup = |addr: &Address, reference: &Reference| -> Option<Attrs<'_>> {
         let index =
             index.get_or_init(|| subjects.iter().map(|s| (s.address.as_ref(), s)).collect());
-        find_referenced(plan, index, addr, attr)
+        find_referenced(plan, index, addr, reference)
     };
     let regions = region::Resolver::new(plan, opts.region.as_deref());
 
@@ -454,19 +452,31 @@ pub fn estimate(
         .collect();
     resources.sort_by(|a, b| a.address.cmp(&b.address));
 
-    let no_region = resources
+    warnings.extend(no_region_warning(&resources, file_name));
+    summarise(resources, vec![info], catalog, warnings)
+}
+
+/// How many priced resources have no region, and which provider configuration should give it.
+fn no_region_warning(resources: &[ResourceEstimate], file_name: &str) -> Option<Warning> {
+    let no_region: Vec<&str> = resources
         .iter()
         .filter(|r| r.region.is_none() && r.support == Support::Priced)
-        .count();
-    if no_region > 0 {
-        warnings.push(Warning {
-            file: file_name.to_string(),
-            message: format!(
-                "{no_region} resource(s) have no region: the plan's AWS provider configuration sets none; pass --region"
-            ),
-        });
+        .map(|r| cloud_label(&r.resource_type))
+        .collect();
+    if no_region.is_empty() {
+        return None;
     }
-    summarise(resources, vec![info], catalog, warnings)
+    let mut clouds = no_region.clone();
+    clouds.sort_unstable();
+    clouds.dedup();
+    Some(Warning {
+        file: file_name.to_string(),
+        message: format!(
+            "{} resource(s) have no region: the plan's {} provider configuration sets none; pass --region",
+            no_region.len(),
+            clouds.join(" or ")
+        ),
+    })
 }
 
 fn subject_of_change<'a>(rc: &'a ResourceChange<'a>) -> Subject<'a> {
@@ -508,6 +518,24 @@ fn unchanged<'a>(addr: &'a Address, values: Option<&'a RawValue>) -> Subject<'a>
     }
 }
 
+/// The one item of a resource without a region.
+fn no_region_item(resource_type: &str) -> LineItem {
+    LineItem::unpriced(
+        "All components",
+        "",
+        None,
+        format!(
+            "the region is unknown: the {} provider configuration sets none; pass --region",
+            cloud_label(resource_type)
+        ),
+    )
+}
+
+/// `AWS`: the cloud of a priced type, for messages about its provider configuration.
+fn cloud_label(resource_type: &str) -> &'static str {
+    cost::find(resource_type).map_or("AWS", |t| t.cloud.label())
+}
+
 fn empty_object() -> &'static RawValue {
     static EMPTY: std::sync::OnceLock<Box<RawValue>> = std::sync::OnceLock::new();
     EMPTY.get_or_init(|| RawValue::from_string("{}".into()).expect("valid JSON"))
@@ -519,7 +547,7 @@ fn estimate_one<'a>(
     regions: &region::Resolver<'a, '_>,
     catalog: &Catalog,
     usage: &Usage,
-    lookup: &(dyn Fn(&Address, &str) -> Option<Attrs<'a>> + Sync),
+    lookup: &(dyn Fn(&Address, &Reference) -> Option<Attrs<'a>> + Sync),
 ) -> ResourceEstimate {
     let mut est = ResourceEstimate {
         address: s.address.to_string(),
@@ -565,12 +593,7 @@ fn estimate_one<'a>(
                 cost::cost_resource(s.resource_type, attrs, &ctx).unwrap_or_default()
             }
             None => ResourceCost {
-                items: vec![LineItem::unpriced(
-                    "All components",
-                    "",
-                    None,
-                    "the region is unknown: the AWS provider configuration sets none; pass --region".into(),
-                )],
+                items: vec![no_region_item(s.resource_type)],
             },
         };
         CostSide {
@@ -599,19 +622,15 @@ fn estimate_one<'a>(
     est
 }
 
-/// The resource that `attr` of the resource at `addr` refers to (`launch_template`,
-/// `launch_configuration`): by the configuration's references, else by name.
+/// The resource that the resource at `addr` refers to through `reference` (its `launch_template`
+/// or `launch_configuration`): by the configuration's references, else by name.
 fn find_referenced<'a>(
     plan: Option<&Plan<'_>>,
     index: &HashMap<&str, &Subject<'a>>,
     addr: &Address,
-    attr: &str,
+    reference: &Reference,
 ) -> Option<Attrs<'a>> {
-    let target_type = match attr {
-        "launch_template" => "aws_launch_template",
-        "launch_configuration" => "aws_launch_configuration",
-        _ => return None,
-    };
+    let target_type = reference.target;
     let mut module_prefix = addr.module_path();
     if !module_prefix.is_empty() {
         module_prefix.push('.');
@@ -623,7 +642,7 @@ fn find_referenced<'a>(
     {
         if let Ok(v) = serde_json::from_str::<serde_json::Value>(expr.get()) {
             let mut refs = Vec::new();
-            collect_refs(v.get(attr), &mut refs);
+            collect_refs(v.get(reference.attribute), &mut refs);
             for r in refs {
                 let mut parts = r.split('.');
                 if parts.next() != Some(target_type) {
@@ -655,13 +674,7 @@ fn find_referenced<'a>(
     // 2. By name.
     let me = index.get(addr.to_string().as_str())?;
     let attrs = me.after_attrs().or_else(|| me.before_attrs())?;
-    let wanted = match attr {
-        "launch_template" => attrs
-            .blocks("launch_template")
-            .first()
-            .and_then(|b| b.str("name").known()),
-        _ => attrs.str("launch_configuration").known(),
-    }?;
+    let wanted = reference.name_in(&attrs)?;
     index
         .values()
         .filter(|s| s.resource_type == target_type)
@@ -760,17 +773,14 @@ fn summarise(
         if any_unpriced {
             counts.with_unpriced_items += 1;
         }
-        for side in r.sides() {
-            for i in side.items.iter() {
-                if i.unit_price.is_some() {
-                    services.insert(service_of(&r.resource_type));
-                }
-            }
+        if r.sides()
+            .any(|side| side.items.iter().any(|i| i.unit_price.is_some()))
+        {
+            services.extend(cost::services(&r.resource_type).iter().copied());
         }
     }
     let as_of = services
         .into_iter()
-        .flatten()
         .filter_map(|s| catalog.as_of.get(s).map(|d| (s.to_string(), d.clone())))
         .collect();
     Estimate {
@@ -802,24 +812,6 @@ fn qualified(i: &LineItem) -> String {
     match &i.group {
         Some(g) => format!("{g}: {}", i.name),
         None => i.name.clone(),
-    }
-}
-
-/// The catalog tables a resource type is priced from (for the as-of dates shown).
-fn service_of(t: &str) -> Vec<&'static str> {
-    match t {
-        "aws_instance" | "aws_autoscaling_group" | "aws_eks_node_group" => vec!["ec2", "ebs"],
-        "aws_ebs_volume" => vec!["ebs"],
-        "aws_db_instance" => vec!["rds", "rds_storage"],
-        "aws_elasticache_cluster" | "aws_elasticache_replication_group" => vec!["elasticache"],
-        "aws_nat_gateway" => vec!["nat_gateway"],
-        "aws_eip" => vec!["eip"],
-        "aws_lb" | "aws_alb" => vec!["alb", "nlb"],
-        "aws_lambda_function" => vec!["lambda"],
-        "aws_cloudwatch_log_group" => vec!["cloudwatch_logs"],
-        "aws_dynamodb_table" => vec!["dynamodb"],
-        "aws_s3_bucket" => vec!["s3"],
-        _ => vec![],
     }
 }
 
@@ -873,34 +865,4 @@ pub fn diff(base: &Estimate, head: &Estimate, catalog: &Catalog) -> Estimate {
         .cloned()
         .collect();
     summarise(resources, inputs, catalog, warnings)
-}
-
-/// Cost one resource from attribute values given as JSON (a rule's proposal applied to the
-/// planned values), through the same cost model as [`estimate`]. Types priced from another
-/// resource (an autoscaling group from its launch template) see no other resource here.
-#[allow(clippy::too_many_arguments)]
-pub fn cost_values(
-    address: &Address,
-    resource_type: &str,
-    values: &serde_json::Value,
-    unknown: &serde_json::Value,
-    config: Option<&RawValue>,
-    region: &str,
-    catalog: &Catalog,
-    usage: &Usage,
-) -> ResourceCost {
-    let values = serde_json::value::to_raw_value(values).expect("a JSON value serialises");
-    let unknown = serde_json::value::to_raw_value(unknown).expect("a JSON value serialises");
-    let attrs = Attrs::new(Some(&values), Some(&unknown));
-    let config = config.map(|c| Attrs::new(Some(c), None));
-    let lookup = |_: &Address, _: &str| -> Option<Attrs<'_>> { None };
-    let ctx = Ctx {
-        catalog,
-        region,
-        address,
-        usage: usage.get(address),
-        lookup: &lookup,
-        config: config.as_ref(),
-    };
-    cost::cost_resource(resource_type, &attrs, &ctx).unwrap_or_default()
 }

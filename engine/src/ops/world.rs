@@ -260,7 +260,7 @@ pub fn instance_cost(
         .0;
     let config = plan.config_resource(&addr).and_then(|c| c.expressions);
     let (values, unknown) = apply_changes(&values, &unknown, changes);
-    let cost = crate::estimate::cost_values(
+    let cost = crate::cost::cost_values(
         &addr,
         &rc.resource_type,
         &values,

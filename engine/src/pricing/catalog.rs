@@ -56,21 +56,91 @@ pub struct Catalog {
     prices: FxHashMap<String, Price>,
     ec2_info: FxHashMap<String, InstanceInfo>,
     /// As-of date of each embedded table (service name → date).
-    pub as_of: BTreeMap<&'static str, String>,
+    pub as_of: BTreeMap<String, String>,
     /// The override file, if one was loaded.
     pub overrides: Option<PathBuf>,
+    /// Keys that two embedded tables both give (the later table's price is kept).
+    overlaps: Vec<Overlap>,
 }
 
-/// The embedded tables: (file name, contents, as-of date from SOURCES.md).
-const EC2: &str = include_str!("../../data/aws/aws-ec2.csv");
-const EBS: &str = include_str!("../../data/aws/aws-ebs.csv");
-const RDS: &str = include_str!("../../data/aws/aws-rds.csv");
-const RDS_STORAGE: &str = include_str!("../../data/aws/aws-rds-storage.csv");
-const ELASTICACHE: &str = include_str!("../../data/aws/aws-elasticache.csv");
-const MISC: &str = include_str!("../../data/aws/aws-misc.csv");
+/// A price key given by two embedded tables. With the same price and unit it is harmless (a newer
+/// table repeating an older one's rows); otherwise the tables disagree, and a test fails.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Overlap {
+    /// `service|region|product|dimension`.
+    pub key: String,
+    /// The earlier and the later table.
+    pub tables: [&'static str; 2],
+    pub usd: [Decimal; 2],
+    pub unit: [String; 2],
+}
 
-/// As-of dates of the embedded tables (from `engine/data/aws/SOURCES.md`). Rows of `aws-misc.csv`
-/// carry their own dates; the newest per service is used.
+impl Overlap {
+    /// The two tables give different prices (or units) for the key.
+    pub fn conflicts(&self) -> bool {
+        self.usd[0] != self.usd[1] || self.unit[0] != self.unit[1]
+    }
+}
+
+/// How a table's columns become prices.
+#[derive(Debug, Clone, Copy)]
+enum Layout {
+    /// `region,instance_type,vcpu,memory_gib,usd_per_hour,generation,family,source`
+    Ec2,
+    /// `region,volume_type,dimension,unit,usd`
+    Ebs,
+    /// `region,engine,instance_class,deployment,usd_per_hour,vcpu,memory_gib,generation`
+    Rds,
+    /// `region,engine,deployment,storage_type,dimension,unit,usd`
+    RdsStorage,
+    /// `region,engine,node_type,usd_per_hour,vcpu,memory_gib,generation`
+    Elasticache,
+    /// `region,service,item,unit,usd,source,as_of,note`: rows of many services, each with its date.
+    Services,
+}
+
+/// The embedded tables, in load order: (file name, contents, layout). `aws-services.csv` is the
+/// newer layer over `aws-misc.csv`: it repeats some of its keys with the same prices.
+const TABLES: &[(&str, &str, Layout)] = &[
+    (
+        "aws-ec2.csv",
+        include_str!("../../data/aws/aws-ec2.csv"),
+        Layout::Ec2,
+    ),
+    (
+        "aws-ebs.csv",
+        include_str!("../../data/aws/aws-ebs.csv"),
+        Layout::Ebs,
+    ),
+    (
+        "aws-rds.csv",
+        include_str!("../../data/aws/aws-rds.csv"),
+        Layout::Rds,
+    ),
+    (
+        "aws-rds-storage.csv",
+        include_str!("../../data/aws/aws-rds-storage.csv"),
+        Layout::RdsStorage,
+    ),
+    (
+        "aws-elasticache.csv",
+        include_str!("../../data/aws/aws-elasticache.csv"),
+        Layout::Elasticache,
+    ),
+    (
+        "aws-misc.csv",
+        include_str!("../../data/aws/aws-misc.csv"),
+        Layout::Services,
+    ),
+    (
+        "aws-services.csv",
+        include_str!("../../data/aws/aws-services.csv"),
+        Layout::Services,
+    ),
+];
+
+/// As-of dates of the single-service tables (from `engine/data/aws/SOURCES.md`). Rows of
+/// `aws-misc.csv` and `aws-services.csv` carry their own dates; the newest per service is used.
 const TABLE_DATES: &[(&str, &str)] = &[
     ("ec2", "2026-05-12"),
     ("ebs", "2024-07-18"),
@@ -111,94 +181,97 @@ fn records(csv_text: &'static str) -> impl Iterator<Item = csv::StringRecord> {
 impl Catalog {
     /// The embedded default catalog.
     pub fn embedded() -> Catalog {
+        Catalog::from_tables(TABLES)
+    }
+
+    fn from_tables(tables: &[(&'static str, &'static str, Layout)]) -> Catalog {
         let mut c = Catalog::default();
         for (service, date) in TABLE_DATES {
-            c.as_of.insert(service, (*date).to_string());
+            c.as_of.insert((*service).to_string(), (*date).to_string());
         }
-        let emb = |table: &'static str| PriceSource::Embedded { table };
-        // aws-ec2.csv: region,instance_type,vcpu,memory_gib,usd_per_hour,generation,family,source
-        for r in records(EC2) {
-            let Some(usd) = dec(&r[4]) else { continue };
-            c.insert(
-                "ec2",
-                &r[0],
-                &r[1],
-                "linux_on_demand",
-                usd,
-                "hour",
-                emb("aws-ec2.csv"),
-            );
-            if let (Some(vcpu), Some(memory_gib)) = (dec(&r[2]), dec(&r[3])) {
-                c.ec2_info.insert(
-                    format!("{}|{}", &r[0], &r[1]),
-                    InstanceInfo {
-                        vcpu,
-                        memory_gib,
-                        generation: r[5].to_string(),
-                        family: r[6].to_string(),
-                    },
-                );
-            }
-        }
-        // aws-ebs.csv: region,volume_type,dimension,unit,usd
-        for r in records(EBS) {
-            let Some(usd) = dec(&r[4]) else { continue };
-            c.insert("ebs", &r[0], &r[1], &r[2], usd, &r[3], emb("aws-ebs.csv"));
-        }
-        // aws-rds.csv: region,engine,instance_class,deployment,usd_per_hour,vcpu,memory_gib,generation
-        for r in records(RDS) {
-            let Some(usd) = dec(&r[4]) else { continue };
-            let product = format!("{}:{}", &r[1], &r[2]);
-            c.insert(
-                "rds",
-                &r[0],
-                &product,
-                &r[3],
-                usd,
-                "hour",
-                emb("aws-rds.csv"),
-            );
-        }
-        // aws-rds-storage.csv: region,engine,deployment,storage_type,dimension,unit,usd
-        for r in records(RDS_STORAGE) {
-            let Some(usd) = dec(&r[6]) else { continue };
-            let product = format!("{}:{}:{}", &r[1], &r[2], &r[3]);
-            c.insert(
-                "rds_storage",
-                &r[0],
-                &product,
-                &r[4],
-                usd,
-                &r[5],
-                emb("aws-rds-storage.csv"),
-            );
-        }
-        // aws-elasticache.csv: region,engine,node_type,usd_per_hour,vcpu,memory_gib,generation
-        for r in records(ELASTICACHE) {
-            let Some(usd) = dec(&r[3]) else { continue };
-            let product = format!("{}:{}", &r[1], &r[2]);
-            c.insert(
-                "elasticache",
-                &r[0],
-                &product,
-                "node",
-                usd,
-                "hour",
-                emb("aws-elasticache.csv"),
-            );
-        }
-        // aws-misc.csv: region,service,item,unit,usd,source,as_of,note
-        for r in records(MISC) {
-            let Some(usd) = dec(&r[4]) else { continue };
-            c.insert(&r[1], &r[0], &r[2], "", usd, &r[3], emb("aws-misc.csv"));
-            let service: &'static str = intern_service(&r[1]);
-            let entry = c.as_of.entry(service).or_default();
-            let is_date = r[6].len() == 10 && r[6].bytes().all(|b| b.is_ascii_digit() || b == b'-');
-            if is_date && r[6] > **entry {
-                *entry = r[6].to_string();
-            }
+        for (table, text, layout) in tables {
+            c.load_table(table, text, *layout);
         }
         c
+    }
+
+    /// Index one embedded table.
+    fn load_table(&mut self, table: &'static str, text: &'static str, layout: Layout) {
+        let usd_column = match layout {
+            Layout::Elasticache => 3,
+            Layout::RdsStorage => 6,
+            _ => 4,
+        };
+        for r in records(text) {
+            let Some(usd) = dec(&r[usd_column]) else {
+                continue;
+            };
+            // The price's (service, product, dimension) and unit.
+            let (service, product, dimension, unit) = match layout {
+                Layout::Ec2 => {
+                    if let (Some(vcpu), Some(memory_gib)) = (dec(&r[2]), dec(&r[3])) {
+                        self.ec2_info.insert(
+                            format!("{}|{}", &r[0], &r[1]),
+                            InstanceInfo {
+                                vcpu,
+                                memory_gib,
+                                generation: r[5].to_string(),
+                                family: r[6].to_string(),
+                            },
+                        );
+                    }
+                    ("ec2", r[1].to_string(), "linux_on_demand", "hour")
+                }
+                Layout::Ebs => ("ebs", r[1].to_string(), &r[2], &r[3]),
+                Layout::Rds => ("rds", format!("{}:{}", &r[1], &r[2]), &r[3], "hour"),
+                Layout::RdsStorage => (
+                    "rds_storage",
+                    format!("{}:{}:{}", &r[1], &r[2], &r[3]),
+                    &r[4],
+                    &r[5],
+                ),
+                Layout::Elasticache => (
+                    "elasticache",
+                    format!("{}:{}", &r[1], &r[2]),
+                    "node",
+                    "hour",
+                ),
+                Layout::Services => {
+                    let entry = self.as_of.entry(r[1].to_string()).or_default();
+                    let is_date =
+                        r[6].len() == 10 && r[6].bytes().all(|b| b.is_ascii_digit() || b == b'-');
+                    if is_date && r[6] > **entry {
+                        *entry = r[6].to_string();
+                    }
+                    (&r[1], r[2].to_string(), "", &r[3])
+                }
+            };
+            let key = key(service, &r[0], &product, dimension);
+            if let Some(old) = self.prices.get(&key) {
+                let PriceSource::Embedded { table: earlier } = old.source else {
+                    unreachable!("embedded tables load before overrides")
+                };
+                self.overlaps.push(Overlap {
+                    key: key.clone(),
+                    tables: [earlier, table],
+                    usd: [old.usd, usd],
+                    unit: [old.unit.clone(), unit.to_string()],
+                });
+            }
+            self.prices.insert(
+                key,
+                Price {
+                    usd,
+                    unit: unit.to_string(),
+                    source: PriceSource::Embedded { table },
+                },
+            );
+        }
+    }
+
+    /// Keys that two embedded tables both give, with both prices.
+    pub fn overlaps(&self) -> &[Overlap] {
+        &self.overlaps
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -345,24 +418,6 @@ fn line_offset(text: &str, line: u64) -> usize {
         .map_or(text.len(), |(i, _)| i + 1)
 }
 
-/// Service names of the misc table, as `'static` for the as-of map.
-fn intern_service(s: &str) -> &'static str {
-    const KNOWN: &[&str] = &[
-        "nat_gateway",
-        "eip",
-        "alb",
-        "nlb",
-        "lambda",
-        "cloudwatch_logs",
-        "s3",
-        "elasticache",
-        "elasticache_serverless",
-        "dynamodb",
-        "data_transfer",
-    ];
-    KNOWN.iter().copied().find(|k| *k == s).unwrap_or("other")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -371,10 +426,41 @@ mod tests {
     fn every_embedded_row_is_indexed() {
         let c = Catalog::embedded();
         let rows = |t: &str| t.lines().skip(1).filter(|l| !l.trim().is_empty()).count();
-        // Each source row becomes exactly one price (no key collisions, nothing dropped).
-        let expected =
-            rows(EC2) + rows(EBS) + rows(RDS) + rows(RDS_STORAGE) + rows(ELASTICACHE) + rows(MISC);
-        assert_eq!(c.len(), expected);
+        let expected: usize = TABLES.iter().map(|(_, text, _)| rows(text)).sum();
+        // Each source row becomes one price (nothing dropped); a key that two tables give is one
+        // price, and only when both give the same price and unit.
+        let conflicts: Vec<&Overlap> = c.overlaps().iter().filter(|o| o.conflicts()).collect();
+        assert!(conflicts.is_empty(), "tables disagree: {conflicts:#?}");
+        assert_eq!(c.len(), expected - c.overlaps().len());
+        // aws-services.csv repeats 24 keys of aws-misc.csv (us-east-1), and only those.
+        assert_eq!(c.overlaps().len(), 24);
+        assert!(c
+            .overlaps()
+            .iter()
+            .all(|o| o.tables == ["aws-misc.csv", "aws-services.csv"]));
+    }
+
+    #[test]
+    fn two_tables_that_disagree_are_a_conflict() {
+        let c = Catalog::from_tables(&[
+            (
+                "a.csv",
+                "region,service,item,unit,usd,source,as_of,note\nus-east-1,eks,cluster_hour,hour,0.10,a,2025-01-01,\nus-east-1,eks,other,hour,1,a,2025-01-01,\n",
+                Layout::Services,
+            ),
+            (
+                "b.csv",
+                "region,service,item,unit,usd,source,as_of,note\nus-east-1,eks,cluster_hour,hour,0.1,b,2025-06-16,\nus-east-1,eks,other,hour,2,b,2025-06-16,\n",
+                Layout::Services,
+            ),
+        ]);
+        let [same, differs] = c.overlaps() else {
+            panic!("{:?}", c.overlaps())
+        };
+        assert!(!same.conflicts(), "0.10 and 0.1 are the same price");
+        assert!(differs.conflicts());
+        assert_eq!(differs.key, "eks|us-east-1|other|");
+        assert_eq!(c.as_of["eks"], "2025-06-16");
     }
 
     #[test]
@@ -394,10 +480,23 @@ mod tests {
             .get("ec2", "us-east-1", "m5.notatype", "linux_on_demand")
             .is_none());
         assert!(
-            c.get("dynamodb", "us-east-1", "storage", "").is_none(),
-            "only us-east-2 is in the table"
+            c.get("dynamodb", "sa-east-1", "storage", "").is_none(),
+            "no table has sa-east-1"
         );
+        // aws-services.csv: EKS, and the services of aws-misc.csv in the other regions.
+        let eks = c.get("eks", "eu-west-1", "cluster_hour", "").unwrap();
+        assert_eq!(eks.usd, Decimal::from_str("0.1").unwrap());
+        assert_eq!(
+            eks.source,
+            PriceSource::Embedded {
+                table: "aws-services.csv"
+            }
+        );
+        assert!(c
+            .get("nat_gateway", "eu-west-1", "gateway_hour", "")
+            .is_some());
         assert_eq!(c.as_of["ec2"], "2026-05-12");
+        assert_eq!(c.as_of["eks"], "2025-06-16");
         assert!(c.as_of.contains_key("nat_gateway"));
     }
 }

@@ -10,7 +10,7 @@
 //! Rules are pure: from a [`Resource`] (its planned values, configuration, region, environment,
 //! the catalog and the plan-wide [`Facts`] the rule declares) to an optional [`Proposal`]. The
 //! saving is not the rule's guess: the engine costs the resource again with the proposed values
-//! through the same cost model as `estimate` ([`crate::estimate::cost_values`]) and reports the
+//! through the same cost model as `estimate` ([`crate::cost::cost_values`]) and reports the
 //! difference.
 //!
 //! The other files, one concept each: [`attr`] (attribute paths and changes), [`environment`],

@@ -15,7 +15,6 @@ use super::{
 };
 use crate::address::Address;
 use crate::cost::ResourceCost;
-use crate::estimate;
 use crate::plan::{Plan, ResourceChange};
 use crate::pricing::Catalog;
 use crate::region::Resolver;
@@ -153,7 +152,7 @@ impl Run<'_> {
         }
         let cost = |v: &Value, u: &Value| -> Option<ResourceCost> {
             region.map(|region| {
-                estimate::cost_values(
+                crate::cost::cost_values(
                     &address,
                     &rc.resource_type,
                     v,

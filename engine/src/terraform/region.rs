@@ -1,14 +1,18 @@
-//! Which AWS region a resource lives in.
+//! Which region a resource lives in.
 //!
 //! In order: the resource's own `region` attribute (AWS provider 6 has one on every resource); the
 //! `region` of the provider configuration the resource uses (aliases, module-local providers and
 //! providers passed to modules are followed; a region given by a root variable is read from the
 //! plan's `variables`); the `--region` option. Otherwise the resource is unpriced with a note.
+//!
+//! The provider and the attribute names come from the resource type's cloud
+//! ([`crate::cost::Cloud`]): `aws` and `region` for AWS types.
 
 use std::borrow::Cow;
 
 use serde_json::value::RawValue;
 
+use crate::cost;
 use crate::terraform::address::Address;
 use crate::terraform::plan::{Expression, ModuleConfig, Plan};
 use crate::terraform::values::Attrs;
@@ -41,14 +45,17 @@ impl<'a, 'o> Resolver<'a, 'o> {
 
     /// The region of the resource at `addr` with attribute values `attrs`.
     pub fn resolve(&self, addr: &Address, attrs: &Attrs<'_>) -> Option<(String, RegionSource)> {
-        if let Some(r) = attrs.str("region").known() {
-            return Some((r.into_owned(), RegionSource::Resource));
+        let (provider, attributes) = provider_of(&addr.resource_type);
+        for a in attributes {
+            if let Some(r) = attrs.str(a).known() {
+                return Some((r.into_owned(), RegionSource::Resource));
+            }
         }
         if let Some(plan) = self.plan {
             let key = plan
                 .config_resource(addr)
                 .and_then(|r| r.provider_config_key.as_deref())
-                .unwrap_or("aws");
+                .unwrap_or(provider);
             let mut memo_key = String::from(key);
             for m in &addr.module {
                 memo_key.push('/');
@@ -63,7 +70,7 @@ impl<'a, 'o> Resolver<'a, 'o> {
             let region = match cached {
                 Some(r) => r,
                 None => {
-                    let r = provider_region_for_key(plan, addr, key);
+                    let r = provider_region_for_key(plan, addr, key, attributes);
                     self.memo
                         .lock()
                         .expect("no panics while locked")
@@ -79,7 +86,25 @@ impl<'a, 'o> Resolver<'a, 'o> {
     }
 }
 
-fn provider_region_for_key(plan: &Plan<'_>, addr: &Address, key: &str) -> Option<String> {
+/// The provider a resource uses when its configuration names none, and the attributes (of the
+/// resource and of the provider configuration) that give its region: from its priced type's cloud;
+/// for another type, Terraform's implied provider (the type's first word) and `region`.
+fn provider_of(resource_type: &str) -> (&str, &'static [&'static str]) {
+    match cost::find(resource_type) {
+        Some(t) => (t.cloud.provider(), t.cloud.region_attributes()),
+        None => (
+            resource_type.split('_').next().unwrap_or(resource_type),
+            &["region"],
+        ),
+    }
+}
+
+fn provider_region_for_key(
+    plan: &Plan<'_>,
+    addr: &Address,
+    key: &str,
+    attributes: &[&str],
+) -> Option<String> {
     let configs = &plan.configuration.provider_config;
     if configs.is_empty() {
         return None;
@@ -100,9 +125,9 @@ fn provider_region_for_key(plan: &Plan<'_>, addr: &Address, key: &str) -> Option
         let Some(pc) = configs.get(c.as_str()) else {
             continue;
         };
-        let Some(expr) = pc
-            .expressions
-            .get("region")
+        let Some(expr) = attributes
+            .iter()
+            .find_map(|a| pc.expressions.get(*a))
             .and_then(|r| Expression::parse(r))
         else {
             continue;
@@ -176,4 +201,18 @@ fn json_string(raw: &RawValue) -> Option<String> {
     serde_json::from_str::<Cow<'_, str>>(raw.get())
         .ok()
         .map(Cow::into_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_provider_comes_from_the_type() {
+        // A priced type: its cloud's provider and region attribute.
+        assert_eq!(provider_of("aws_instance"), ("aws", &["region"][..]));
+        // Another type: Terraform's implied provider, the type's first word.
+        assert_eq!(provider_of("google_compute_instance").0, "google");
+        assert_eq!(provider_of("azurerm_linux_virtual_machine").0, "azurerm");
+    }
 }

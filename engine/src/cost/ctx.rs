@@ -1,0 +1,156 @@
+//! What a cost function sees besides the resource's own values, and the helpers that turn a catalog
+//! price into a line item.
+
+use rust_decimal::Decimal;
+
+use super::{ItemStatus, LineItem, Reference};
+use crate::address::Address;
+use crate::pricing::{Catalog, Price, HOURS_PER_MONTH};
+use crate::usage::UsageEntry;
+use crate::values::Attrs;
+
+/// Everything a cost function may look at besides the resource's own values.
+pub struct Ctx<'c, 'a> {
+    pub catalog: &'c Catalog,
+    pub region: &'c str,
+    pub address: &'c Address,
+    pub usage: Option<UsageEntry<'c>>,
+    /// Other resources of the same plan, for types priced from another (ASG → launch template):
+    /// the resource that the one at the address refers to through a [`Reference`] of its type.
+    pub lookup: &'c dyn Fn(&Address, &Reference) -> Option<Attrs<'a>>,
+    /// The resource's `expressions` in the plan's configuration, when the plan has them.
+    pub config: Option<&'c Attrs<'a>>,
+}
+
+impl<'a> Ctx<'_, 'a> {
+    /// Whether the configuration sets `key` (None when the plan carries no configuration). An
+    /// attribute that is unknown in the plan and not configured gets the provider's default.
+    pub fn configured(&self, key: &str) -> Option<bool> {
+        self.config.map(|c| c.raw(key).is_some())
+    }
+
+    /// The resource of the plan this one refers to through `reference` (its launch template), if
+    /// the plan has it.
+    pub fn referenced(&self, reference: &Reference) -> Option<Attrs<'a>> {
+        (self.lookup)(self.address, reference)
+    }
+
+    fn price(&self, service: &str, product: &str, dimension: &str) -> Result<&Price, String> {
+        self.catalog
+            .get(service, self.region, product, dimension)
+            .ok_or_else(|| {
+                let what = if dimension.is_empty() {
+                    format!("{service} {product}")
+                } else {
+                    format!("{service} {product} ({dimension})")
+                };
+                format!("no price for {what} in {} in the catalog", self.region)
+            })
+    }
+
+    /// An item billed per hour, running all month, `count` times.
+    pub fn hourly(
+        &self,
+        name: impl Into<String>,
+        count: Decimal,
+        service: &str,
+        product: &str,
+        dimension: &str,
+    ) -> LineItem {
+        self.fixed(
+            name,
+            "hours",
+            HOURS_PER_MONTH * count,
+            service,
+            product,
+            dimension,
+        )
+    }
+
+    /// Like [`Ctx::fixed`], priced in another region than the resource's (a global table's replica).
+    #[allow(clippy::too_many_arguments)]
+    pub fn fixed_in(
+        &self,
+        region: &str,
+        name: impl Into<String>,
+        unit: &str,
+        quantity: Decimal,
+        service: &str,
+        product: &str,
+        dimension: &str,
+    ) -> LineItem {
+        Ctx {
+            catalog: self.catalog,
+            region,
+            address: self.address,
+            usage: self.usage,
+            lookup: self.lookup,
+            config: self.config,
+        }
+        .fixed(name, unit, quantity, service, product, dimension)
+    }
+
+    /// An item with a known monthly quantity.
+    pub fn fixed(
+        &self,
+        name: impl Into<String>,
+        unit: &str,
+        quantity: Decimal,
+        service: &str,
+        product: &str,
+        dimension: &str,
+    ) -> LineItem {
+        match self.price(service, product, dimension) {
+            Ok(p) => LineItem::priced(name, unit, quantity, p.usd, false),
+            Err(reason) => LineItem::unpriced(name, unit, Some(quantity), reason),
+        }
+    }
+
+    /// An item whose quantity comes from usage: `usage_key` (a path) times `scale` (e.g. 1/1e6 for
+    /// per-million prices). Without usage it is usage-based with its unit price.
+    #[allow(clippy::too_many_arguments)]
+    pub fn usage_item(
+        &self,
+        name: impl Into<String>,
+        unit: &str,
+        usage_key: &[&str],
+        scale: Decimal,
+        service: &str,
+        product: &str,
+        dimension: &str,
+    ) -> LineItem {
+        let qty = self.usage.and_then(|u| u.num(usage_key)).map(|q| q * scale);
+        self.usage_qty(name, unit, qty, service, product, dimension)
+    }
+
+    /// Like [`Ctx::usage_item`] with a quantity already computed from usage (or None).
+    pub fn usage_qty(
+        &self,
+        name: impl Into<String>,
+        unit: &str,
+        qty: Option<Decimal>,
+        service: &str,
+        product: &str,
+        dimension: &str,
+    ) -> LineItem {
+        let name = name.into();
+        let price = match self.price(service, product, dimension) {
+            Ok(p) => p.usd,
+            Err(reason) => return LineItem::unpriced(name, unit, qty, reason),
+        };
+        match qty {
+            Some(q) => LineItem::priced(name, unit, q, price, true),
+            None => LineItem {
+                name,
+                group: None,
+                unit: unit.into(),
+                quantity: None,
+                unit_price: Some(price),
+                monthly: None,
+                status: ItemStatus::UsageBased,
+                from_usage: false,
+                note: None,
+            },
+        }
+    }
+}

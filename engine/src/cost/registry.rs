@@ -1,0 +1,197 @@
+//! What a priced resource type declares ([`PricedType`]), and everything derived from the
+//! [`REGISTRY`] of them: which types are priced or free, the dispatch to their cost functions, and
+//! the catalog services an estimate names the as-of dates of.
+
+use super::{aws, Ctx, LineItem, ResourceCost, REGISTRY};
+use crate::values::Attrs;
+
+/// A cost function: a resource's attribute values to its line items.
+pub type CostFn = fn(&Attrs<'_>, &Ctx<'_, '_>) -> Vec<LineItem>;
+
+/// A resource type with a cost model: infracost's registry item and resource in one value, in its
+/// own file (`aws/nat_gateway.rs`) whose `//!` doc comment says what is priced.
+pub struct PricedType {
+    /// The Terraform resource type (`aws_nat_gateway`).
+    pub name: &'static str,
+    /// Other types priced by the same function (`aws_alb` for `aws_lb`).
+    pub aliases: &'static [&'static str],
+    /// The cloud, for the provider configuration and the attribute that give the region.
+    pub cloud: Cloud,
+    /// The catalog services its prices come from (`docs/pricing.md`): an estimate names their
+    /// as-of dates.
+    pub services: &'static [&'static str],
+    /// Other resources of the plan that the cost function reads (infracost's
+    /// `ReferenceAttributes`): an autoscaling group's launch template.
+    pub references: &'static [&'static Reference],
+    pub cost: CostFn,
+    /// The type's source file; its `//!` lines are its documentation (`docs/cost-model.md`).
+    pub source: &'static str,
+}
+
+impl PricedType {
+    /// Whether this type prices `resource_type` (its name or an alias).
+    pub fn prices(&self, resource_type: &str) -> bool {
+        self.name == resource_type || self.aliases.contains(&resource_type)
+    }
+}
+
+impl std::fmt::Debug for PricedType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+/// An attribute through which a priced type reads another resource of the same plan.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Reference {
+    /// The referring attribute (`launch_template`). The references recorded for it in the plan's
+    /// configuration (`aws_launch_template.web.id`) name the resource.
+    pub attribute: &'static str,
+    /// The type referred to (`aws_launch_template`).
+    pub target: &'static str,
+    /// Where the referring resource gives the other's `name`, for plans without configuration
+    /// references: nested block names, then the attribute (`["launch_template", "name"]`).
+    pub name_at: &'static [&'static str],
+}
+
+impl Reference {
+    /// The name the referring resource gives at [`Reference::name_at`], if known.
+    pub fn name_in<'a>(&self, attrs: &Attrs<'a>) -> Option<std::borrow::Cow<'a, str>> {
+        let (last, blocks) = self.name_at.split_last()?;
+        let mut at = attrs.clone();
+        for b in blocks {
+            at = at.blocks(b).into_iter().next()?;
+        }
+        at.str(last).known()
+    }
+}
+
+/// The cloud a priced type belongs to: which Terraform provider configures it and where its
+/// region is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cloud {
+    Aws,
+}
+
+impl Cloud {
+    /// The provider's local name (`aws`): the provider configuration a resource uses when its
+    /// configuration names none.
+    pub const fn provider(self) -> &'static str {
+        match self {
+            Cloud::Aws => "aws",
+        }
+    }
+
+    /// The attributes, of a resource and of its provider configuration, that give its region
+    /// (AWS: `region`; Azure's `location` and Google's `zone` come with those clouds).
+    pub const fn region_attributes(self) -> &'static [&'static str] {
+        match self {
+            Cloud::Aws => &["region"],
+        }
+    }
+
+    /// The name used in messages (`AWS`).
+    pub const fn label(self) -> &'static str {
+        match self {
+            Cloud::Aws => "AWS",
+        }
+    }
+}
+
+/// How a resource type is treated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Support {
+    /// Has a cost model.
+    Priced,
+    /// Known to cost nothing by itself (IAM, security groups, VPCs, ...).
+    Free,
+    /// No cost model yet.
+    Unsupported,
+}
+
+/// Utility providers that cost nothing whatever the cloud (`null_resource`, `random_id`, ...).
+const UTILITY_FREE: &[&str] = &[
+    "null_",
+    "random_",
+    "time_",
+    "tls_",
+    "local_",
+    "template_",
+    "terraform_",
+    "test_",
+    "archive_",
+    "external",
+    "http",
+    "corner_",
+];
+
+/// The priced type of `resource_type`, if it has a cost model.
+pub fn find(resource_type: &str) -> Option<&'static PricedType> {
+    REGISTRY.iter().copied().find(|t| t.prices(resource_type))
+}
+
+/// Which resource types have a cost model, are free, or are not supported yet.
+pub fn support(resource_type: &str) -> Support {
+    let free = |prefixes: &[&str]| prefixes.iter().any(|p| resource_type.starts_with(p));
+    if find(resource_type).is_some() {
+        Support::Priced
+    } else if free(UTILITY_FREE) || free(aws::free::FREE) {
+        Support::Free
+    } else {
+        Support::Unsupported
+    }
+}
+
+/// The catalog services a resource type is priced from (none for a type without a cost model).
+pub fn services(resource_type: &str) -> &'static [&'static str] {
+    find(resource_type).map_or(&[], |t| t.services)
+}
+
+/// Cost one resource's attribute values. `None` for a type without a cost model.
+pub fn cost_resource(
+    resource_type: &str,
+    attrs: &Attrs<'_>,
+    ctx: &Ctx<'_, '_>,
+) -> Option<ResourceCost> {
+    let t = find(resource_type)?;
+    Some(ResourceCost {
+        items: (t.cost)(attrs, ctx),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_type_is_registered_once_and_priced_before_free() {
+        let mut names: Vec<&str> = REGISTRY
+            .iter()
+            .flat_map(|t| std::iter::once(t.name).chain(t.aliases.iter().copied()))
+            .collect();
+        let all = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), all, "a type is registered twice");
+        for n in names {
+            assert_eq!(support(n), Support::Priced, "{n}");
+        }
+        // Prefixes of free companions do not hide the priced type they start with.
+        assert_eq!(support("aws_s3_bucket_policy"), Support::Free);
+        assert_eq!(support("aws_autoscaling_policy"), Support::Free);
+        assert_eq!(support("aws_launch_template"), Support::Free);
+        assert_eq!(support("random_id"), Support::Free);
+        assert_eq!(support("aws_ec2_host"), Support::Unsupported);
+    }
+
+    #[test]
+    fn services_are_catalog_services() {
+        let catalog = crate::pricing::Catalog::embedded();
+        for t in REGISTRY {
+            assert!(!t.services.is_empty(), "{t:?} names no catalog service");
+            for s in t.services {
+                assert!(catalog.as_of.contains_key(*s), "{t:?}: no table for {s}");
+            }
+        }
+    }
+}
