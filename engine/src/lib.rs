@@ -32,10 +32,6 @@ pub mod rules;
 pub mod slo;
 pub mod terraform;
 
-// Old module paths, kept while `cost/` and `rules/` are moved over.
-pub use pricing::usage;
-pub use terraform::{address, plan, region, values};
-
 pub use error::{Error, Result};
 pub use pricing::Catalog;
 pub use terraform::address::Address;

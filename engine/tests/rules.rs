@@ -7,8 +7,8 @@
 //! through that rule alone and its findings snapshotted in `snapshots/rules__cfNNN.snap`.
 
 use costfix_engine::estimate::{self, Options};
+use costfix_engine::pricing::usage::Usage;
 use costfix_engine::rules::{self, Environment, RuleFinding, RunOptions};
-use costfix_engine::usage::Usage;
 use costfix_engine::{parse_document, Catalog, Document, InputFile};
 use rust_decimal::Decimal;
 use serde_json::{json, Value};

@@ -4,10 +4,10 @@
 use rust_decimal::Decimal;
 
 use super::{ItemStatus, LineItem, Reference};
-use crate::address::Address;
+use crate::pricing::usage::UsageEntry;
 use crate::pricing::{Catalog, Price, HOURS_PER_MONTH};
-use crate::usage::UsageEntry;
-use crate::values::Attrs;
+use crate::terraform::address::Address;
+use crate::terraform::values::Attrs;
 
 /// Everything a cost function may look at besides the resource's own values.
 pub struct Ctx<'c, 'a> {

@@ -21,10 +21,10 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use crate::address::Address;
+use crate::pricing::usage::Usage;
 use crate::pricing::Catalog;
-use crate::usage::Usage;
-use crate::values::{Attrs, Field};
+use crate::terraform::address::Address;
+use crate::terraform::values::{Attrs, Field};
 
 pub use aws::REGISTRY;
 pub use catalogue::{catalogue_markdown, with_current_catalogue};

@@ -3,7 +3,7 @@
 //! the catalog services an estimate names the as-of dates of.
 
 use super::{aws, Ctx, LineItem, ResourceCost, REGISTRY};
-use crate::values::Attrs;
+use crate::terraform::values::Attrs;
 
 /// A cost function: a resource's attribute values to its line items.
 pub type CostFn = fn(&Attrs<'_>, &Ctx<'_, '_>) -> Vec<LineItem>;

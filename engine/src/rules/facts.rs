@@ -6,8 +6,8 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
-use crate::address::Address;
-use crate::plan::{ModuleConfig, Plan};
+use crate::terraform::address::Address;
+use crate::terraform::plan::{ModuleConfig, Plan};
 
 /// A plan-wide fact a rule reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -4,9 +4,9 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 
 use super::{Change, Environment, Facts};
-use crate::address::Address;
+use crate::pricing::usage::UsageEntry;
 use crate::pricing::Catalog;
-use crate::usage::UsageEntry;
+use crate::terraform::address::Address;
 
 /// What a rule sees of one resource instance.
 pub struct Resource<'a> {

@@ -13,13 +13,13 @@ use super::environment::{environment_of, DefaultEnvironment};
 use super::{
     all, apply_changes, Applicability, Change, Facts, Proposal, Resource, Rule, Saving, SavingBasis,
 };
-use crate::address::Address;
 use crate::cost::ResourceCost;
-use crate::plan::{Plan, ResourceChange};
+use crate::pricing::usage::Usage;
 use crate::pricing::Catalog;
-use crate::region::Resolver;
-use crate::usage::Usage;
-use crate::values::Attrs;
+use crate::terraform::address::Address;
+use crate::terraform::plan::{Plan, ResourceChange};
+use crate::terraform::region::Resolver;
+use crate::terraform::values::Attrs;
 
 /// A rule's finding on one resource instance, with its saving.
 #[derive(Debug, Clone, Serialize)]

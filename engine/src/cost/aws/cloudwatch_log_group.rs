@@ -14,7 +14,7 @@
 use rust_decimal::Decimal;
 
 use crate::cost::{Cloud, Ctx, LineItem, PricedType};
-use crate::values::Attrs;
+use crate::terraform::values::Attrs;
 
 pub const TYPE: PricedType = PricedType {
     name: "aws_cloudwatch_log_group",

@@ -23,7 +23,7 @@ use rust_decimal::Decimal;
 
 use super::reserved;
 use crate::cost::{dec, unknown_item, Cloud, Ctx, LineItem, PricedType};
-use crate::values::{Attrs, Field};
+use crate::terraform::values::{Attrs, Field};
 
 pub const TYPE: PricedType = PricedType {
     name: "aws_db_instance",

@@ -23,7 +23,7 @@ use rust_decimal::Decimal;
 
 use crate::cost::{unknown_item, Cloud, Ctx, LineItem, PricedType};
 use crate::pricing::HOURS_PER_MONTH;
-use crate::values::{Attrs, Field};
+use crate::terraform::values::{Attrs, Field};
 
 pub const TYPE: PricedType = PricedType {
     name: "aws_dynamodb_table",

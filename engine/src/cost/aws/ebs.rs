@@ -4,7 +4,7 @@
 use rust_decimal::Decimal;
 
 use crate::cost::{dec, join_notes, str_or_default, unknown_item, Ctx, LineItem};
-use crate::values::{Attrs, Field};
+use crate::terraform::values::{Attrs, Field};
 
 /// The attributes that price an EBS volume.
 pub(super) struct Volume {

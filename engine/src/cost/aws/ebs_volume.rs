@@ -15,7 +15,7 @@
 
 use super::ebs::{volume_items, Volume};
 use crate::cost::{Cloud, Ctx, LineItem, PricedType};
-use crate::values::{Attrs, Field};
+use crate::terraform::values::{Attrs, Field};
 
 pub const TYPE: PricedType = PricedType {
     name: "aws_ebs_volume",

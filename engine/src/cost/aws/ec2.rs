@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 
 use crate::cost::{dec, Ctx, ItemStatus, LineItem};
 use crate::pricing::HOURS_PER_MONTH;
-use crate::values::Attrs;
+use crate::terraform::values::Attrs;
 
 /// Hours of one instance of `instance_type`: Linux on-demand, all month or the usage's
 /// `monthly_hrs`. Another `operating_system` or a `reserved_instance_type` in usage makes them

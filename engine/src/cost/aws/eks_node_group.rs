@@ -21,7 +21,7 @@ use super::ebs::{volume_items, Volume};
 use super::ec2::{credit_mode, extras, instance_hours, scaled, Extras};
 use super::launch_template::{self, LAUNCH_TEMPLATE};
 use crate::cost::{dec, unknown_item, Cloud, Ctx, LineItem, PricedType};
-use crate::values::{Attrs, Field};
+use crate::terraform::values::{Attrs, Field};
 
 pub const TYPE: PricedType = PricedType {
     name: "aws_eks_node_group",

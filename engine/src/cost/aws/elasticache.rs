@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use super::reserved;
 use crate::cost::{unknown_item, Ctx, LineItem};
 use crate::pricing::HOURS_PER_MONTH;
-use crate::values::{Attrs, Field};
+use crate::terraform::values::{Attrs, Field};
 
 /// The `engine` (redis when not set), or the item saying why it cannot be priced.
 pub(super) fn engine(attrs: &Attrs<'_>) -> Result<String, LineItem> {

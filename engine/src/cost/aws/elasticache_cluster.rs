@@ -18,7 +18,7 @@ use rust_decimal::Decimal;
 
 use super::elasticache::{engine, nodes_and_snapshots};
 use crate::cost::{Cloud, Ctx, LineItem, PricedType};
-use crate::values::Attrs;
+use crate::terraform::values::Attrs;
 
 pub const TYPE: PricedType = PricedType {
     name: "aws_elasticache_cluster",

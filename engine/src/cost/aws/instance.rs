@@ -29,7 +29,7 @@ use super::ebs::block_devices;
 use super::ec2::{credit_mode, dedicated, extras, instance_hours, Extras};
 use super::launch_template::{self, LAUNCH_TEMPLATE};
 use crate::cost::{unknown_item, Cloud, Ctx, LineItem, PricedType};
-use crate::values::{Attrs, Field};
+use crate::terraform::values::{Attrs, Field};
 
 pub const TYPE: PricedType = PricedType {
     name: "aws_instance",

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use super::ebs::{volume_items, Volume};
 use crate::cost::{Ctx, LineItem, Reference};
-use crate::values::Attrs;
+use crate::terraform::values::Attrs;
 
 /// The `launch_template` block's reference to an `aws_launch_template` (by configuration
 /// reference, else by `launch_template[0].name`).

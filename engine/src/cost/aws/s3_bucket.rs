@@ -27,7 +27,7 @@
 //! model does not read them yet); data transfer, replication, S3 Glacier Instant Retrieval.
 
 use crate::cost::{dec, Cloud, Ctx, LineItem, PricedType};
-use crate::values::Attrs;
+use crate::terraform::values::Attrs;
 
 pub const TYPE: PricedType = PricedType {
     name: "aws_s3_bucket",
