@@ -8,7 +8,8 @@ use std::str::FromStr;
 
 use costfix_engine::terraform::address::Address;
 use costfix_engine::terraform::state::State;
-use costfix_engine::{drift, estimate, parse_document, snapshot, Catalog, Document, InputFile};
+use costfix_engine::ops::{drift, snapshot};
+use costfix_engine::{estimate, parse_document, Catalog, Document, InputFile};
 use libfuzzer_sys::fuzz_target;
 
 fn check(state: &State<'_>) {

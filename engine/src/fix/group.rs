@@ -190,7 +190,8 @@ fn merge_module_calls(mut fixes: Vec<Fix>) -> Vec<Fix> {
             Some(prev) if same_block_fix(prev, &f) => {
                 prev.instances.extend(f.instances);
                 prev.saving = prev.saving.zip(f.saving).map(|(a, b)| a + b);
-                prev.applicability = prev.applicability.max(f.applicability);
+                // The riskier of the two.
+                prev.applicability = prev.applicability.min(f.applicability);
                 for a in f.also_changes {
                     if !prev.also_changes.contains(&a) {
                         prev.also_changes.push(a);

@@ -20,7 +20,7 @@ fn new_fix(address: String, fs: &[RuleFinding]) -> Fix {
         applicability: fs
             .iter()
             .map(|f| f.applicability)
-            .max()
+            .min()
             .unwrap_or(first.applicability),
         saving: fs
             .iter()

@@ -107,8 +107,7 @@ impl Fix {
         !self.edits.is_empty()
             && self.no_fix.is_none()
             && self.suppressed.is_none()
-            && self.applicability <= allowed
-            && self.applicability != Applicability::DisplayOnly
+            && self.applicability.applies(allowed)
     }
 }
 

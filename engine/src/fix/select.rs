@@ -52,8 +52,8 @@ fn take(fixes: &mut [Fix], allowed: Applicability) -> Taken {
         .collect();
     order.sort_by(|&a, &b| {
         let (fa, fb) = (&fixes[a], &fixes[b]);
-        fa.applicability
-            .cmp(&fb.applicability)
+        fb.applicability
+            .cmp(&fa.applicability)
             .then_with(|| {
                 fb.saving
                     .unwrap_or_default()

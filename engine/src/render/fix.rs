@@ -12,7 +12,6 @@ use rust_decimal::Decimal;
 
 use crate::fix::{preview, Applicability, Fix, FixReport};
 use crate::fsutil::display_path;
-use crate::rules::applicability_name;
 
 fn money(d: Decimal) -> String {
     format!("${}", d.round_dp(2))
@@ -69,7 +68,7 @@ fn fix_block(
         out,
         "  {} · {} · {}",
         paint("32", &saving_text(f)),
-        applicability_name(f.applicability),
+        f.applicability.name(),
         state
     );
     if let Some(n) = &f.saving_note {

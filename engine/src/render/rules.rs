@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::rules::{self, applicability_name, Rule};
+use crate::rules::{self, Rule};
 
 /// One rule's documentation, as `costfix rules ID` prints it.
 pub fn rule(out: &mut impl Write, r: &Rule) -> io::Result<()> {
@@ -15,7 +15,7 @@ pub fn rule(out: &mut impl Write, r: &Rule) -> io::Result<()> {
         r.id,
         r.name,
         r.summary,
-        applicability_name(r.applicability),
+        r.applicability.name(),
         r.types.join(", "),
         r.doc()
     )
@@ -29,7 +29,7 @@ pub fn table(out: &mut impl Write) -> io::Result<()> {
             "{}  {:<32} {:<13} {}",
             r.id,
             r.name,
-            applicability_name(r.applicability),
+            r.applicability.name(),
             r.summary
         )?;
     }
@@ -54,7 +54,7 @@ pub fn json(out: &mut impl Write) -> io::Result<()> {
             name: r.name,
             summary: r.summary,
             types: r.types,
-            applicability: applicability_name(r.applicability),
+            applicability: r.applicability.name(),
             doc: r.doc(),
         })
         .collect();

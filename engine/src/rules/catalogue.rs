@@ -11,7 +11,7 @@
 //! proc-macro that extracted it at compile time would add a build script or a crate to save a
 //! parse of fifteen short comments, done only by `costfix rules`.
 
-use super::{all, Applicability, Rule};
+use super::{all, Rule};
 
 /// The headings of a rule's documentation, in order.
 pub const HEADINGS: [&str; 4] = [
@@ -156,7 +156,7 @@ pub fn catalogue_markdown() -> String {
             format!("{}-{}", r.id, r.name).to_ascii_lowercase(),
             r.name,
             types(r),
-            applicability_name(r.applicability),
+            r.applicability.name(),
             r.summary
         ));
     }
@@ -166,7 +166,7 @@ pub fn catalogue_markdown() -> String {
             r.id,
             r.name,
             r.summary,
-            applicability_name(r.applicability),
+            r.applicability.name(),
             types(r),
             demote_headings(&r.doc())
         ));
@@ -199,32 +199,9 @@ fn demote_headings(doc: &str) -> String {
     lines.join("\n")
 }
 
-/// `safe`, `unsafe`, `display-only`: the names serde gives [`Applicability`] (a test checks).
-pub fn applicability_name(a: Applicability) -> &'static str {
-    match a {
-        Applicability::Safe => "safe",
-        Applicability::Unsafe => "unsafe",
-        Applicability::DisplayOnly => "display-only",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn applicability_names_are_the_serde_names() {
-        for a in [
-            Applicability::Safe,
-            Applicability::Unsafe,
-            Applicability::DisplayOnly,
-        ] {
-            assert_eq!(
-                serde_json::to_value(a).unwrap(),
-                serde_json::Value::from(applicability_name(a))
-            );
-        }
-    }
 
     fn rule(source: &'static str) -> Rule {
         Rule {

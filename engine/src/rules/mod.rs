@@ -43,7 +43,7 @@ pub mod resource;
 pub mod run;
 
 pub use attr::{apply_changes, AttrPath, Change, Seg};
-pub use catalogue::{applicability_name, catalogue_markdown, Example, RuleDoc};
+pub use catalogue::{catalogue_markdown, Example, RuleDoc};
 pub use environment::{environment_tag, Environment, ENVIRONMENT_TAGS};
 pub use facts::{Facts, Need};
 pub use proposal::{Proposal, Saving, SavingBasis};

@@ -40,7 +40,7 @@ impl Proposal {
     }
     /// Make the fix at most as safe as `most` (it never becomes safer), saying why.
     pub fn at_most(mut self, most: Applicability, why: impl Into<String>) -> Proposal {
-        if safety(most) < safety(self.applicability) {
+        if most < self.applicability {
             self.applicability = most;
         }
         self.note = Some(why.into());
@@ -49,16 +49,6 @@ impl Proposal {
     pub fn note(mut self, note: impl Into<String>) -> Proposal {
         self.note = Some(note.into());
         self
-    }
-}
-
-/// Safer is higher, as in ruff (`DisplayOnly < Unsafe < Safe`). Spelled out rather than taken
-/// from `Applicability`'s `Ord`, whose order is the reverse today.
-fn safety(a: Applicability) -> u8 {
-    match a {
-        Applicability::DisplayOnly => 0,
-        Applicability::Unsafe => 1,
-        Applicability::Safe => 2,
     }
 }
 
