@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use costfix_engine::config::Config;
 use costfix_engine::fsutil::display_path;
-use costfix_engine::{fix, render, rules};
+use costfix_engine::{fix, ops, render, rules};
 use miette::{miette, Result};
 
 use crate::args::{FixArgs, FixFormat, RulesArgs, RulesFormat};
@@ -21,7 +21,11 @@ pub fn run_fix(a: &FixArgs, config: &Config, color: bool) -> Result<ExitCode> {
         progress.phase(what);
         t.lap(what);
     };
-    let report = fix::run(&req, &phase)?;
+    let report = if req.ops_out.is_some() {
+        ops::fix_to_operations(&req, &phase)?
+    } else {
+        fix::run(&req, &phase)?
+    };
     drop(progress);
     for w in &report.warnings {
         say!("warning: {}: {}", w.file, w.message);

@@ -30,7 +30,8 @@ pub use aws::REGISTRY;
 pub use catalogue::{catalogue_markdown, with_current_catalogue};
 pub use ctx::Ctx;
 pub use registry::{
-    cost_resource, find, services, support, Cloud, CostFn, PricedType, Reference, Support,
+    cost_resource, find, provider_of, services, support, Cloud, CostFn, PricedType, Reference,
+    Support,
 };
 
 /// Whether an item has a price.

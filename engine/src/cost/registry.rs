@@ -98,6 +98,14 @@ impl Cloud {
     }
 }
 
+/// The provider and region attributes of a priced type, for the region resolver.
+pub fn provider_of(resource_type: &str) -> Option<crate::terraform::region::ProviderSpec> {
+    find(resource_type).map(|t| crate::terraform::region::ProviderSpec {
+        name: t.cloud.provider(),
+        region_attributes: t.cloud.region_attributes(),
+    })
+}
+
 /// How a resource type is treated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Support {

@@ -123,7 +123,7 @@ pub fn estimate(
             index.get_or_init(|| subjects.iter().map(|s| (s.address.as_ref(), s)).collect());
         find_referenced(plan, index, addr, reference)
     };
-    let regions = region::Resolver::new(plan, opts.region.as_deref());
+    let regions = region::Resolver::new(plan, opts.region.as_deref(), cost::provider_of);
 
     let mut resources: Vec<ResourceEstimate> = subjects
         .par_iter()

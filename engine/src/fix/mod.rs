@@ -16,7 +16,6 @@
 //!    whose edits overlap an edit already taken (as tflint does), splices each file and verifies
 //!    it by parsing it again and reading every edited attribute back.
 
-pub mod applicability;
 mod group;
 mod locate;
 mod resolve;
@@ -25,9 +24,9 @@ mod select;
 mod shared;
 
 pub use crate::hcl::diff::{edits_diff, unified_diff};
-pub use applicability::Applicability;
+pub use crate::rules::Applicability;
 pub use group::{block_address, plan_fixes};
-pub use run::{run, FixReport, FixRequest, Summary};
+pub use run::{run, run_with, FixReport, FixRequest, Summary, WriteOperations};
 pub use select::{preview, read_edited, select, write, Patch};
 
 use crate::hcl::literal::*;

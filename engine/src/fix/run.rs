@@ -13,10 +13,9 @@ use crate::error::{Error, Result};
 use crate::estimate::{Pricing, PricingRequest};
 use crate::fix::{plan_fixes, read_edited, select, unified_diff, Applicability, Fix, Patch};
 use crate::fsutil::{display_path, write_atomic};
-use crate::ops::{propose, ProposeRequest};
 use crate::rules::{self, RunOptions};
 use crate::terraform::input::InputFile;
-use crate::terraform::plan::{parse_document, Document, Warning};
+use crate::terraform::plan::{parse_document, Document, Plan, Warning};
 
 pub const SCHEMA_VERSION: &str = "costfix.fix/v1";
 
@@ -105,6 +104,19 @@ impl FixReport {
 
 /// Run the rules on a plan and fix what they find in the sources.
 pub fn run(req: &FixRequest, phase: &dyn Fn(&str)) -> Result<FixReport> {
+    run_with(req, phase, None)
+}
+
+/// Writes the chosen fixes as operations to `ops_out` and says how many (`fix --out`). The
+/// operations layer, which sits above this one, gives it: see `ops::fix_to_operations`.
+pub type WriteOperations<'a> = &'a dyn Fn(&[Fix], &Plan<'_>, &InputFile) -> Result<usize>;
+
+/// [`run`], with the operations written by `write_ops` when `ops_out` is asked for.
+pub fn run_with(
+    req: &FixRequest,
+    phase: &dyn Fn(&str),
+    write_ops: Option<WriteOperations<'_>>,
+) -> Result<FixReport> {
     let mut select_ids = Vec::new();
     for key in &req.rules {
         let r = rules::find(key).ok_or_else(|| Error::Usage {
@@ -154,7 +166,7 @@ pub fn run(req: &FixRequest, phase: &dyn Fn(&str)) -> Result<FixReport> {
     phase("verifying the edits");
     let patch = select(&mut fixes, allowed);
     phase("selected");
-    let operations_written = write_outputs(req, &fixes, &patch, plan, &file)?;
+    let operations_written = write_outputs(req, &fixes, &patch, plan, &file, write_ops)?;
     // The files as they were, for the per-fix diffs (read before `apply` changes them).
     let texts = if req.keep_texts {
         read_edited(&fixes)
@@ -189,8 +201,9 @@ fn write_outputs(
     req: &FixRequest,
     fixes: &[Fix],
     patch: &Patch,
-    plan: &crate::terraform::plan::Plan<'_>,
+    plan: &Plan<'_>,
     file: &InputFile,
+    write_ops: Option<WriteOperations<'_>>,
 ) -> Result<Option<usize>> {
     if let Some(out) = &req.patch_out {
         let text: String = patch
@@ -200,19 +213,17 @@ fn write_outputs(
             .collect();
         write_atomic(out, text.as_bytes())?;
     }
-    let Some(path) = &req.ops_out else {
-        return Ok(None);
-    };
-    let environment = req.environment.as_ref().map(|(e, _)| e.as_str());
-    let ops = propose(&ProposeRequest {
-        fixes,
-        plan,
-        plan_file: file,
-        dir: &req.dir,
-        environment,
-    })?;
-    ops.write(path)?;
-    Ok(Some(ops.operations.len()))
+    match (&req.ops_out, write_ops) {
+        (Some(_), Some(write)) => write(fixes, plan, file).map(Some),
+        (Some(path), None) => Err(Error::Usage {
+            message: format!(
+                "cannot write {}: operations are written by ops::fix_to_operations",
+                path.display()
+            ),
+            help: "this is a bug in the caller".into(),
+        }),
+        (None, _) => Ok(None),
+    }
 }
 
 /// The counts of a run's fixes.

@@ -31,7 +31,7 @@ pub mod write;
 
 pub use apply::{apply, ApplyReport, ApplyRequest};
 pub use model::{OpState, Operation, OpsFile, Risk};
-pub use propose::{propose, ProposeRequest};
+pub use propose::{fix_to_operations, propose, ProposeRequest};
 pub use recover::{recover, RecoverReport, Recovered};
 pub use rollback::{rollback, RollbackReport, RollbackRequest, RollbackTarget};
 pub use verify::{verify_plan, VerifyReport, VerifyRequest};

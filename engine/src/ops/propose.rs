@@ -35,6 +35,27 @@ pub struct ProposeRequest<'a> {
 /// Planned (`after`) and prior (`before`) values per instance address.
 type Values = BTreeMap<String, (Option<Value>, Option<Value>)>;
 
+/// `costfix fix --out OPS.json`: the fix run, with the chosen fixes written as operations.
+pub fn fix_to_operations(
+    req: &crate::fix::FixRequest,
+    phase: &dyn Fn(&str),
+) -> Result<crate::fix::FixReport> {
+    let path = req.ops_out.clone().unwrap_or_default();
+    let environment = req.environment.as_ref().map(|(e, _)| e.as_str());
+    let write = |fixes: &[Fix], plan: &Plan<'_>, plan_file: &InputFile| -> Result<usize> {
+        let ops = propose(&ProposeRequest {
+            fixes,
+            plan,
+            plan_file,
+            dir: &req.dir,
+            environment,
+        })?;
+        ops.write(&path)?;
+        Ok(ops.operations.len())
+    };
+    crate::fix::run_with(req, phase, Some(&write))
+}
+
 /// The operations of the applicable fixes, with the shipped approval policy's decisions.
 pub fn propose(req: &ProposeRequest<'_>) -> Result<OpsFile> {
     let values = plan_values(req.plan);

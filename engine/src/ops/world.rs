@@ -254,7 +254,11 @@ pub fn instance_cost(
         .after_unknown
         .and_then(|u| serde_json::from_str(u.get()).ok())
         .unwrap_or(json!({}));
-    let regions = Resolver::new(Some(plan), pricing.options.region.as_deref());
+    let regions = Resolver::new(
+        Some(plan),
+        pricing.options.region.as_deref(),
+        crate::cost::provider_of,
+    );
     let region = regions
         .resolve(&addr, &Attrs::new(rc.change.after, None))?
         .0;

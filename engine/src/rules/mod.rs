@@ -33,6 +33,7 @@ mod cf013_lambda_arm64;
 mod cf014_dynamodb_provisioned;
 mod cf015_oversized_non_production;
 
+pub mod applicability;
 pub mod attr;
 pub mod catalogue;
 pub mod environment;
@@ -51,8 +52,8 @@ pub use resource::Resource;
 pub use run::{run, RuleFinding, RunOptions};
 
 // What the rule files use from outside `rules/`, named once here.
-pub(crate) use crate::fix::Applicability;
 pub(crate) use crate::pricing::HOURS_PER_MONTH;
+pub use applicability::Applicability;
 
 /// A cost rule.
 pub struct Rule {

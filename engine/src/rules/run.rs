@@ -95,7 +95,7 @@ pub fn run(
         plan,
         catalog,
         usage,
-        regions: Resolver::new(Some(plan), opts.region.as_deref()),
+        regions: Resolver::new(Some(plan), opts.region.as_deref(), crate::cost::provider_of),
         facts: Facts::gather(plan, rules.iter().flat_map(|r| r.needs.iter().copied())),
         default_env: opts
             .environment

@@ -5,14 +5,14 @@
 //! providers passed to modules are followed; a region given by a root variable is read from the
 //! plan's `variables`); the `--region` option. Otherwise the resource is unpriced with a note.
 //!
-//! The provider and the attribute names come from the resource type's cloud
-//! ([`crate::cost::Cloud`]): `aws` and `region` for AWS types.
+//! The provider and the attribute names come from the resource type's cloud, which the caller's
+//! [`ProviderOf`] knows (the cost registry's: `aws` and `region` for AWS types); this layer does
+//! not depend on the cost model.
 
 use std::borrow::Cow;
 
 use serde_json::value::RawValue;
 
-use crate::cost;
 use crate::terraform::address::Address;
 use crate::terraform::plan::{Expression, ModuleConfig, Plan};
 use crate::terraform::values::Attrs;
@@ -26,26 +26,43 @@ pub enum RegionSource {
     Option,
 }
 
+/// The provider a resource type uses when its configuration names none, and the attributes (of
+/// the resource and of the provider configuration) that give its region.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProviderSpec {
+    pub name: &'static str,
+    pub region_attributes: &'static [&'static str],
+}
+
+/// The provider of a resource type, if the caller knows it.
+pub type ProviderOf = fn(&str) -> Option<ProviderSpec>;
+
 /// Resolves regions for many resources, remembering the answer per provider configuration and
 /// module path (most resources of a plan share a handful of them).
 pub struct Resolver<'a, 'o> {
     plan: Option<&'a Plan<'a>>,
     fallback: Option<&'o str>,
+    provider_of: ProviderOf,
     memo: std::sync::Mutex<std::collections::HashMap<String, Option<String>>>,
 }
 
 impl<'a, 'o> Resolver<'a, 'o> {
-    pub fn new(plan: Option<&'a Plan<'a>>, fallback: Option<&'o str>) -> Self {
+    pub fn new(
+        plan: Option<&'a Plan<'a>>,
+        fallback: Option<&'o str>,
+        provider_of: ProviderOf,
+    ) -> Self {
         Resolver {
             plan,
             fallback,
+            provider_of,
             memo: Default::default(),
         }
     }
 
     /// The region of the resource at `addr` with attribute values `attrs`.
     pub fn resolve(&self, addr: &Address, attrs: &Attrs<'_>) -> Option<(String, RegionSource)> {
-        let (provider, attributes) = provider_of(&addr.resource_type);
+        let (provider, attributes) = provider_of(self.provider_of, &addr.resource_type);
         for a in attributes {
             if let Some(r) = attrs.str(a).known() {
                 return Some((r.into_owned(), RegionSource::Resource));
@@ -89,9 +106,9 @@ impl<'a, 'o> Resolver<'a, 'o> {
 /// The provider a resource uses when its configuration names none, and the attributes (of the
 /// resource and of the provider configuration) that give its region: from its priced type's cloud;
 /// for another type, Terraform's implied provider (the type's first word) and `region`.
-fn provider_of(resource_type: &str) -> (&str, &'static [&'static str]) {
-    match cost::find(resource_type) {
-        Some(t) => (t.cloud.provider(), t.cloud.region_attributes()),
+fn provider_of(known: ProviderOf, resource_type: &str) -> (&str, &'static [&'static str]) {
+    match known(resource_type) {
+        Some(p) => (p.name, p.region_attributes),
         None => (
             resource_type.split('_').next().unwrap_or(resource_type),
             &["region"],
@@ -210,9 +227,18 @@ mod tests {
     #[test]
     fn the_provider_comes_from_the_type() {
         // A priced type: its cloud's provider and region attribute.
-        assert_eq!(provider_of("aws_instance"), ("aws", &["region"][..]));
+        assert_eq!(
+            provider_of(crate::cost::provider_of, "aws_instance"),
+            ("aws", &["region"][..])
+        );
         // Another type: Terraform's implied provider, the type's first word.
-        assert_eq!(provider_of("google_compute_instance").0, "google");
-        assert_eq!(provider_of("azurerm_linux_virtual_machine").0, "azurerm");
+        assert_eq!(
+            provider_of(crate::cost::provider_of, "google_compute_instance").0,
+            "google"
+        );
+        assert_eq!(
+            provider_of(crate::cost::provider_of, "azurerm_linux_virtual_machine").0,
+            "azurerm"
+        );
     }
 }
