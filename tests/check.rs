@@ -51,6 +51,26 @@ fn warnings_fail_only_with_fail_on_warn() {
 }
 
 #[test]
+fn the_environment_comes_from_tf_workspace_as_for_fix() {
+    let run_ws = |ws: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_costfix"))
+            .args(["--no-config", "check", CHECKOV])
+            .current_dir(common::repo())
+            .env("NO_COLOR", "1")
+            .env("TF_WORKSPACE", ws)
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8(out.stdout).unwrap())
+    };
+    let (code, out) = run_ws("production");
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("(t2.nano) in production"), "{out}");
+    // Terraform's `default` workspace says nothing about the environment.
+    let (code, out) = run_ws("default");
+    assert_eq!(code, Some(0), "{out}");
+}
+
+#[test]
 fn environment_turns_previous_generation_warnings_into_failures() {
     let o = run(&["check", CHECKOV, "--environment", "production"]);
     assert_eq!(o.code, 1, "{}", o.stdout);

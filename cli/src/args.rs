@@ -136,7 +136,8 @@ pub struct CheckArgs {
     /// An SLO budget file, or a folder of them (.hcl). Repeatable.
     #[arg(long = "slo", value_name = "FILE_OR_DIR")]
     pub slos: Vec<PathBuf>,
-    /// The environment of this plan (production, staging, ...), for policies.
+    /// The environment of this plan (production, staging, ...), for policies [default:
+    /// `environment` in .costfix.hcl, else TF_WORKSPACE].
     #[arg(long, value_name = "ENV")]
     pub environment: Option<String>,
     /// What fails the check: deny results and blocking budgets (default), or warnings too.
