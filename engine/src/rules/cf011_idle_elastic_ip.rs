@@ -2,10 +2,9 @@
 //!
 //! Finds Elastic IPs (`aws_eip`) attached to nothing: no `instance`, no `network_interface` (set,
 //! or unknown because the configuration sets it to another resource's id), and nothing in the
-//! configuration's resources or module calls refers to them (no `aws_eip_association`, no NAT
-//! gateway's `allocation_id`). Needs the plan's `configuration` section (always present in
-//! `terraform show -json` of a plan file). References from outputs are not read yet: an address
-//! that only an output uses is reported.
+//! configuration's resources, module calls or outputs refers to them (no `aws_eip_association`,
+//! no NAT gateway's `allocation_id`, no output). Needs the plan's `configuration` section (always
+//! present in `terraform show -json` of a plan file).
 //!
 //! ## Why is this bad?
 //!

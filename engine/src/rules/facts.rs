@@ -139,6 +139,11 @@ fn walk_module(m: &ModuleConfig<'_>, path: &str, out: &mut HashSet<String>) {
             walk_refs(&e, path, out);
         }
     }
+    for o in m.outputs.values() {
+        if let Ok(v) = serde_json::from_str::<Value>(o.get()) {
+            walk_refs(&v, path, out);
+        }
+    }
     for (name, call) in &m.module_calls {
         for e in call.expressions.values() {
             if let Ok(v) = serde_json::from_str::<Value>(e.get()) {

@@ -301,6 +301,9 @@ pub struct ModuleConfig<'a> {
     pub module_calls: BTreeMap<Cow<'a, str>, ModuleCall<'a>>,
     #[serde(borrow, default)]
     pub variables: BTreeMap<Cow<'a, str>, &'a RawValue>,
+    /// `output` blocks (their `expression` holds the references).
+    #[serde(borrow, default)]
+    pub outputs: BTreeMap<Cow<'a, str>, &'a RawValue>,
 }
 
 /// A resource block as configured.
