@@ -18,10 +18,11 @@
 //! The file is found by walking up from the working directory; paths in it are relative to its
 //! folder. Command-line options win over it.
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use hcl::edit::expr::Expression;
-use hcl::edit::structure::{Body, Structure};
+use hcl::edit::structure::{Attribute, Body, Structure};
 use hcl::edit::Span;
 
 use crate::check::FailOn;
@@ -86,135 +87,189 @@ pub fn load(path: &Path) -> Result<Config> {
 
 /// Parse configuration text; relative paths are resolved against `path`'s folder.
 pub fn parse(path: &Path, text: &str) -> Result<Config> {
-    let name = path.display().to_string();
-    let err = |span: Option<std::ops::Range<usize>>, message: String, label: &str| {
+    let cx = Ctx {
+        name: path.display().to_string(),
+        text,
+        base: path.parent().map(Path::to_path_buf).unwrap_or_default(),
+    };
+    let body: Body = crate::hcl::guard::parse_body(text).map_err(|e| {
+        let o = e.offset();
+        cx.err(
+            Some(o..o + 1),
+            format!("not valid HCL: {}", e.message()),
+            "here",
+        )
+    })?;
+    let mut c = Config {
+        path: path.to_owned(),
+        ..Config::default()
+    };
+    for s in body.iter() {
+        let a = setting(&cx, s)?;
+        c.set(&cx, a.key.as_str(), &a.value)?;
+    }
+    Ok(c)
+}
+
+/// The file being parsed: its name and text (for diagnostics) and folder (for relative paths).
+struct Ctx<'t> {
+    name: String,
+    text: &'t str,
+    base: PathBuf,
+}
+
+impl Ctx<'_> {
+    /// An error at `span` (the file's start when there is none).
+    fn err(&self, span: Option<Range<usize>>, message: String, label: &str) -> Error {
         let span = span.unwrap_or(0..0);
-        let (src, _) = Error::source_window(&name, text, span.start);
+        let (src, _) = Error::source_window(&self.name, self.text, span.start);
         Error::Config {
             src,
             span: (span.start, span.len().max(1)).into(),
             message,
             label: label.to_string(),
         }
-    };
-    let body: Body = crate::hcl::guard::parse_body(text).map_err(|e| {
-        let o = e.offset();
-        err(
-            Some(o..o + 1),
-            format!("not valid HCL: {}", e.message()),
-            "here",
-        )
-    })?;
-    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let resolve = |p: String| -> PathBuf {
+    }
+
+    /// A path from the file, resolved against its folder unless it is absolute.
+    fn resolve(&self, p: String) -> PathBuf {
         let p = PathBuf::from(p);
         if p.is_absolute() {
             p
         } else {
-            base.join(p)
+            self.base.join(p)
+        }
+    }
+}
+
+/// A top-level structure as a setting: an attribute with one of the [`KEYS`]; blocks and other
+/// keys are errors.
+fn setting<'s>(cx: &Ctx<'_>, s: &'s Structure) -> Result<&'s Attribute> {
+    let a = match s {
+        Structure::Attribute(a) => a,
+        Structure::Block(b) => {
+            return Err(cx.err(
+                b.span(),
+                format!("unexpected block `{}`", b.ident.as_str()),
+                "settings are `key = value`",
+            ))
         }
     };
-    let mut c = Config {
-        path: path.to_owned(),
-        ..Config::default()
-    };
-    for s in body.iter() {
-        let a = match s {
-            Structure::Attribute(a) => a,
-            Structure::Block(b) => {
-                return Err(err(
-                    b.span(),
-                    format!("unexpected block `{}`", b.ident.as_str()),
-                    "settings are `key = value`",
-                ))
-            }
-        };
-        let key = a.key.as_str();
-        if !KEYS.contains(&key) {
-            return Err(err(
-                a.key.span(),
-                format!(
-                    "unknown setting `{key}`; the settings are: {}",
-                    KEYS.join(", ")
-                ),
-                "unknown setting",
-            ));
-        }
-        let v = &a.value;
-        let string = || match v {
-            Expression::String(s) => Ok(s.as_str().to_string()),
-            _ => Err(err(
-                v.span(),
-                format!("`{key}` must be a string"),
-                "expected a string",
-            )),
-        };
-        let strings = || match v {
-            Expression::Array(items) => items
-                .iter()
-                .map(|e| match e {
-                    Expression::String(s) => Ok(s.as_str().to_string()),
-                    _ => Err(err(
-                        e.span(),
-                        format!("`{key}` must be a list of strings"),
-                        "expected a string",
-                    )),
-                })
-                .collect::<Result<Vec<_>>>(),
-            Expression::String(s) => Ok(vec![s.as_str().to_string()]),
-            _ => Err(err(
-                v.span(),
-                format!("`{key}` must be a list of strings"),
-                "expected a list",
-            )),
-        };
-        let one_of = |value: String, allowed: &[&str]| {
-            if allowed.contains(&value.as_str()) {
-                Ok(value)
-            } else {
-                Err(err(
-                    v.span(),
-                    format!("`{key}` is one of {}, not \"{value}\"", allowed.join(", ")),
-                    "not allowed",
-                ))
-            }
-        };
+    let key = a.key.as_str();
+    if !KEYS.contains(&key) {
+        return Err(cx.err(
+            a.key.span(),
+            format!(
+                "unknown setting `{key}`; the settings are: {}",
+                KEYS.join(", ")
+            ),
+            "unknown setting",
+        ));
+    }
+    Ok(a)
+}
+
+impl Config {
+    /// Set one setting (a key of [`KEYS`]) from its value.
+    fn set(&mut self, cx: &Ctx<'_>, key: &str, v: &Expression) -> Result<()> {
         match key {
-            "policies" => c.policies = strings()?.into_iter().map(resolve).collect(),
-            "slo" => c.slo = strings()?.into_iter().map(resolve).collect(),
-            "namespaces" => c.namespaces = strings()?,
-            "default_policies" => match v {
-                Expression::Bool(b) => c.default_policies = Some(*b.value()),
-                _ => {
-                    return Err(err(
-                        v.span(),
-                        "`default_policies` must be true or false".into(),
-                        "expected a boolean",
-                    ))
-                }
-            },
-            "prices" => c.prices = Some(resolve(string()?)),
-            "usage" => c.usage = Some(resolve(string()?)),
-            "dir" => c.dir = Some(resolve(string()?)),
-            "baseline" => c.baseline = Some(resolve(string()?)),
-            "region" => c.region = Some(string()?),
-            "environment" => c.environment = Some(string()?),
+            "policies" => self.policies = paths(cx, key, v)?,
+            "slo" => self.slo = paths(cx, key, v)?,
+            "namespaces" => self.namespaces = strings(cx, key, v)?,
+            "default_policies" => self.default_policies = Some(boolean(cx, key, v)?),
+            "prices" => self.prices = Some(cx.resolve(string(cx, key, v)?)),
+            "usage" => self.usage = Some(cx.resolve(string(cx, key, v)?)),
+            "dir" => self.dir = Some(cx.resolve(string(cx, key, v)?)),
+            "baseline" => self.baseline = Some(cx.resolve(string(cx, key, v)?)),
+            "region" => self.region = Some(string(cx, key, v)?),
+            "environment" => self.environment = Some(string(cx, key, v)?),
             "fail_on" => {
-                c.fail_on = Some(match one_of(string()?, &["deny", "warn"])?.as_str() {
+                self.fail_on = Some(match one_of(cx, key, v, &["deny", "warn"])?.as_str() {
                     "warn" => FailOn::Warn,
                     _ => FailOn::Deny,
                 })
             }
             "format" => {
-                c.format = Some(one_of(
-                    string()?,
+                self.format = Some(one_of(
+                    cx,
+                    key,
+                    v,
                     &["table", "json", "markdown", "sarif", "github", "junit"],
                 )?)
             }
             _ => unreachable!("checked against KEYS"),
         }
+        Ok(())
     }
-    Ok(c)
+}
+
+/// A string value.
+fn string(cx: &Ctx<'_>, key: &str, v: &Expression) -> Result<String> {
+    match v {
+        Expression::String(s) => Ok(s.as_str().to_string()),
+        _ => Err(cx.err(
+            v.span(),
+            format!("`{key}` must be a string"),
+            "expected a string",
+        )),
+    }
+}
+
+/// A list of strings, or one string as a list of one.
+fn strings(cx: &Ctx<'_>, key: &str, v: &Expression) -> Result<Vec<String>> {
+    match v {
+        Expression::Array(items) => items
+            .iter()
+            .map(|e| match e {
+                Expression::String(s) => Ok(s.as_str().to_string()),
+                _ => Err(cx.err(
+                    e.span(),
+                    format!("`{key}` must be a list of strings"),
+                    "expected a string",
+                )),
+            })
+            .collect::<Result<Vec<_>>>(),
+        Expression::String(s) => Ok(vec![s.as_str().to_string()]),
+        _ => Err(cx.err(
+            v.span(),
+            format!("`{key}` must be a list of strings"),
+            "expected a list",
+        )),
+    }
+}
+
+/// A list of paths (or one path), each resolved against the file's folder.
+fn paths(cx: &Ctx<'_>, key: &str, v: &Expression) -> Result<Vec<PathBuf>> {
+    Ok(strings(cx, key, v)?
+        .into_iter()
+        .map(|p| cx.resolve(p))
+        .collect())
+}
+
+/// A string that is one of `allowed`.
+fn one_of(cx: &Ctx<'_>, key: &str, v: &Expression, allowed: &[&str]) -> Result<String> {
+    let value = string(cx, key, v)?;
+    if allowed.contains(&value.as_str()) {
+        Ok(value)
+    } else {
+        Err(cx.err(
+            v.span(),
+            format!("`{key}` is one of {}, not \"{value}\"", allowed.join(", ")),
+            "not allowed",
+        ))
+    }
+}
+
+/// A boolean value.
+fn boolean(cx: &Ctx<'_>, key: &str, v: &Expression) -> Result<bool> {
+    match v {
+        Expression::Bool(b) => Ok(*b.value()),
+        _ => Err(cx.err(
+            v.span(),
+            format!("`{key}` must be true or false"),
+            "expected a boolean",
+        )),
+    }
 }
 
 #[cfg(test)]

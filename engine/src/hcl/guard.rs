@@ -78,105 +78,144 @@ pub fn parse_body(text: &str) -> Result<Body, ParseError> {
 /// The offset of the first `{` of code that is never closed, if any. Comments, quoted strings
 /// (with their `${ }` and `%{ }` interpolations, whose braces are code) and heredocs are skipped.
 pub fn unclosed_brace(text: &str) -> Option<usize> {
-    #[derive(Clone, Copy)]
-    enum Ctx {
-        Code,
-        Str,
-        /// Code inside an interpolation: braces open here so far.
-        Interp(usize),
-    }
-    let b = text.as_bytes();
-    let mut stack = vec![Ctx::Code];
-    let mut open: Vec<usize> = Vec::new();
+    let mut scan = Scan {
+        text,
+        b: text.as_bytes(),
+        stack: vec![Ctx::Code],
+        open: Vec::new(),
+    };
     let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        match *stack.last().expect("never empty") {
-            Ctx::Str => match c {
-                b'\\' => i += 1,
-                b'"' => {
-                    stack.pop();
+    while i < scan.b.len() {
+        // Each step returns the last byte it consumed.
+        i = match *scan.stack.last().expect("never empty") {
+            Ctx::Str => scan.in_string(i),
+            ctx => scan.in_code(ctx, i),
+        } + 1;
+    }
+    scan.open.first().copied()
+}
+
+/// What the scan is inside of.
+#[derive(Clone, Copy)]
+enum Ctx {
+    Code,
+    Str,
+    /// Code inside an interpolation: braces open here so far.
+    Interp(usize),
+}
+
+/// The state of [`unclosed_brace`]'s scan: the nested contexts, and the `{` of code still open.
+struct Scan<'t> {
+    text: &'t str,
+    b: &'t [u8],
+    stack: Vec<Ctx>,
+    open: Vec<usize>,
+}
+
+impl Scan<'_> {
+    /// One byte of a quoted string: an escape, the closing quote, or the start of an interpolation.
+    fn in_string(&mut self, i: usize) -> usize {
+        let c = self.b[i];
+        match c {
+            b'\\' => i + 1,
+            b'"' => {
+                self.stack.pop();
+                i
+            }
+            b'$' | b'%' if self.b.get(i + 1) == Some(&b'{') => {
+                if self.b.get(i.wrapping_sub(1)) != Some(&c) {
+                    self.stack.push(Ctx::Interp(0));
                 }
-                b'$' | b'%' if b.get(i + 1) == Some(&b'{') => {
-                    if b.get(i.wrapping_sub(1)) != Some(&c) {
-                        stack.push(Ctx::Interp(0));
-                    }
-                    i += 1;
-                }
-                b'\n' => {
-                    stack.pop(); // strings do not span lines: let the parser report it
-                }
-                _ => {}
-            },
-            ctx @ (Ctx::Code | Ctx::Interp(_)) => match c {
-                b'#' => {
-                    while i < b.len() && b[i] != b'\n' {
-                        i += 1;
-                    }
-                }
-                b'/' if b.get(i + 1) == Some(&b'/') => {
-                    while i < b.len() && b[i] != b'\n' {
-                        i += 1;
-                    }
-                }
-                b'/' if b.get(i + 1) == Some(&b'*') => {
-                    i += 2;
-                    while i + 1 < b.len() && !(b[i] == b'*' && b[i + 1] == b'/') {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-                b'"' => stack.push(Ctx::Str),
-                b'<' if b.get(i + 1) == Some(&b'<') => {
-                    // Heredoc: `<<EOT` or `<<-EOT`, then lines up to the marker alone.
-                    let mut j = i + 2;
-                    if b.get(j) == Some(&b'-') {
-                        j += 1;
-                    }
-                    let start = j;
-                    while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_') {
-                        j += 1;
-                    }
-                    let marker = &text[start..j];
-                    if b.get(j) == Some(&b'\r') {
-                        j += 1;
-                    }
-                    if !marker.is_empty() && b.get(j) == Some(&b'\n') {
-                        let mut k = j + 1;
-                        loop {
-                            let end = text[k..].find('\n').map_or(b.len(), |n| k + n);
-                            if text[k..end].trim() == marker || end >= b.len() {
-                                i = end;
-                                break;
-                            }
-                            k = end + 1;
-                        }
-                    } else {
-                        i += 1;
-                    }
-                }
-                b'{' => {
-                    if let Ctx::Interp(n) = ctx {
-                        *stack.last_mut().expect("never empty") = Ctx::Interp(n + 1);
-                    } else {
-                        open.push(i);
-                    }
-                }
-                b'}' => match ctx {
-                    Ctx::Interp(0) => {
-                        stack.pop();
-                    }
-                    Ctx::Interp(n) => *stack.last_mut().expect("never empty") = Ctx::Interp(n - 1),
-                    _ => {
-                        open.pop();
-                    }
-                },
-                _ => {}
-            },
+                i + 1
+            }
+            b'\n' => {
+                self.stack.pop(); // strings do not span lines: let the parser report it
+                i
+            }
+            _ => i,
         }
+    }
+
+    /// One byte of code (`ctx` is `Code` or `Interp`): comments and heredocs are skipped whole.
+    fn in_code(&mut self, ctx: Ctx, i: usize) -> usize {
+        let b = self.b;
+        match b[i] {
+            b'#' => line_end(b, i),
+            b'/' if b.get(i + 1) == Some(&b'/') => line_end(b, i),
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                let mut i = i + 2;
+                while i + 1 < b.len() && !(b[i] == b'*' && b[i + 1] == b'/') {
+                    i += 1;
+                }
+                i + 1
+            }
+            b'"' => {
+                self.stack.push(Ctx::Str);
+                i
+            }
+            b'<' if b.get(i + 1) == Some(&b'<') => self.heredoc(i),
+            b'{' => {
+                if let Ctx::Interp(n) = ctx {
+                    *self.stack.last_mut().expect("never empty") = Ctx::Interp(n + 1);
+                } else {
+                    self.open.push(i);
+                }
+                i
+            }
+            b'}' => {
+                match ctx {
+                    Ctx::Interp(0) => {
+                        self.stack.pop();
+                    }
+                    Ctx::Interp(n) => {
+                        *self.stack.last_mut().expect("never empty") = Ctx::Interp(n - 1)
+                    }
+                    _ => {
+                        self.open.pop();
+                    }
+                }
+                i
+            }
+            _ => i,
+        }
+    }
+
+    /// A heredoc at the `<<` at `i`: `<<EOT` or `<<-EOT`, then lines up to the marker alone. Not
+    /// a heredoc (no marker, or no line break after it): only the first `<` is consumed.
+    fn heredoc(&self, i: usize) -> usize {
+        let (text, b) = (self.text, self.b);
+        let mut j = i + 2;
+        if b.get(j) == Some(&b'-') {
+            j += 1;
+        }
+        let start = j;
+        while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_') {
+            j += 1;
+        }
+        let marker = &text[start..j];
+        if b.get(j) == Some(&b'\r') {
+            j += 1;
+        }
+        if marker.is_empty() || b.get(j) != Some(&b'\n') {
+            return i + 1;
+        }
+        let mut k = j + 1;
+        loop {
+            let end = text[k..].find('\n').map_or(b.len(), |n| k + n);
+            if text[k..end].trim() == marker || end >= b.len() {
+                return end;
+            }
+            k = end + 1;
+        }
+    }
+}
+
+/// The end of the line at `i`: its `\n`, or the end of the text.
+fn line_end(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && b[i] != b'\n' {
         i += 1;
     }
-    open.first().copied()
+    i
 }
 
 #[cfg(test)]

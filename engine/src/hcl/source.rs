@@ -7,19 +7,22 @@
 //!
 //! [`SourceIndex::locate`] maps a plan address (module path, type, name; `count`/`for_each` keys
 //! are ignored: all instances share one block) to its block: file, byte span, line, and the
-//! `costfix:ignore` comments on it.
+//! `costfix:ignore` comments on it. Reading one file is in `source/parse.rs`.
 
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use hcl::edit::expr::Expression;
-use hcl::edit::structure::{Body, Structure};
-use hcl::edit::Span;
+use hcl::edit::structure::Body;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::terraform::address::{Address, Mode};
+
+mod parse;
+
+pub use parse::ignore_comment;
+use parse::{parse_file, Call, Parsed};
 
 /// Deepest module nesting followed.
 const MAX_DEPTH: usize = 32;
@@ -134,12 +137,6 @@ impl std::fmt::Debug for SourceFile {
     }
 }
 
-struct Parsed {
-    blocks: Vec<(bool, String, String, Block)>,
-    /// Module calls: name, source, file, block span.
-    modules: Vec<(String, String, PathBuf, Range<usize>)>,
-}
-
 impl SourceIndex {
     /// Index the configuration rooted at `root`.
     pub fn build(root: &Path) -> Result<SourceIndex> {
@@ -172,6 +169,7 @@ impl SourceIndex {
         Ok(index)
     }
 
+    /// Index one module's folder, then the local modules it calls, depth first.
     fn walk(
         &mut self,
         dir: &Path,
@@ -181,42 +179,66 @@ impl SourceIndex {
         stack: &mut Vec<PathBuf>,
         visit: Option<Visitor<'_>>,
     ) -> Result<()> {
-        let listing = if dir.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            dir
-        };
-        let mut files: Vec<PathBuf> = std::fs::read_dir(listing)
-            .map_err(|source| Error::Io {
-                path: listing.to_owned(),
-                source,
-            })?
-            .filter_map(|e| e.ok().map(|e| dir.join(e.file_name())))
-            .filter(|p| {
-                let n = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-                (n.ends_with(".tf") || n.ends_with(".tf.json")) && p.is_file()
-            })
-            .collect();
-        files.sort();
-        self.files += files.len();
+        let files = tf_files(dir)?;
         let key = modules.join(".");
+        self.add_module(&key, dir, &files, call, stack);
+        let calls = self.index_files(&files, modules, &key, visit)?;
+        for c in calls {
+            let mut path: Vec<String> = modules.to_vec();
+            path.push(c.name.clone());
+            let Some((target, canonical)) = self.follow(dir, root, &path, &c.source, stack) else {
+                continue;
+            };
+            stack.push(canonical);
+            let site = CallSite {
+                parent: key.clone(),
+                name: c.name,
+                file: c.file,
+                span: c.span,
+            };
+            self.walk(&target, root, &path, Some(site), stack, visit)?;
+            stack.pop();
+        }
+        Ok(())
+    }
+
+    /// Record a module: its folder, files and call, and the canonical folder it is a user of.
+    fn add_module(
+        &mut self,
+        key: &str,
+        dir: &Path,
+        files: &[PathBuf],
+        call: Option<CallSite>,
+        stack: &[PathBuf],
+    ) {
+        self.files += files.len();
         if let Some(c) = stack.last() {
             self.dir_users
                 .entry(c.clone())
                 .or_default()
-                .push(key.clone());
+                .push(key.to_string());
         }
         self.modules.insert(
-            key.clone(),
+            key.to_string(),
             ModuleInfo {
                 dir: dir.to_owned(),
-                files: files.clone(),
+                files: files.to_vec(),
                 call,
             },
         );
+    }
+
+    /// Parse a module's files in parallel and index their blocks; returns the module calls found.
+    fn index_files(
+        &mut self,
+        files: &[PathBuf],
+        modules: &[String],
+        key: &str,
+        visit: Option<Visitor<'_>>,
+    ) -> Result<Vec<Call>> {
         let parsed: Vec<Parsed> = files
             .par_iter()
-            .map(|f| parse_file(f, &key, visit))
+            .map(|f| parse_file(f, key, visit))
             .collect::<Result<_>>()?;
         let mut calls = Vec::new();
         for p in parsed {
@@ -226,60 +248,35 @@ impl SourceIndex {
             }
             calls.extend(p.modules);
         }
-        for (name, source, file, span) in calls {
-            let mut path: Vec<String> = modules.to_vec();
-            path.push(name.clone());
-            let module = path
-                .iter()
-                .map(|m| format!("module.{m}"))
-                .collect::<Vec<_>>()
-                .join(".");
-            let skip = |reason: String| Skipped {
-                module: module.clone(),
-                source: source.clone(),
-                reason,
-            };
-            if !(source.starts_with("./") || source.starts_with("../")) {
-                self.skipped.push(skip("not a local module (registry, git or other remote source): its files are not in this tree".into()));
-                continue;
+        Ok(calls)
+    }
+
+    /// The folder a module call at `path` leads to, as shown and canonical; `None`, with the
+    /// reason recorded in `skipped`, when it is not followed.
+    fn follow(
+        &mut self,
+        dir: &Path,
+        root: &Path,
+        path: &[String],
+        source: &str,
+        stack: &[PathBuf],
+    ) -> Option<(PathBuf, PathBuf)> {
+        match module_folder(dir, root, source, stack) {
+            Ok(folders) => Some(folders),
+            Err(reason) => {
+                let module = path
+                    .iter()
+                    .map(|m| format!("module.{m}"))
+                    .collect::<Vec<_>>()
+                    .join(".");
+                self.skipped.push(Skipped {
+                    module,
+                    source: source.to_string(),
+                    reason,
+                });
+                None
             }
-            let target = dir.join(&source);
-            let canonical = match target.canonicalize() {
-                Ok(c) => c,
-                Err(e) => {
-                    self.skipped
-                        .push(skip(format!("its folder cannot be read: {e}")));
-                    continue;
-                }
-            };
-            if !canonical.starts_with(root) {
-                self.skipped.push(skip("its folder is outside the root folder (or reached through a symlink that leaves it)".into()));
-                continue;
-            }
-            if stack.contains(&canonical) || stack.len() > MAX_DEPTH {
-                self.skipped.push(skip(
-                    "a module cycle: its folder is already being indexed".into(),
-                ));
-                continue;
-            }
-            // A shorter path for display, if it is the same folder.
-            let short = normalize(&target);
-            let target = if short.canonicalize().ok().as_ref() == Some(&canonical) {
-                short
-            } else {
-                target
-            };
-            stack.push(canonical);
-            let site = CallSite {
-                parent: key.clone(),
-                name,
-                file,
-                span,
-            };
-            self.walk(&target, root, &path, Some(site), stack, visit)?;
-            stack.pop();
         }
-        Ok(())
     }
 
     /// The block declaring a plan address.
@@ -328,199 +325,60 @@ impl SourceIndex {
     }
 }
 
-fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
-}
-
-fn parse_file(path: &Path, module_key: &str, visit: Option<Visitor<'_>>) -> Result<Parsed> {
-    let raw = std::fs::read(path).map_err(|source| Error::Io {
-        path: path.to_owned(),
-        source,
-    })?;
-    let text = String::from_utf8(raw).map_err(|e| Error::Encoding {
-        path: path.to_owned(),
-        offset: e.utf8_error().valid_up_to(),
-        reason: "a .tf file is not valid UTF-8".into(),
-    })?;
-    let name = path.display().to_string();
-    if name.ends_with(".tf.json") {
-        return parse_json_file(path, &text);
-    }
-    // hcl-edit rejects a byte-order mark: parse after it and shift the spans back.
-    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let body: Body = crate::hcl::guard::parse_body(&text[bom..]).map_err(|e| {
-        let offset = bom + e.offset();
-        let (src, span) = Error::source_window(&name, &text, offset);
-        Error::Invalid {
-            src,
-            span,
-            message: format!("HCL syntax error: {}", e.message()),
-            label: "here".into(),
-        }
-    })?;
-    let mut out = Parsed {
-        blocks: Vec::new(),
-        modules: Vec::new(),
+/// The `.tf` and `.tf.json` files of a folder, sorted.
+fn tf_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let listing = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
     };
-    // Lines counted from the previous block on (blocks come in order): linear in the file.
-    let (mut at, mut at_line) = (0usize, 1usize);
-    let mut line_at = |offset: usize| {
-        if offset >= at {
-            at_line += text.as_bytes()[at..offset]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count();
-            at = offset;
-            at_line
-        } else {
-            line_of(&text, offset)
-        }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(listing)
+        .map_err(|source| Error::Io {
+            path: listing.to_owned(),
+            source,
+        })?
+        .filter_map(|e| e.ok().map(|e| dir.join(e.file_name())))
+        .filter(|p| {
+            let n = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            (n.ends_with(".tf") || n.ends_with(".tf.json")) && p.is_file()
+        })
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// The folder of a module `source` called from `dir`, as shown and canonical, or why it is not
+/// followed: not local, unreadable, outside `root`, or a cycle (already on `stack`).
+fn module_folder(
+    dir: &Path,
+    root: &Path,
+    source: &str,
+    stack: &[PathBuf],
+) -> Result<(PathBuf, PathBuf), String> {
+    if !(source.starts_with("./") || source.starts_with("../")) {
+        return Err("not a local module (registry, git or other remote source): its files are not in this tree".into());
+    }
+    let target = dir.join(source);
+    let canonical = target
+        .canonicalize()
+        .map_err(|e| format!("its folder cannot be read: {e}"))?;
+    if !canonical.starts_with(root) {
+        return Err(
+            "its folder is outside the root folder (or reached through a symlink that leaves it)"
+                .into(),
+        );
+    }
+    if stack.contains(&canonical) || stack.len() > MAX_DEPTH {
+        return Err("a module cycle: its folder is already being indexed".into());
+    }
+    // A shorter path for display, if it is the same folder.
+    let short = normalize(&target);
+    let target = if short.canonicalize().ok().as_ref() == Some(&canonical) {
+        short
+    } else {
+        target
     };
-    for s in body.iter() {
-        let Structure::Block(b) = s else { continue };
-        let labels: Vec<&str> = b
-            .labels
-            .iter()
-            .map(|l| match l {
-                hcl::edit::structure::BlockLabel::String(s) => s.as_str(),
-                hcl::edit::structure::BlockLabel::Ident(i) => i.as_str(),
-            })
-            .collect();
-        let Some(span) = b.span() else { continue };
-        let span = span.start + bom..span.end + bom;
-        match (b.ident.as_str(), labels.as_slice()) {
-            (kind @ ("resource" | "data"), [rtype, rname]) => {
-                let line = line_at(span.start);
-                let ignores = ignores(&text, &span);
-                out.blocks.push((
-                    kind == "data",
-                    rtype.to_string(),
-                    rname.to_string(),
-                    Block {
-                        file: path.to_owned(),
-                        span,
-                        line,
-                        json: false,
-                        ignores,
-                    },
-                ));
-            }
-            ("module", [mname]) => {
-                if let Some(Expression::String(src)) =
-                    b.body.get_attribute("source").map(|a| &a.value)
-                {
-                    out.modules.push((
-                        mname.to_string(),
-                        src.as_str().to_string(),
-                        path.to_owned(),
-                        span,
-                    ));
-                }
-            }
-            _ => {}
-        }
-    }
-    if let Some(v) = visit {
-        v(module_key, path, &SourceFile::new(text, body, bom));
-    }
-    Ok(out)
-}
-
-/// `.tf.json`: `{"resource": {"TYPE": {"NAME": {...}}}}`, `{"module": {"NAME": {"source": ...}}}`.
-fn parse_json_file(path: &Path, text: &str) -> Result<Parsed> {
-    let name = path.display().to_string();
-    let v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-        let offset = text
-            .split_inclusive('\n')
-            .take(e.line().saturating_sub(1))
-            .map(str::len)
-            .sum::<usize>()
-            + e.column().saturating_sub(1);
-        let (src, span) = Error::source_window(&name, text, offset);
-        Error::Invalid {
-            src,
-            span,
-            message: format!("not valid JSON: {e}"),
-            label: "here".into(),
-        }
-    })?;
-    let mut out = Parsed {
-        blocks: Vec::new(),
-        modules: Vec::new(),
-    };
-    for (kind, data) in [("resource", false), ("data", true)] {
-        let Some(types) = v.get(kind).and_then(|t| t.as_object()) else {
-            continue;
-        };
-        for (rtype, names) in types {
-            let Some(names) = names.as_object() else {
-                continue;
-            };
-            for rname in names.keys() {
-                // The block's position: the name key after the type key.
-                let at = text
-                    .find(&format!("\"{rtype}\""))
-                    .and_then(|t| text[t..].find(&format!("\"{rname}\"")).map(|n| t + n))
-                    .unwrap_or(0);
-                out.blocks.push((
-                    data,
-                    rtype.clone(),
-                    rname.clone(),
-                    Block {
-                        file: path.to_owned(),
-                        span: at..at,
-                        line: line_of(text, at),
-                        json: true,
-                        ignores: Vec::new(),
-                    },
-                ));
-            }
-        }
-    }
-    if let Some(mods) = v.get("module").and_then(|m| m.as_object()) {
-        for (mname, m) in mods {
-            if let Some(src) = m.get("source").and_then(|s| s.as_str()) {
-                out.modules
-                    .push((mname.clone(), src.to_string(), path.to_owned(), 0..0));
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// `costfix:ignore` comments directly above the block or inside it.
-fn ignores(text: &str, span: &Range<usize>) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let line_start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
-    for line in text[..line_start].lines().rev() {
-        let t = line.trim();
-        if let Some(ig) = ignore_comment(t) {
-            out.push(ig);
-        } else if !(t.starts_with('#') || t.starts_with("//")) {
-            break;
-        }
-    }
-    for line in text[span.clone()].lines() {
-        if let Some(ig) = ignore_comment(line.trim()) {
-            out.push(ig);
-        }
-    }
-    out
-}
-
-/// `# costfix:ignore ID reason` (or `//`).
-pub fn ignore_comment(line: &str) -> Option<(String, String)> {
-    let body = line
-        .strip_prefix('#')
-        .or_else(|| line.strip_prefix("//"))?
-        .trim();
-    let rest = body.strip_prefix("costfix:ignore")?.trim();
-    let (id, reason) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
-    (!id.is_empty()).then(|| (id.to_string(), reason.trim().to_string()))
+    Ok((target, canonical))
 }
 
 /// `a/./b/../c` → `a/c`, lexically (the folder was checked to be inside the root by its canonical

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use crate::check::{CheckReport, Finding};
 use crate::policy::Level;
-use crate::slo::{Limit, Status};
+use crate::slo::{BudgetResult, Limit, Status};
 
 use crate::pricing::money::{delta, usd};
 
@@ -177,72 +177,95 @@ pub fn markdown(out: &mut impl Write, r: &CheckReport) -> io::Result<()> {
     writeln!(out)?;
     writeln!(out, "**{}**", cost_line(r))?;
     writeln!(out)?;
+    md_findings(out, r)?;
+    md_budgets(out, r)?;
+    md_quiet_findings(out, r)?;
+    md_estimate(out, r)
+}
+
+/// The comment's table of active findings (the first 50).
+fn md_findings(out: &mut impl Write, r: &CheckReport) -> io::Result<()> {
     let active: Vec<&Finding> = r.findings.iter().filter(|f| f.active()).collect();
-    if !active.is_empty() {
-        writeln!(out, "| | Finding | Resource | Rule |")?;
-        writeln!(out, "|---|---|---|---|")?;
-        for f in active.iter().take(50) {
-            writeln!(
-                out,
-                "| {} | {} | {} | `{}` |",
-                level_word(f.level),
-                md(&f.message),
-                f.resource
-                    .as_deref()
-                    .map(|a| format!("`{a}`"))
-                    .unwrap_or_default(),
-                f.id
-            )?;
-        }
-        if active.len() > 50 {
-            writeln!(out, "| | … and {} more | | |", active.len() - 50)?;
-        }
-        writeln!(out)?;
+    if active.is_empty() {
+        return Ok(());
     }
-    if !r.budgets.is_empty() {
+    writeln!(out, "| | Finding | Resource | Rule |")?;
+    writeln!(out, "|---|---|---|---|")?;
+    for f in active.iter().take(50) {
         writeln!(
             out,
-            "<details><summary>Budgets ({})</summary>",
-            r.budgets.len()
+            "| {} | {} | {} | `{}` |",
+            level_word(f.level),
+            md(&f.message),
+            f.resource
+                .as_deref()
+                .map(|a| format!("`{a}`"))
+                .unwrap_or_default(),
+            f.id
         )?;
-        writeln!(out)?;
-        writeln!(out, "| Status | Budget | | Limit |")?;
-        writeln!(out, "|---|---|---|---|")?;
-        for b in &r.budgets {
-            writeln!(
-                out,
-                "| {} | {} | {} | {} |",
-                status_word(b.status),
-                md(&b.budget.name),
-                md(&b.message),
-                limit_text(&b.budget.limit)
-            )?;
-        }
-        writeln!(out)?;
-        writeln!(out, "</details>")?;
-        writeln!(out)?;
     }
+    if active.len() > 50 {
+        writeln!(out, "| | … and {} more | | |", active.len() - 50)?;
+    }
+    writeln!(out)
+}
+
+/// The comment's folded table of budgets.
+fn md_budgets(out: &mut impl Write, r: &CheckReport) -> io::Result<()> {
+    if r.budgets.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "<details><summary>Budgets ({})</summary>",
+        r.budgets.len()
+    )?;
+    writeln!(out)?;
+    writeln!(out, "| Status | Budget | | Limit |")?;
+    writeln!(out, "|---|---|---|---|")?;
+    for b in &r.budgets {
+        writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            status_word(b.status),
+            md(&b.budget.name),
+            md(&b.message),
+            limit_text(&b.budget.limit)
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(out, "</details>")?;
+    writeln!(out)
+}
+
+/// The comment's folded list of suppressed and baselined findings.
+fn md_quiet_findings(out: &mut impl Write, r: &CheckReport) -> io::Result<()> {
     let quiet: Vec<&Finding> = r.findings.iter().filter(|f| !f.active()).collect();
-    if !quiet.is_empty() {
+    if quiet.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "<details><summary>Suppressed or baselined ({})</summary>",
+        quiet.len()
+    )?;
+    writeln!(out)?;
+    for f in quiet {
         writeln!(
             out,
-            "<details><summary>Suppressed or baselined ({})</summary>",
-            quiet.len()
+            "- {} `{}`: {}",
+            level_word(f.level),
+            f.id,
+            md(&f.message)
         )?;
-        writeln!(out)?;
-        for f in quiet {
-            writeln!(
-                out,
-                "- {} `{}`: {}",
-                level_word(f.level),
-                f.id,
-                md(&f.message)
-            )?;
-        }
-        writeln!(out)?;
-        writeln!(out, "</details>")?;
-        writeln!(out)?;
     }
+    writeln!(out)?;
+    writeln!(out, "</details>")?;
+    writeln!(out)
+}
+
+/// The comment's folded cost estimate: the estimate's own Markdown without its heading.
+fn md_estimate(out: &mut impl Write, r: &CheckReport) -> io::Result<()> {
     writeln!(out, "<details><summary>Cost estimate</summary>")?;
     writeln!(out)?;
     let mut buf = Vec::new();
@@ -388,22 +411,14 @@ pub fn junit(out: &mut impl Write, r: &CheckReport) -> io::Result<()> {
         .iter()
         .filter(|f| f.id.starts_with("policy:"))
         .collect();
-    let fails = |fs: &[&Finding]| {
-        fs.iter()
-            .filter(|f| {
-                f.active()
-                    && (f.level == Level::Deny || r.verdict.fail_on == crate::check::FailOn::Warn)
-            })
-            .count()
-    };
-    let policy_failures = fails(&findings);
+    let policy_failures = findings
+        .iter()
+        .filter(|f| f.active() && junit_fails(r, f))
+        .count();
     let budget_failures = r
         .budgets
         .iter()
-        .filter(|b| {
-            b.status == Status::Fail
-                || (b.status == Status::Warn && r.verdict.fail_on == crate::check::FailOn::Warn)
-        })
+        .filter(|b| junit_budget_fails(r, b))
         .count();
     let policy_tests = findings.len().max(1);
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
@@ -424,39 +439,7 @@ pub fn junit(out: &mut impl Write, r: &CheckReport) -> io::Result<()> {
         )?;
     }
     for f in &findings {
-        let name = format!("{}: {}", f.resource.as_deref().unwrap_or("plan"), f.message);
-        writeln!(
-            out,
-            r#"    <testcase classname="{}" name="{}">"#,
-            xml(&f.id),
-            xml(&name)
-        )?;
-        if !f.active() {
-            writeln!(
-                out,
-                r#"      <skipped message="{}"/>"#,
-                xml(f
-                    .suppressed
-                    .as_deref()
-                    .unwrap_or("accepted in the baseline"))
-            )?;
-        } else if f.level == Level::Deny || r.verdict.fail_on == crate::check::FailOn::Warn {
-            writeln!(
-                out,
-                r#"      <failure message="{}" type="{}">{}</failure>"#,
-                xml(&f.message),
-                level_word(f.level),
-                xml(&f.source.join(", "))
-            )?;
-        } else {
-            writeln!(
-                out,
-                r#"      <system-out>{}: {}</system-out>"#,
-                level_word(f.level),
-                xml(&f.message)
-            )?;
-        }
-        writeln!(out, "    </testcase>")?;
+        junit_finding(out, r, f)?;
     }
     writeln!(out, "  </testsuite>")?;
     writeln!(
@@ -465,33 +448,85 @@ pub fn junit(out: &mut impl Write, r: &CheckReport) -> io::Result<()> {
         r.budgets.len()
     )?;
     for b in &r.budgets {
-        let failing = b.status == Status::Fail
-            || (b.status == Status::Warn && r.verdict.fail_on == crate::check::FailOn::Warn);
-        writeln!(
-            out,
-            r#"    <testcase classname="costfix.budgets" name="{}">"#,
-            xml(&b.budget.name)
-        )?;
-        if failing {
-            writeln!(
-                out,
-                r#"      <failure message="{}" type="{}">{}</failure>"#,
-                xml(&b.message),
-                status_word(b.status),
-                xml(&b.budget.source)
-            )?;
-        } else {
-            writeln!(
-                out,
-                r#"      <system-out>{}: {}</system-out>"#,
-                status_word(b.status),
-                xml(&b.message)
-            )?;
-        }
-        writeln!(out, "    </testcase>")?;
+        junit_budget(out, r, b)?;
     }
     writeln!(out, "  </testsuite>")?;
     writeln!(out, "</testsuites>")
+}
+
+/// Whether an active finding fails the check: a deny, or any finding with `--fail-on warn`.
+fn junit_fails(r: &CheckReport, f: &Finding) -> bool {
+    f.level == Level::Deny || r.verdict.fail_on == crate::check::FailOn::Warn
+}
+
+/// Whether a budget fails the check: a failure, or a warning with `--fail-on warn`.
+fn junit_budget_fails(r: &CheckReport, b: &BudgetResult) -> bool {
+    b.status == Status::Fail
+        || (b.status == Status::Warn && r.verdict.fail_on == crate::check::FailOn::Warn)
+}
+
+/// One policy finding as a test case: skipped (suppressed or baselined), failed, or passed with
+/// its level and message as output.
+fn junit_finding(out: &mut impl Write, r: &CheckReport, f: &Finding) -> io::Result<()> {
+    let name = format!("{}: {}", f.resource.as_deref().unwrap_or("plan"), f.message);
+    writeln!(
+        out,
+        r#"    <testcase classname="{}" name="{}">"#,
+        xml(&f.id),
+        xml(&name)
+    )?;
+    if !f.active() {
+        writeln!(
+            out,
+            r#"      <skipped message="{}"/>"#,
+            xml(f
+                .suppressed
+                .as_deref()
+                .unwrap_or("accepted in the baseline"))
+        )?;
+    } else if junit_fails(r, f) {
+        writeln!(
+            out,
+            r#"      <failure message="{}" type="{}">{}</failure>"#,
+            xml(&f.message),
+            level_word(f.level),
+            xml(&f.source.join(", "))
+        )?;
+    } else {
+        writeln!(
+            out,
+            r#"      <system-out>{}: {}</system-out>"#,
+            level_word(f.level),
+            xml(&f.message)
+        )?;
+    }
+    writeln!(out, "    </testcase>")
+}
+
+/// One budget as a test case: failed, or passed with its status and message as output.
+fn junit_budget(out: &mut impl Write, r: &CheckReport, b: &BudgetResult) -> io::Result<()> {
+    writeln!(
+        out,
+        r#"    <testcase classname="costfix.budgets" name="{}">"#,
+        xml(&b.budget.name)
+    )?;
+    if junit_budget_fails(r, b) {
+        writeln!(
+            out,
+            r#"      <failure message="{}" type="{}">{}</failure>"#,
+            xml(&b.message),
+            status_word(b.status),
+            xml(&b.budget.source)
+        )?;
+    } else {
+        writeln!(
+            out,
+            r#"      <system-out>{}: {}</system-out>"#,
+            status_word(b.status),
+            xml(&b.message)
+        )?;
+    }
+    writeln!(out, "    </testcase>")
 }
 
 /// The outcome of `costfix policy test`, like `opa test`: a line per test, errors under failures,

@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use crate::cost::{ItemStatus, LineItem, Support};
-use crate::estimate::{Estimate, ResourceEstimate};
+use crate::estimate::{Estimate, ModuleSubtotal, ResourceEstimate};
 use crate::terraform::plan::ChangeKind;
 
 use crate::pricing::money::{delta, qty, unit_price, usd};
@@ -98,8 +98,34 @@ fn footer_prices(est: &Estimate) -> String {
 pub fn table(out: &mut impl Write, est: &Estimate, command: &str) -> io::Result<()> {
     writeln!(out, "{}", header(est, command))?;
     writeln!(out)?;
-    // Columns: name, qty, unit, before, after, delta.
-    let mut rows: Vec<[String; 6]> = vec![[
+    let (rows, resource_rows) = table_rows(est);
+    if rows.len() == 1 {
+        writeln!(out, "No priced resources.")?;
+    } else {
+        write_aligned(out, &rows, &resource_rows)?;
+    }
+    writeln!(out)?;
+    if est.modules.len() > 1 {
+        table_modules(out, est)?;
+    }
+    writeln!(
+        out,
+        "Total monthly cost: {} → {} ({})",
+        usd(est.totals.before),
+        usd(est.totals.after),
+        delta(est.totals.delta)
+    )?;
+    notes(out, est)?;
+    Ok(())
+}
+
+/// A row of the text table: name, monthly quantity, unit, before, after, delta.
+type Row = [String; 6];
+
+/// The text table's rows: the header, then each priced resource and its components; and the
+/// indexes of the resource rows.
+fn table_rows(est: &Estimate) -> (Vec<Row>, Vec<usize>) {
+    let mut rows: Vec<Row> = vec![[
         "Resource / component".into(),
         "Monthly qty".into(),
         "Unit".into(),
@@ -118,90 +144,91 @@ pub fn table(out: &mut impl Write, est: &Estimate, command: &str) -> io::Result<
             r.after.as_ref().map_or("-".into(), |s| usd(s.monthly)),
             delta(r.delta),
         ]);
-        let items = shown_items(r);
         let deleted = r.after.is_none();
-        for i in items {
-            let cost = item_cost(i);
-            let (b, a) = if deleted {
-                (cost, String::new())
-            } else {
-                (String::new(), cost)
-            };
-            rows.push([
-                format!("  {}", item_label(i)),
-                i.quantity.map(qty).unwrap_or_default(),
-                i.unit.clone(),
-                b,
-                a,
-                String::new(),
-            ]);
+        for i in shown_items(r) {
+            rows.push(item_row(i, deleted));
         }
     }
-    if rows.len() == 1 {
-        writeln!(out, "No priced resources.")?;
+    (rows, resource_rows)
+}
+
+/// A component's row: its cost in the after column, or the before column for a deleted resource.
+fn item_row(i: &LineItem, deleted: bool) -> Row {
+    let cost = item_cost(i);
+    let (b, a) = if deleted {
+        (cost, String::new())
     } else {
-        let mut w = [0usize; 6];
-        for row in &rows {
-            for (c, cell) in row.iter().enumerate() {
-                w[c] = w[c].max(cell.chars().count());
-            }
-        }
-        for (n, row) in rows.iter().enumerate() {
-            if n > 1 && resource_rows.contains(&n) {
-                writeln!(out)?;
-            }
-            let line = format!(
-                "{:<w0$}  {:>w1$}  {:<w2$}  {:>w3$}  {:>w4$}  {:>w5$}",
-                row[0],
-                row[1],
-                row[2],
-                row[3],
-                row[4],
-                row[5],
-                w0 = w[0],
-                w1 = w[1],
-                w2 = w[2],
-                w3 = w[3],
-                w4 = w[4],
-                w5 = w[5]
-            );
-            writeln!(out, "{}", line.trim_end())?;
+        (String::new(), cost)
+    };
+    [
+        format!("  {}", item_label(i)),
+        i.quantity.map(qty).unwrap_or_default(),
+        i.unit.clone(),
+        b,
+        a,
+        String::new(),
+    ]
+}
+
+/// Write rows in aligned columns, with a blank line before each resource after the first.
+fn write_aligned(out: &mut impl Write, rows: &[Row], resource_rows: &[usize]) -> io::Result<()> {
+    let mut w = [0usize; 6];
+    for row in rows {
+        for (c, cell) in row.iter().enumerate() {
+            w[c] = w[c].max(cell.chars().count());
         }
     }
-    writeln!(out)?;
-    if est.modules.len() > 1 {
-        writeln!(out, "Modules:")?;
-        let w = est
-            .modules
-            .iter()
-            .map(|m| module_name(&m.module).len())
-            .max()
-            .unwrap_or(0);
-        for m in est
-            .modules
-            .iter()
-            .filter(|m| !(m.cost.before.is_zero() && m.cost.after.is_zero()))
-        {
-            writeln!(
-                out,
-                "  {:<w$}  {} → {} ({})",
-                module_name(&m.module),
-                usd(m.cost.before),
-                usd(m.cost.after),
-                delta(m.cost.delta)
-            )?;
+    for (n, row) in rows.iter().enumerate() {
+        if n > 1 && resource_rows.contains(&n) {
+            writeln!(out)?;
         }
-        writeln!(out)?;
+        let line = format!(
+            "{:<w0$}  {:>w1$}  {:<w2$}  {:>w3$}  {:>w4$}  {:>w5$}",
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            row[5],
+            w0 = w[0],
+            w1 = w[1],
+            w2 = w[2],
+            w3 = w[3],
+            w4 = w[4],
+            w5 = w[5]
+        );
+        writeln!(out, "{}", line.trim_end())?;
     }
-    writeln!(
-        out,
-        "Total monthly cost: {} → {} ({})",
-        usd(est.totals.before),
-        usd(est.totals.after),
-        delta(est.totals.delta)
-    )?;
-    notes(out, est)?;
     Ok(())
+}
+
+/// The text table's module subtotals (modules with a cost).
+fn table_modules(out: &mut impl Write, est: &Estimate) -> io::Result<()> {
+    writeln!(out, "Modules:")?;
+    let w = est
+        .modules
+        .iter()
+        .map(|m| module_name(&m.module).len())
+        .max()
+        .unwrap_or(0);
+    for m in costed_modules(est) {
+        writeln!(
+            out,
+            "  {:<w$}  {} → {} ({})",
+            module_name(&m.module),
+            usd(m.cost.before),
+            usd(m.cost.after),
+            delta(m.cost.delta)
+        )?;
+    }
+    writeln!(out)
+}
+
+/// The modules that cost something before or after the change.
+fn costed_modules(est: &Estimate) -> impl Iterator<Item = &ModuleSubtotal> {
+    est.modules
+        .iter()
+        .filter(|m| !(m.cost.before.is_zero() && m.cost.after.is_zero()))
 }
 
 fn module_name(m: &str) -> &str {
@@ -379,84 +406,15 @@ pub fn markdown(out: &mut impl Write, est: &Estimate, command: &str) -> io::Resu
         delta(est.totals.delta)
     )?;
     writeln!(out)?;
-    let mut shown: Vec<&ResourceEstimate> = est
-        .resources
-        .iter()
-        .filter(|r| is_priced(r) && (r.action != ChangeKind::NoOp || !r.delta.is_zero()))
-        .collect();
-    shown.sort_by(|a, b| {
-        b.delta
-            .abs()
-            .cmp(&a.delta.abs())
-            .then_with(|| a.address.cmp(&b.address))
-    });
+    let shown = md_shown(est);
     if shown.is_empty() {
         writeln!(out, "No priced resource changes.")?;
     } else {
-        writeln!(out, "| Resource | Action | Before | After | Delta |")?;
-        writeln!(out, "|---|---|--:|--:|--:|")?;
-        for r in shown.iter().take(MARKDOWN_MAX_ROWS) {
-            writeln!(
-                out,
-                "| `{}` | {} | {} | {} | {} |",
-                md_escape(&r.address),
-                r.action.as_str(),
-                r.before.as_ref().map_or("-".into(), |s| usd(s.monthly)),
-                r.after.as_ref().map_or("-".into(), |s| usd(s.monthly)),
-                delta(r.delta)
-            )?;
-        }
-        if shown.len() > MARKDOWN_MAX_ROWS {
-            let rest = &shown[MARKDOWN_MAX_ROWS..];
-            let d: rust_decimal::Decimal = rest.iter().map(|r| r.delta).sum();
-            writeln!(out, "| … {} more | | | | {} |", rest.len(), delta(d))?;
-        }
-        writeln!(out)?;
-        writeln!(out, "<details><summary>Cost components</summary>")?;
-        writeln!(out)?;
-        for r in shown.iter().take(MARKDOWN_MAX_ROWS) {
-            writeln!(out, "**`{}`**", md_escape(&r.address))?;
-            writeln!(out)?;
-            for i in shown_items(r) {
-                let q = i
-                    .quantity
-                    .map(|q| format!("{} {}", qty(q), i.unit))
-                    .unwrap_or_default();
-                writeln!(
-                    out,
-                    "- {}: {} {}",
-                    md_escape(&item_label(i)),
-                    q,
-                    item_cost(i)
-                )?;
-            }
-            writeln!(out)?;
-        }
-        writeln!(out, "</details>")?;
-        writeln!(out)?;
+        md_resources(out, &shown)?;
+        md_components(out, &shown)?;
     }
     if est.modules.len() > 1 {
-        writeln!(out, "<details><summary>Modules</summary>")?;
-        writeln!(out)?;
-        writeln!(out, "| Module | Before | After | Delta |")?;
-        writeln!(out, "|---|--:|--:|--:|")?;
-        for m in est
-            .modules
-            .iter()
-            .filter(|m| !(m.cost.before.is_zero() && m.cost.after.is_zero()))
-        {
-            writeln!(
-                out,
-                "| `{}` | {} | {} | {} |",
-                md_escape(module_name(&m.module)),
-                usd(m.cost.before),
-                usd(m.cost.after),
-                delta(m.cost.delta)
-            )?;
-        }
-        writeln!(out)?;
-        writeln!(out, "</details>")?;
-        writeln!(out)?;
+        md_modules(out, est)?;
     }
     md_notes(out, est)?;
     let c = &est.counts;
@@ -471,6 +429,92 @@ pub fn markdown(out: &mut impl Write, est: &Estimate, command: &str) -> io::Resu
         env!("CARGO_PKG_VERSION")
     )?;
     Ok(())
+}
+
+/// The priced resources the comment shows (changed, or with a cost delta), largest delta first.
+fn md_shown(est: &Estimate) -> Vec<&ResourceEstimate> {
+    let mut shown: Vec<&ResourceEstimate> = est
+        .resources
+        .iter()
+        .filter(|r| is_priced(r) && (r.action != ChangeKind::NoOp || !r.delta.is_zero()))
+        .collect();
+    shown.sort_by(|a, b| {
+        b.delta
+            .abs()
+            .cmp(&a.delta.abs())
+            .then_with(|| a.address.cmp(&b.address))
+    });
+    shown
+}
+
+/// The comment's resource table (the first rows, then one line for the rest).
+fn md_resources(out: &mut impl Write, shown: &[&ResourceEstimate]) -> io::Result<()> {
+    writeln!(out, "| Resource | Action | Before | After | Delta |")?;
+    writeln!(out, "|---|---|--:|--:|--:|")?;
+    for r in shown.iter().take(MARKDOWN_MAX_ROWS) {
+        writeln!(
+            out,
+            "| `{}` | {} | {} | {} | {} |",
+            md_escape(&r.address),
+            r.action.as_str(),
+            r.before.as_ref().map_or("-".into(), |s| usd(s.monthly)),
+            r.after.as_ref().map_or("-".into(), |s| usd(s.monthly)),
+            delta(r.delta)
+        )?;
+    }
+    if shown.len() > MARKDOWN_MAX_ROWS {
+        let rest = &shown[MARKDOWN_MAX_ROWS..];
+        let d: rust_decimal::Decimal = rest.iter().map(|r| r.delta).sum();
+        writeln!(out, "| … {} more | | | | {} |", rest.len(), delta(d))?;
+    }
+    writeln!(out)
+}
+
+/// The comment's folded list of each shown resource's components.
+fn md_components(out: &mut impl Write, shown: &[&ResourceEstimate]) -> io::Result<()> {
+    writeln!(out, "<details><summary>Cost components</summary>")?;
+    writeln!(out)?;
+    for r in shown.iter().take(MARKDOWN_MAX_ROWS) {
+        writeln!(out, "**`{}`**", md_escape(&r.address))?;
+        writeln!(out)?;
+        for i in shown_items(r) {
+            let q = i
+                .quantity
+                .map(|q| format!("{} {}", qty(q), i.unit))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "- {}: {} {}",
+                md_escape(&item_label(i)),
+                q,
+                item_cost(i)
+            )?;
+        }
+        writeln!(out)?;
+    }
+    writeln!(out, "</details>")?;
+    writeln!(out)
+}
+
+/// The comment's folded table of module subtotals (modules with a cost).
+fn md_modules(out: &mut impl Write, est: &Estimate) -> io::Result<()> {
+    writeln!(out, "<details><summary>Modules</summary>")?;
+    writeln!(out)?;
+    writeln!(out, "| Module | Before | After | Delta |")?;
+    writeln!(out, "|---|--:|--:|--:|")?;
+    for m in costed_modules(est) {
+        writeln!(
+            out,
+            "| `{}` | {} | {} | {} |",
+            md_escape(module_name(&m.module)),
+            usd(m.cost.before),
+            usd(m.cost.after),
+            delta(m.cost.delta)
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(out, "</details>")?;
+    writeln!(out)
 }
 
 /// The catalog in the price-file format (`costfix prices`), optionally one service or region.

@@ -24,12 +24,15 @@ fn saving_text(f: &Fix) -> String {
     }
 }
 
+/// How `fix_block` colours text: (ANSI code, text) → text.
+type Paint<'p> = &'p (dyn Fn(&str, &str) -> String + Sync);
+
 /// One fix as text: header, notes, diff.
 fn fix_block(
     f: &Fix,
     texts: &HashMap<PathBuf, Arc<String>>,
     apply: bool,
-    paint: &(dyn Fn(&str, &str) -> String + Sync),
+    paint: Paint<'_>,
 ) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
@@ -49,7 +52,24 @@ fn fix_block(
         let _ = writeln!(out, "  instances: {}", f.instances.join(", "));
     }
     let _ = writeln!(out, "  {}", f.message);
-    let state = if f.applied {
+    let _ = writeln!(
+        out,
+        "  {} · {} · {}",
+        paint("32", &saving_text(f)),
+        f.applicability.name(),
+        state_text(f, apply)
+    );
+    notes(&mut out, f);
+    if f.no_fix.is_none() && !f.edits.is_empty() {
+        diff_lines(&mut out, f, texts, paint);
+    }
+    out.push('\n');
+    out
+}
+
+/// Whether the fix was (or would be) applied, or why not.
+fn state_text(f: &Fix, apply: bool) -> String {
+    if f.applied {
         if apply {
             "applied".to_string()
         } else {
@@ -63,14 +83,12 @@ fn fix_block(
             Applicability::DisplayOnly => "never applied".to_string(),
             _ => "not applied".to_string(),
         }
-    };
-    let _ = writeln!(
-        out,
-        "  {} · {} · {}",
-        paint("32", &saving_text(f)),
-        f.applicability.name(),
-        state
-    );
+    }
+}
+
+/// The fix's notes: on the saving, on the fix, what else it changes, and why there is no fix.
+fn notes(out: &mut String, f: &Fix) {
+    use std::fmt::Write as _;
     if let Some(n) = &f.saving_note {
         let _ = writeln!(out, "  saving: {n}");
     }
@@ -83,31 +101,32 @@ fn fix_block(
     if let Some(n) = &f.no_fix {
         let _ = writeln!(out, "  no fix: {n}");
     }
-    if f.no_fix.is_none() && !f.edits.is_empty() {
-        match preview(f, texts, display_path) {
-            Ok(d) => {
-                for line in d.lines() {
-                    let painted = if line.starts_with("+++") || line.starts_with("---") {
-                        paint("1", line)
-                    } else if line.starts_with('+') {
-                        paint("32", line)
-                    } else if line.starts_with('-') {
-                        paint("31", line)
-                    } else if line.starts_with("@@") {
-                        paint("36", line)
-                    } else {
-                        line.to_string()
-                    };
-                    let _ = writeln!(out, "{painted}");
-                }
-            }
-            Err(e) => {
-                let _ = writeln!(out, "  refused: {e}");
+}
+
+/// The fix's unified diff, coloured, or why its edits were refused.
+fn diff_lines(out: &mut String, f: &Fix, texts: &HashMap<PathBuf, Arc<String>>, paint: Paint<'_>) {
+    use std::fmt::Write as _;
+    match preview(f, texts, display_path) {
+        Ok(d) => {
+            for line in d.lines() {
+                let painted = if line.starts_with("+++") || line.starts_with("---") {
+                    paint("1", line)
+                } else if line.starts_with('+') {
+                    paint("32", line)
+                } else if line.starts_with('-') {
+                    paint("31", line)
+                } else if line.starts_with("@@") {
+                    paint("36", line)
+                } else {
+                    line.to_string()
+                };
+                let _ = writeln!(out, "{painted}");
             }
         }
+        Err(e) => {
+            let _ = writeln!(out, "  refused: {e}");
+        }
     }
-    out.push('\n');
-    out
 }
 
 /// The dry-run (or `--apply`) output: each fix's header, notes and diff, then the summary.

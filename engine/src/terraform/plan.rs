@@ -4,6 +4,9 @@
 //! One parse of the whole file into borrowed, typed structs: strings are `Cow<str>` (borrowed unless
 //! they hold escapes) and bulky sections (`before`, `after`, `planned_values`, `prior_state`, module
 //! `expressions`) are `&RawValue` slices of the input, parsed again only where needed.
+//!
+//! This file holds the plan's types; telling a plan from a state and parsing either
+//! ([`parse_document`]) is in `terraform/document.rs`, re-exported here.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -11,75 +14,17 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::terraform::address::{Address, IndexKey, Mode, ModuleStep};
 use crate::terraform::input::InputFile;
 use crate::terraform::state::{self, State};
 
-/// The newest plan format minor version this build knows (for major version 1).
-pub const KNOWN_FORMAT_MINOR: u32 = 2;
+// A file beside this one but a child module of it, so that it can build a `Plan` (whose
+// configuration index is private).
+#[path = "document.rs"]
+mod document;
 
-/// What kind of document a file holds.
-#[derive(Debug)]
-pub enum Document<'a> {
-    Plan(Box<Plan<'a>>),
-    State(State<'a>),
-}
-
-impl Document<'_> {
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Document::Plan(_) => "a Terraform plan",
-            Document::State(_) => "a Terraform state",
-        }
-    }
-}
-
-/// A warning about an input that was read anyway.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Warning {
-    pub file: String,
-    pub message: String,
-}
-
-/// The union of every top-level field of the formats read, so one parse serves all of them.
-#[derive(Deserialize)]
-struct RawDocument<'a> {
-    #[serde(borrow, default)]
-    format_version: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    terraform_version: Option<Cow<'a, str>>,
-    // raw terraform.tfstate
-    #[serde(borrow, default)]
-    version: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    lineage: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    resources: Option<Vec<state::RawStateResource<'a>>>,
-    // plan
-    #[serde(borrow, default)]
-    resource_changes: Option<Vec<ResourceChange<'a>>>,
-    #[serde(borrow, default)]
-    resource_drift: Option<Vec<ResourceChange<'a>>>,
-    #[serde(borrow, default)]
-    planned_values: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    prior_state: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    configuration: Option<Configuration<'a>>,
-    #[serde(borrow, default)]
-    variables: Option<BTreeMap<Cow<'a, str>, Variable<'a>>>,
-    #[serde(borrow, default)]
-    relevant_attributes: Option<Vec<RelevantAttribute<'a>>>,
-    #[serde(default)]
-    errored: Option<bool>,
-    // `terraform show -json` of a state
-    #[serde(borrow, default)]
-    values: Option<&'a RawValue>,
-    // `terraform providers schema -json`: recognised only to say what it is
-    #[serde(borrow, default)]
-    provider_schemas: Option<&'a RawValue>,
-}
+pub use document::{parse_document, Document, Warning, KNOWN_FORMAT_MINOR};
 
 /// A parsed plan.
 #[derive(Debug)]
@@ -432,163 +377,6 @@ impl<'a> Plan<'a> {
         match self.prior_state {
             Some(raw) if raw.get() != "null" => state::parse_show_json_values(raw, file).map(Some),
             _ => Ok(None),
-        }
-    }
-}
-
-/// Parse a file as a plan or a state, whichever it is.
-pub fn parse_document<'a>(file: &'a InputFile) -> Result<(Document<'a>, Vec<Warning>)> {
-    let json = file.json();
-    let mut warnings: Vec<Warning> = file
-        .notes
-        .iter()
-        .map(|n| Warning {
-            file: file.display_name(),
-            message: n.clone(),
-        })
-        .collect();
-    let mut de = serde_json::Deserializer::from_str(json);
-    let raw: RawDocument<'a> =
-        serde::Deserialize::deserialize(&mut de).map_err(|e| file.json_error(&e))?;
-    if let Err(e) = de.end() {
-        // Text after the document. Accept what a wrapper prints after a preamble; otherwise it is
-        // more likely two files glued together, which is an error.
-        if file.start == 0 || file.notes.iter().all(|n| !n.contains("non-JSON text")) {
-            return Err(file.json_error(&e));
-        }
-        warnings.push(Warning {
-            file: file.display_name(),
-            message: "ignored text after the JSON document".into(),
-        });
-    }
-
-    let is_plan = raw.resource_changes.is_some()
-        || raw.planned_values.is_some()
-        || raw.configuration.is_some()
-        || raw.prior_state.is_some();
-    let is_raw_state = raw.version.is_some() && (raw.resources.is_some() || raw.lineage.is_some());
-
-    if is_raw_state && !is_plan {
-        let version = raw.version.map(|v| v.get().to_string()).unwrap_or_default();
-        if version != "4" {
-            return Err(Error::StateVersion {
-                path: file.path.clone(),
-                version,
-            });
-        }
-        let st = state::from_raw_tfstate(
-            raw.terraform_version,
-            raw.resources.unwrap_or_default(),
-            file,
-        )?;
-        return Ok((Document::State(st), warnings));
-    }
-
-    if raw.provider_schemas.is_some() && !is_plan {
-        return Err(Error::WrongKind {
-            path: file.path.clone(),
-            expected: "a Terraform plan or state",
-            found: "a provider schema (`terraform providers schema -json`)",
-            help: "give the plan: `terraform plan -out plan.out && terraform show -json plan.out > plan.json`".into(),
-        });
-    }
-    check_format_version(file, raw.format_version.as_deref(), &mut warnings)?;
-
-    if !is_plan {
-        if let Some(values) = raw.values {
-            let mut st = state::parse_show_json_values_inner(values, file)?;
-            st.terraform_version = raw.terraform_version;
-            st.format_version = raw.format_version;
-            return Ok((Document::State(st), warnings));
-        }
-        if raw.format_version.is_some() {
-            // `terraform show -json` of an empty state: `{"format_version":"1.0"}`.
-            return Ok((
-                Document::State(State {
-                    format_version: raw.format_version,
-                    terraform_version: raw.terraform_version,
-                    resources: Vec::new(),
-                }),
-                warnings,
-            ));
-        }
-        let (src, span) = Error::source_window(&file.display_name(), file.text(), file.start);
-        return Err(Error::Invalid {
-            src,
-            span,
-            message: "this JSON is neither a Terraform plan nor a Terraform state".into(),
-            label: "expected `resource_changes` (plan), `values` (state) or `version: 4` (tfstate)"
-                .into(),
-        });
-    }
-
-    if raw.format_version.is_none() {
-        warnings.push(Warning {
-            file: file.display_name(),
-            message: "the plan has no format_version; read as format 0.1".into(),
-        });
-    }
-
-    let plan = Plan {
-        format_version: raw.format_version,
-        terraform_version: raw.terraform_version,
-        resource_changes: raw.resource_changes.unwrap_or_default(),
-        resource_drift: raw.resource_drift.unwrap_or_default(),
-        planned_values: raw.planned_values,
-        prior_state: raw.prior_state,
-        configuration: raw.configuration.unwrap_or_default(),
-        variables: raw.variables.unwrap_or_default(),
-        relevant_attributes: raw.relevant_attributes.unwrap_or_default(),
-        errored: raw.errored.unwrap_or(false),
-        config_index: std::sync::OnceLock::new(),
-    };
-    if plan.errored {
-        warnings.push(Warning {
-            file: file.display_name(),
-            message: "the plan is marked `errored`: Terraform could not finish it, so it may be incomplete".into(),
-        });
-    }
-    Ok((Document::Plan(Box::new(plan)), warnings))
-}
-
-fn check_format_version(
-    file: &InputFile,
-    version: Option<&str>,
-    warnings: &mut Vec<Warning>,
-) -> Result<()> {
-    let Some(v) = version else { return Ok(()) };
-    let mut parts = v.split('.');
-    let major = parts.next().and_then(|p| p.parse::<u32>().ok());
-    let minor = parts
-        .next()
-        .and_then(|p| p.parse::<u32>().ok())
-        .unwrap_or(0);
-    match major {
-        Some(0) => Ok(()),
-        Some(1) => {
-            if minor > KNOWN_FORMAT_MINOR {
-                warnings.push(Warning {
-                    file: file.display_name(),
-                    message: format!(
-                        "format_version {v} is newer than the 1.{KNOWN_FORMAT_MINOR} this costfix knows; read anyway (new fields are ignored)"
-                    ),
-                });
-            }
-            Ok(())
-        }
-        _ => {
-            let json = file.json();
-            let at = json
-                .find("\"format_version\"")
-                .and_then(|k| json[k..].find(v).map(|i| k + i))
-                .unwrap_or(0);
-            let (src, span) =
-                Error::source_window(&file.display_name(), file.text(), file.start + at);
-            Err(Error::FormatVersion {
-                src,
-                span,
-                version: v.to_string(),
-            })
         }
     }
 }
