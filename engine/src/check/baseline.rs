@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::check::Finding;
+use crate::check::Violation;
 use crate::error::{Error, Result};
 
 /// `ID` of an ignore comment against a finding id: the full id (`policy:costfix.policies.gp2_volumes.warn`),
@@ -43,7 +43,7 @@ pub struct BaselineEntry {
 }
 
 impl BaselineEntry {
-    pub(crate) fn matches(&self, f: &Finding) -> bool {
+    pub(crate) fn matches(&self, f: &Violation) -> bool {
         self.id == f.id && self.resource == f.resource && self.message == f.message
     }
 }

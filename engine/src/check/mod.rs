@@ -48,7 +48,7 @@ pub enum FailOn {
 
 /// A finding of a check: a policy result or a budget that is not `ok`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Finding {
+pub struct Violation {
     /// Stable id: `policy:PACKAGE.RULE` or `budget:NAME`.
     pub id: String,
     pub level: Level,
@@ -68,7 +68,7 @@ pub struct Finding {
     pub baselined: bool,
 }
 
-impl Finding {
+impl Violation {
     /// Counts towards the verdict.
     pub fn active(&self) -> bool {
         self.suppressed.is_none() && !self.baselined
@@ -97,7 +97,7 @@ pub struct Verdict {
 pub struct CheckReport {
     pub schema_version: &'static str,
     pub verdict: Verdict,
-    pub findings: Vec<Finding>,
+    pub findings: Vec<Violation>,
     pub policies: Vec<PolicyResult>,
     pub budgets: Vec<BudgetResult>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -146,9 +146,9 @@ pub fn check(
     };
     let budget_results = slo::evaluate(budgets, &est, base);
 
-    let mut findings: Vec<Finding> = policy_results
+    let mut findings: Vec<Violation> = policy_results
         .iter()
-        .map(|p| Finding {
+        .map(|p| Violation {
             id: format!(
                 "policy:{}.{}",
                 p.package.trim_start_matches("data."),
@@ -169,7 +169,7 @@ pub fn check(
             Status::Warn => Level::Warn,
             Status::Fail => Level::Deny,
         };
-        findings.push(Finding {
+        findings.push(Violation {
             id: format!("budget:{}", b.budget.name),
             level,
             message: format!("budget \"{}\": {}", b.budget.name, b.message),

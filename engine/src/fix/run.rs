@@ -117,14 +117,7 @@ pub fn run_with(
     phase: &dyn Fn(&str),
     write_ops: Option<WriteOperations<'_>>,
 ) -> Result<FixReport> {
-    let mut select_ids = Vec::new();
-    for key in &req.rules {
-        let r = rules::find(key).ok_or_else(|| Error::Usage {
-            message: format!("no rule `{key}`"),
-            help: "`costfix rules` lists them".into(),
-        })?;
-        select_ids.push(r.id);
-    }
+    let select_ids = selected_rules(&req.rules)?;
     phase("reading the plan");
     let pricing = Pricing::load_request(&req.pricing)?;
     let file = InputFile::read(&req.plan)?;
@@ -224,6 +217,18 @@ fn write_outputs(
         }),
         (None, _) => Ok(None),
     }
+}
+
+/// The ids of the rules asked for (by id or name); an unknown one is an error.
+fn selected_rules(keys: &[String]) -> Result<Vec<&'static str>> {
+    keys.iter()
+        .map(|key| {
+            rules::find(key).map(|r| r.id).ok_or_else(|| Error::Usage {
+                message: format!("no rule `{key}`"),
+                help: "`costfix rules` lists them".into(),
+            })
+        })
+        .collect()
 }
 
 /// The counts of a run's fixes.

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use crate::check::{CheckReport, Finding};
+use crate::check::{CheckReport, Violation};
 use crate::policy::Level;
 use crate::slo::{BudgetResult, Limit, Status};
 
@@ -74,7 +74,7 @@ fn limit_text(l: &Limit) -> String {
     }
 }
 
-fn where_text(f: &Finding) -> String {
+fn where_text(f: &Violation) -> String {
     match &f.location {
         Some(l) => format!("{}:{}", l.file, l.line),
         None => f.source.join(", "),
@@ -185,7 +185,7 @@ pub fn markdown(out: &mut impl Write, r: &CheckReport) -> io::Result<()> {
 
 /// The comment's table of active findings (the first 50).
 fn md_findings(out: &mut impl Write, r: &CheckReport) -> io::Result<()> {
-    let active: Vec<&Finding> = r.findings.iter().filter(|f| f.active()).collect();
+    let active: Vec<&Violation> = r.findings.iter().filter(|f| f.active()).collect();
     if active.is_empty() {
         return Ok(());
     }
@@ -240,7 +240,7 @@ fn md_budgets(out: &mut impl Write, r: &CheckReport) -> io::Result<()> {
 
 /// The comment's folded list of suppressed and baselined findings.
 fn md_quiet_findings(out: &mut impl Write, r: &CheckReport) -> io::Result<()> {
-    let quiet: Vec<&Finding> = r.findings.iter().filter(|f| !f.active()).collect();
+    let quiet: Vec<&Violation> = r.findings.iter().filter(|f| !f.active()).collect();
     if quiet.is_empty() {
         return Ok(());
     }
@@ -406,7 +406,7 @@ fn xml(s: &str) -> String {
 
 /// JUnit XML: one suite for policies (a case per finding, or one passing case), one for budgets.
 pub fn junit(out: &mut impl Write, r: &CheckReport) -> io::Result<()> {
-    let findings: Vec<&Finding> = r
+    let findings: Vec<&Violation> = r
         .findings
         .iter()
         .filter(|f| f.id.starts_with("policy:"))
@@ -455,7 +455,7 @@ pub fn junit(out: &mut impl Write, r: &CheckReport) -> io::Result<()> {
 }
 
 /// Whether an active finding fails the check: a deny, or any finding with `--fail-on warn`.
-fn junit_fails(r: &CheckReport, f: &Finding) -> bool {
+fn junit_fails(r: &CheckReport, f: &Violation) -> bool {
     f.level == Level::Deny || r.verdict.fail_on == crate::check::FailOn::Warn
 }
 
@@ -467,7 +467,7 @@ fn junit_budget_fails(r: &CheckReport, b: &BudgetResult) -> bool {
 
 /// One policy finding as a test case: skipped (suppressed or baselined), failed, or passed with
 /// its level and message as output.
-fn junit_finding(out: &mut impl Write, r: &CheckReport, f: &Finding) -> io::Result<()> {
+fn junit_finding(out: &mut impl Write, r: &CheckReport, f: &Violation) -> io::Result<()> {
     let name = format!("{}: {}", f.resource.as_deref().unwrap_or("plan"), f.message);
     writeln!(
         out,
