@@ -100,6 +100,11 @@ fn dec(s: &str) -> Option<Decimal> {
         .or_else(|| Decimal::from_scientific(s.trim()).ok())
 }
 
+/// A price source of the embedded table `table`.
+fn emb(table: &'static str) -> PriceSource {
+    PriceSource::Embedded { table }
+}
+
 fn records(csv_text: &'static str) -> impl Iterator<Item = csv::StringRecord> {
     csv::ReaderBuilder::new()
         .has_headers(true)
@@ -115,8 +120,18 @@ impl Catalog {
         for (service, date) in TABLE_DATES {
             c.as_of.insert(service, (*date).to_string());
         }
-        let emb = |table: &'static str| PriceSource::Embedded { table };
-        // aws-ec2.csv: region,instance_type,vcpu,memory_gib,usd_per_hour,generation,family,source
+        Self::embed_ec2(&mut c);
+        Self::embed_ebs(&mut c);
+        Self::embed_rds(&mut c);
+        Self::embed_rds_storage(&mut c);
+        Self::embed_elasticache(&mut c);
+        Self::embed_misc(&mut c);
+        c
+    }
+
+    /// Add aws-ec2.csv, hourly prices and the facts of each instance type (columns
+    /// region,instance_type,vcpu,memory_gib,usd_per_hour,generation,family,source).
+    fn embed_ec2(c: &mut Catalog) {
         for r in records(EC2) {
             let Some(usd) = dec(&r[4]) else { continue };
             c.insert(
@@ -140,12 +155,19 @@ impl Catalog {
                 );
             }
         }
-        // aws-ebs.csv: region,volume_type,dimension,unit,usd
+    }
+
+    /// Add aws-ebs.csv (region,volume_type,dimension,unit,usd).
+    fn embed_ebs(c: &mut Catalog) {
         for r in records(EBS) {
             let Some(usd) = dec(&r[4]) else { continue };
             c.insert("ebs", &r[0], &r[1], &r[2], usd, &r[3], emb("aws-ebs.csv"));
         }
-        // aws-rds.csv: region,engine,instance_class,deployment,usd_per_hour,vcpu,memory_gib,generation
+    }
+
+    /// Add aws-rds.csv (columns
+    /// region,engine,instance_class,deployment,usd_per_hour,vcpu,memory_gib,generation).
+    fn embed_rds(c: &mut Catalog) {
         for r in records(RDS) {
             let Some(usd) = dec(&r[4]) else { continue };
             let product = format!("{}:{}", &r[1], &r[2]);
@@ -159,7 +181,10 @@ impl Catalog {
                 emb("aws-rds.csv"),
             );
         }
-        // aws-rds-storage.csv: region,engine,deployment,storage_type,dimension,unit,usd
+    }
+
+    /// Add aws-rds-storage.csv (region,engine,deployment,storage_type,dimension,unit,usd).
+    fn embed_rds_storage(c: &mut Catalog) {
         for r in records(RDS_STORAGE) {
             let Some(usd) = dec(&r[6]) else { continue };
             let product = format!("{}:{}:{}", &r[1], &r[2], &r[3]);
@@ -173,7 +198,10 @@ impl Catalog {
                 emb("aws-rds-storage.csv"),
             );
         }
-        // aws-elasticache.csv: region,engine,node_type,usd_per_hour,vcpu,memory_gib,generation
+    }
+
+    /// Add aws-elasticache.csv (region,engine,node_type,usd_per_hour,vcpu,memory_gib,generation).
+    fn embed_elasticache(c: &mut Catalog) {
         for r in records(ELASTICACHE) {
             let Some(usd) = dec(&r[3]) else { continue };
             let product = format!("{}:{}", &r[1], &r[2]);
@@ -187,7 +215,11 @@ impl Catalog {
                 emb("aws-elasticache.csv"),
             );
         }
-        // aws-misc.csv: region,service,item,unit,usd,source,as_of,note
+    }
+
+    /// Add aws-misc.csv (region,service,item,unit,usd,source,as_of,note); a service's as-of date is
+    /// the newest of its rows.
+    fn embed_misc(c: &mut Catalog) {
         for r in records(MISC) {
             let Some(usd) = dec(&r[4]) else { continue };
             c.insert(&r[1], &r[0], &r[2], "", usd, &r[3], emb("aws-misc.csv"));
@@ -198,7 +230,6 @@ impl Catalog {
                 *entry = r[6].to_string();
             }
         }
-        c
     }
 
     #[allow(clippy::too_many_arguments)]
