@@ -60,21 +60,8 @@ impl Baseline {
             path: path.to_owned(),
             source,
         })?;
-        serde_json::from_str(&text).map_err(|e| {
-            let offset = text
-                .split_inclusive('\n')
-                .take(e.line().saturating_sub(1))
-                .map(str::len)
-                .sum::<usize>()
-                + e.column().saturating_sub(1);
-            let (src, span) = Error::source_window(&path.display().to_string(), &text, offset);
-            Error::Invalid {
-                src,
-                span,
-                message: format!("not a costfix baseline: {e}"),
-                label: "here".into(),
-            }
-        })
+        serde_json::from_str(&text)
+            .map_err(|e| Error::json_in(path, &text, &e, "not a costfix baseline"))
     }
 }
 
