@@ -1,4 +1,5 @@
-//! Writing files atomically: a crash never leaves a half-written `.tf`, log or output file.
+//! Files: written atomically (a crash never leaves a half-written `.tf`, log or output file),
+//! hashed, and named for people.
 
 use std::io::Write;
 use std::path::Path;
@@ -39,6 +40,23 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+/// Lowercase hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(HEX[(b >> 4) as usize] as char);
+        s.push(HEX[(b & 15) as usize] as char);
+    }
+    s
+}
+
+/// The sha256 of `bytes` as lowercase hex (how files, blocks and log entries are hashed).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    hex(&Sha256::digest(bytes))
 }
 
 /// A path for humans and patches: relative to the working directory when under it, without a

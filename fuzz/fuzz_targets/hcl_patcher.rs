@@ -43,6 +43,7 @@ fuzz_target!(|data: &[u8]| {
         span: span.clone(),
         new_text: value.to_string(),
         expect: vec![Expect { key, value: 0..value.len() }],
+        anchor: None,
     };
     if let Ok(out) = edit::apply_verified(text, &[&edit]) {
         assert!(edit::parse(&out).is_ok());

@@ -217,10 +217,11 @@ fn same_block_fix(a: &Fix, b: &Fix) -> bool {
         && a.no_fix == b.no_fix
         && a.suppressed == b.suppressed
         && a.edits.len() == b.edits.len()
-        && a.edits
-            .iter()
-            .zip(&b.edits)
-            .all(|(x, y)| x.file == y.file && x.start == y.start && x.new_text == y.new_text)
+        && a.edits.iter().zip(&b.edits).all(|(x, y)| {
+            x.edit.file == y.edit.file
+                && x.edit.span.start == y.edit.span.start
+                && x.edit.new_text == y.edit.new_text
+        })
 }
 
 /// `var.x` and `local.x` references in a block's text (outside `#` and `//` comments).

@@ -137,10 +137,17 @@ fn resolve_changes(
 fn finish(fix: &mut Fix, mut resolved: Resolved) {
     // Two changes of one fix landing on the same literal (two attributes from one variable), or
     // inserting at the same point (two attributes added to one block).
-    resolved.edits.sort_by_key(|e| (e.file.clone(), e.start));
-    resolved
-        .edits
-        .dedup_by(|a, b| a.file == b.file && a.start == b.start && a.new_text == b.new_text);
+    resolved.edits.sort_by_key(|e| {
+        (
+            e.edit.file.to_string_lossy().into_owned(),
+            e.edit.span.start,
+        )
+    });
+    resolved.edits.dedup_by(|a, b| {
+        a.edit.file == b.edit.file
+            && a.edit.span.start == b.edit.span.start
+            && a.edit.new_text == b.edit.new_text
+    });
     fix.edits = merge_planned(resolved.edits);
     fix.also_changes = resolved.also.into_iter().collect();
     let unsafe_now = !fix.also_changes.is_empty() || resolved.unsafe_note.is_some();
@@ -161,11 +168,13 @@ pub(super) fn merge_planned(edits: Vec<PlannedEdit>) -> Vec<PlannedEdit> {
     let mut out: Vec<PlannedEdit> = Vec::with_capacity(edits.len());
     for e in edits {
         if let Some(prev) = out.iter_mut().find(|p| {
-            p.file == e.file && p.start == p.end && e.start == e.end && p.start == e.start
+            p.edit.file == e.edit.file
+                && p.edit.span.is_empty()
+                && e.edit.span.is_empty()
+                && p.edit.span.start == e.edit.span.start
         }) {
             let merged = edit::merge_insertions(vec![prev.edit.clone(), e.edit]);
             prev.edit = merged.into_iter().next().expect("one merged edit");
-            prev.new_text = prev.edit.new_text.clone();
             continue;
         }
         out.push(e);
@@ -331,13 +340,10 @@ pub(super) fn label_str(l: &hcl::edit::structure::BlockLabel) -> &str {
 }
 
 pub(super) fn planned(file: &SourceFile, path: &Path, edit: Edit, target: String) -> PlannedEdit {
+    debug_assert_eq!(edit.file, path);
     PlannedEdit {
-        file: path.display().to_string(),
         line: file.line(edit.span.start),
-        start: edit.span.start,
-        end: edit.span.end,
         old_text: file.text[edit.span.clone()].to_string(),
-        new_text: edit.new_text.clone(),
         target,
         edit,
     }
@@ -405,6 +411,7 @@ pub(super) fn literal_edit(
                 key,
                 value: 0..value.len(),
             }],
+            anchor: None,
         };
         return Ok(Resolved {
             edits: vec![planned(file, path, edit, target)],

@@ -112,20 +112,42 @@ impl Fix {
 
 /// One edit of a fix, with its context for humans and tools.
 #[derive(Debug, Clone, Serialize)]
+#[serde(into = "PlannedEditJson")]
 pub struct PlannedEdit {
-    pub file: String,
+    /// The edit (file, byte range of the original file, new text, what it must read back).
+    pub edit: Edit,
     /// 1-based line of the edit.
     pub line: usize,
-    /// Byte range in the original file.
-    pub start: usize,
-    pub end: usize,
-    /// The text replaced (empty for an insertion) and the new text.
+    /// The text replaced (empty for an insertion).
     pub old_text: String,
-    pub new_text: String,
     /// What is edited: `resource block`, `variable "x" default`, `terraform.tfvars`, ...
     pub target: String,
-    #[serde(skip)]
-    pub edit: Edit,
+}
+
+/// How a planned edit is written in `costfix.fix/v1`.
+#[derive(Serialize)]
+struct PlannedEditJson {
+    file: String,
+    line: usize,
+    start: usize,
+    end: usize,
+    old_text: String,
+    new_text: String,
+    target: String,
+}
+
+impl From<PlannedEdit> for PlannedEditJson {
+    fn from(p: PlannedEdit) -> PlannedEditJson {
+        PlannedEditJson {
+            file: p.edit.file.display().to_string(),
+            line: p.line,
+            start: p.edit.span.start,
+            end: p.edit.span.end,
+            old_text: p.old_text,
+            new_text: p.edit.new_text,
+            target: p.target,
+        }
+    }
 }
 
 use crate::hcl::source::SourceFile;

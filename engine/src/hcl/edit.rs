@@ -10,19 +10,151 @@ use std::path::PathBuf;
 
 use hcl::edit::structure::{Block, Body, Structure};
 use hcl::edit::Span;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-/// One change of a file: replace `span` (bytes of the original file) by `new_text`. An empty span
-/// inserts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+use crate::fsutil::sha256_hex;
+
+/// One change of a file: replace `span` (bytes of the file) by `new_text`. An empty span inserts.
+/// The one edit type, from a rule's fix to an operation's edits and the log's reverse edits: an
+/// edit that must be found again later (the file may have moved) carries its [`Anchor`].
+///
+/// Serialised (operations files, the log) as `file`, `start`, `end`, `old_text`, `new_text`,
+/// `expect` (`[key, value start, value end]` within `new_text`), `file_sha256`,
+/// `context_before`, `context_after`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "EditRecord", from = "EditRecord")]
 pub struct Edit {
     pub file: PathBuf,
     pub span: Range<usize>,
     pub new_text: String,
     /// What the edited file must read back: attribute `key` whose value is `value` (a range of
     /// `new_text`).
-    #[serde(skip)]
     pub expect: Vec<Expect>,
+    /// Where the edit was made, to find it again.
+    pub anchor: Option<Anchor>,
+}
+
+/// What an edit remembers of its place: the text it replaces, the text around it (from the start
+/// of the previous line, and to the end of its line) and its file's sha256 then.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Anchor {
+    pub old_text: String,
+    pub file_sha256: String,
+    pub context_before: String,
+    pub context_after: String,
+}
+
+/// The serialised form of an [`Edit`].
+#[derive(Serialize, Deserialize)]
+struct EditRecord {
+    file: String,
+    start: usize,
+    end: usize,
+    old_text: String,
+    new_text: String,
+    expect: Vec<(String, usize, usize)>,
+    file_sha256: String,
+    context_before: String,
+    context_after: String,
+}
+
+impl From<Edit> for EditRecord {
+    fn from(e: Edit) -> EditRecord {
+        let a = e.anchor.unwrap_or_default();
+        EditRecord {
+            file: e.file.display().to_string(),
+            start: e.span.start,
+            end: e.span.end,
+            old_text: a.old_text,
+            new_text: e.new_text,
+            expect: e
+                .expect
+                .into_iter()
+                .map(|x| (x.key, x.value.start, x.value.end))
+                .collect(),
+            file_sha256: a.file_sha256,
+            context_before: a.context_before,
+            context_after: a.context_after,
+        }
+    }
+}
+
+impl From<EditRecord> for Edit {
+    fn from(r: EditRecord) -> Edit {
+        Edit {
+            file: PathBuf::from(r.file),
+            span: r.start..r.end,
+            new_text: r.new_text,
+            expect: r
+                .expect
+                .into_iter()
+                .map(|(key, a, b)| Expect { key, value: a..b })
+                .collect(),
+            anchor: Some(Anchor {
+                old_text: r.old_text,
+                file_sha256: r.file_sha256,
+                context_before: r.context_before,
+                context_after: r.context_after,
+            }),
+        }
+    }
+}
+
+impl Edit {
+    /// The edit anchored in `text` (its file now): `old_text` is what it replaces.
+    pub fn anchored(mut self, text: &str, old_text: String) -> Edit {
+        let (context_before, context_after) = if text.len() >= self.span.end {
+            contexts(text, self.span.start, self.span.end)
+        } else {
+            (String::new(), String::new())
+        };
+        self.anchor = Some(Anchor {
+            old_text,
+            file_sha256: sha256_hex(text.as_bytes()),
+            context_before,
+            context_after,
+        });
+        self
+    }
+
+    /// The text the edit replaces, as anchored (empty without an anchor, or for an insertion).
+    pub fn old_text(&self) -> &str {
+        self.anchor.as_ref().map_or("", |a| a.old_text.as_str())
+    }
+
+    /// Where the edit applies in `text` now: the occurrence of its context and old text nearest
+    /// `hint`. None without an anchor, or when the text around it is gone.
+    pub fn relocate(&self, text: &str, hint: usize) -> Option<usize> {
+        let a = self.anchor.as_ref()?;
+        let pattern = format!("{}{}{}", a.context_before, a.old_text, a.context_after);
+        text.match_indices(pattern.as_str())
+            .map(|(i, _)| i + a.context_before.len())
+            .min_by_key(|&at| at.abs_diff(hint))
+    }
+
+    /// The same edit at byte `start`.
+    pub fn moved_to(&self, start: usize) -> Edit {
+        Edit {
+            span: start..start + self.span.len(),
+            ..self.clone()
+        }
+    }
+}
+
+/// The text before `start..end` from the start of the previous line, and after it to the end of
+/// its line.
+pub fn contexts(text: &str, start: usize, end: usize) -> (String, String) {
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let prev_start = if line_start == 0 {
+        0
+    } else {
+        text[..line_start - 1].rfind('\n').map_or(0, |i| i + 1)
+    };
+    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
+    (
+        text[prev_start..start].to_string(),
+        text[end..line_end].to_string(),
+    )
 }
 
 /// The attribute an edit writes, checked after the edit by parsing the file again.
@@ -229,6 +361,7 @@ mod tests {
             span,
             new_text: t.into(),
             expect: Vec::new(),
+            anchor: None,
         }
     }
 

@@ -134,6 +134,7 @@ fn insert_lines(
             span: close_line_start..close_line_start,
             new_text,
             expect: vec![expect],
+            anchor: None,
         })
     } else {
         // `resource "x" "y" {}` or `... }` after content on the same line: break the line.
@@ -148,6 +149,7 @@ fn insert_lines(
             span: close..close,
             new_text: format!("{nl}{body}{block_indent}"),
             expect: vec![expect],
+            anchor: None,
         })
     }
 }

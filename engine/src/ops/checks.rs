@@ -249,18 +249,22 @@ fn config_hash_match(op: &Operation, s: &Subject<'_>) -> (SafetyCheck, Vec<isize
         let block_shift = b.span.start as isize - snap.start as isize;
         for e in &op.target.edits {
             let text = std::fs::read_to_string(&e.file).unwrap_or_default();
-            let shift = if e.file == snap.file { block_shift } else { 0 };
-            let hint = (e.start as isize + shift).max(0) as usize;
-            if crate::ops::anchor::relocate(&text, e, hint).is_none() {
-                problems.push(if e.old_text.is_empty() {
+            let shift = if e.file == std::path::Path::new(&snap.file) {
+                block_shift
+            } else {
+                0
+            };
+            let hint = (e.span.start as isize + shift).max(0) as usize;
+            if e.relocate(&text, hint).is_none() {
+                let file = e.file.display();
+                problems.push(if e.old_text().is_empty() {
                     format!(
-                        "{}: the text around the place the fix inserts at is no longer there",
-                        e.file
+                        "{file}: the text around the place the fix inserts at is no longer there"
                     )
                 } else {
                     format!(
-                        "{}: the text the fix replaces ({:?}) is no longer at its place",
-                        e.file, e.old_text
+                        "{file}: the text the fix replaces ({:?}) is no longer at its place",
+                        e.old_text()
                     )
                 });
             }

@@ -6,14 +6,14 @@
 //! (`recover`); the log is read and verified through [`log`].
 //!
 //! - [`model`]: the operation, its states and legal transitions, the operations file;
-//! - [`snapshot`] and [`anchor`]: what an operation remembers of the resource and of its edits;
+//! - [`snapshot`]: what an operation remembers of the resource (its edits carry their
+//!   [`crate::hcl::edit::Anchor`]);
 //! - [`propose`](mod@propose): fixes to operations (risk, approval, rollback plan);
 //! - [`world`] and [`checks`]: the world now and the six safety checks ([`drift`] grades drift);
 //! - [`write`]: writing validated operations, with automatic rollback;
 //! - [`undo`], [`rollback`](mod@rollback), [`recover`](mod@recover), [`verify`];
 //! - [`log`]: the hash-chained operation log, the lock, the breaker and rate counts.
 
-pub mod anchor;
 pub mod apply;
 pub mod checks;
 pub mod clock;

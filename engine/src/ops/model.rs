@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::fix::Applicability;
-use crate::ops::anchor::OpEdit;
+use crate::hcl::edit::Edit;
 use crate::ops::log::{self, Level, Log};
 use crate::ops::snapshot::Snapshot;
 use crate::rules::{Change, SavingBasis};
@@ -140,7 +140,7 @@ pub struct Target {
     /// The attribute values with the changes applied, and their hash.
     pub attributes: Value,
     pub attributes_sha256: String,
-    pub edits: Vec<OpEdit>,
+    pub edits: Vec<Edit>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use crate::error::Result;
 use crate::fix::{Applicability, Fix};
-use crate::ops::anchor::{contexts, OpEdit};
+use crate::hcl::edit::Edit;
 use crate::ops::log::{self, Level};
 use crate::ops::model::{
     Approval, OpState, Operation, OpsFile, Risk, RollbackPlan, RollbackStep, Target, SCHEMA,
@@ -178,42 +178,22 @@ pub fn propose_one(
     Some(op)
 }
 
-/// The fix's edits with the hash of their file and the text around them now.
-fn anchored_edits(fix: &Fix) -> Vec<OpEdit> {
+/// The fix's edits anchored in their files as they are now (hash, text around them).
+fn anchored_edits(fix: &Fix) -> Vec<Edit> {
     fix.edits
         .iter()
         .map(|e| {
             let text = std::fs::read_to_string(&e.edit.file).unwrap_or_default();
-            let (context_before, context_after) = if text.len() >= e.end {
-                contexts(&text, e.start, e.end)
-            } else {
-                (String::new(), String::new())
-            };
-            OpEdit {
-                context_before,
-                context_after,
-                file: e.file.clone(),
-                start: e.start,
-                end: e.end,
-                old_text: e.old_text.clone(),
-                new_text: e.new_text.clone(),
-                expect: e
-                    .edit
-                    .expect
-                    .iter()
-                    .map(|x| (x.key.clone(), x.value.start, x.value.end))
-                    .collect(),
-                file_sha256: sha256_hex(text.as_bytes()),
-            }
+            e.edit.clone().anchored(&text, e.old_text.clone())
         })
         .collect()
 }
 
 /// A stable id: the rule, the block and the edits.
-fn operation_id(fix: &Fix, edits: &[OpEdit]) -> String {
+fn operation_id(fix: &Fix, edits: &[Edit]) -> String {
     let edits: Vec<String> = edits
         .iter()
-        .map(|e| format!("{}:{}:{}", e.file, e.start, e.new_text))
+        .map(|e| format!("{}:{}:{}", e.file.display(), e.span.start, e.new_text))
         .collect();
     let src = format!("{}|{}|{}", fix.rule, fix.address, edits.join(","));
     format!("op-{}", &sha256_hex(src.as_bytes())[..12])
@@ -238,7 +218,7 @@ fn approval_of(decision: Option<Value>) -> Approval {
 }
 
 /// Undo the edits in reverse order, each checked by its file's hash.
-fn rollback_plan(edits: &[OpEdit]) -> RollbackPlan {
+fn rollback_plan(edits: &[Edit]) -> RollbackPlan {
     RollbackPlan {
         steps: edits
             .iter()
@@ -246,12 +226,15 @@ fn rollback_plan(edits: &[OpEdit]) -> RollbackPlan {
             .enumerate()
             .map(|(i, e)| RollbackStep {
                 order: i + 1,
-                file: e.file.clone(),
+                file: e.file.display().to_string(),
                 restore: format!(
                     "put back {:?} where {:?} was written (bytes {}..{} before the fix)",
-                    e.old_text, e.new_text, e.start, e.end
+                    e.old_text(),
+                    e.new_text,
+                    e.span.start,
+                    e.span.end
                 ),
-                verify: format!("{} hashes to its sha256 before the fix", e.file),
+                verify: format!("{} hashes to its sha256 before the fix", e.file.display()),
             })
             .collect(),
         timeout_seconds: 300,

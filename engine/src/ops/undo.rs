@@ -9,7 +9,6 @@ use serde_json::{json, Value};
 use crate::error::{Error, Result};
 use crate::fsutil::write_atomic;
 use crate::hcl::edit::{self, Edit};
-use crate::ops::anchor::relocate;
 use crate::ops::log::{Entry, Event, Log};
 use crate::ops::model::OpState;
 use crate::ops::snapshot::sha256_hex;
@@ -102,18 +101,19 @@ pub fn undo_text(
 pub fn undo_in(now: &str, change: &FileChange, force: bool) -> std::result::Result<String, String> {
     let mut edits = Vec::new();
     for r in &change.reverse {
-        match relocate(now, r, r.start) {
+        match r.relocate(now, r.span.start) {
             Some(at) => edits.push(Edit {
                 file: PathBuf::from(&change.file),
-                span: at..at + r.old_text.len(),
+                span: at..at + r.old_text().len(),
                 new_text: r.new_text.clone(),
                 expect: Vec::new(),
+                anchor: None,
             }),
             None if force => {}
             None => {
                 return Err(format!(
                     "{}: {:?} (written by the fix) is no longer where the fix put it: the file changed since; refusing without --force",
-                    change.file, r.old_text
+                    change.file, r.old_text()
                 ))
             }
         }

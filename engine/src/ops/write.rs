@@ -3,7 +3,7 @@
 //! atomically, read back; a failure rolls back every file written so far, in reverse order.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -11,7 +11,6 @@ use serde_json::{json, Value};
 use crate::error::Result;
 use crate::fsutil::write_atomic;
 use crate::hcl::edit::{self, Edit};
-use crate::ops::anchor::{relocate, reverse_edits, OpEdit};
 use crate::ops::checks::Validated;
 use crate::ops::log::Log;
 use crate::ops::model::{OpState, Operation};
@@ -24,7 +23,7 @@ pub struct FileChange {
     pub sha256_before: String,
     pub sha256_after: String,
     /// Reverse edits, on the file as the operation left it.
-    pub reverse: Vec<OpEdit>,
+    pub reverse: Vec<Edit>,
 }
 
 /// A file to write: its name, its text now and the text with the operation's edits.
@@ -76,13 +75,15 @@ fn splice_files(
         .zip(shifts.iter().chain(std::iter::repeat(&0)))
     {
         let text = std::fs::read_to_string(&e.file).unwrap_or_default();
-        let hint = (e.start as isize + s).max(0) as usize;
-        let at = relocate(&text, e, hint)
-            .ok_or_else(|| format!("{}: the text to replace moved or changed", e.file))?;
+        let hint = (e.span.start as isize + s).max(0) as usize;
+        let file = e.file.display().to_string();
+        let at = e
+            .relocate(&text, hint)
+            .ok_or_else(|| format!("{file}: the text to replace moved or changed"))?;
         by_file
-            .entry(e.file.clone())
+            .entry(file)
             .or_default()
-            .push((e.to_edit(at), e.old_text.clone()));
+            .push((e.moved_to(at), e.old_text().to_string()));
     }
     let mut changes = Vec::new();
     let mut writes = Vec::new();
@@ -155,4 +156,28 @@ fn write_files(
 /// Whether the file on disk now is `text`.
 fn reads_back(file: &str, text: &str) -> bool {
     std::fs::read(file).map(|b| sha256_hex(&b)).ok() == Some(sha256_hex(text.as_bytes()))
+}
+
+/// Edits that undo `edits` (with the text each replaced) on the text they produce (`new`), with
+/// their context there so that they can be found again after later edits of the file.
+fn reverse_edits(file: &str, new: &str, edits: &[(Edit, String)]) -> Vec<Edit> {
+    let mut sorted: Vec<&(Edit, String)> = edits.iter().collect();
+    sorted.sort_by_key(|(e, _)| e.span.start);
+    let mut shift: isize = 0;
+    sorted
+        .into_iter()
+        .map(|(e, old)| {
+            let start = (e.span.start as isize + shift) as usize;
+            shift += e.new_text.len() as isize - e.span.len() as isize;
+            let end = start + e.new_text.len();
+            let undo = Edit {
+                file: PathBuf::from(file),
+                span: start..end,
+                new_text: old.clone(),
+                expect: Vec::new(),
+                anchor: None,
+            };
+            undo.anchored(new, e.new_text.clone())
+        })
+        .collect()
 }
