@@ -80,9 +80,44 @@ impl Timer {
     }
 }
 
-impl Timer {
-    /// The timer as a phase callback for the engine's entry points.
-    pub(crate) fn phases(&self) -> impl Fn(&str) + '_ {
-        move |phase| self.lap(phase)
+/// The phase callback given to the engine's entry points, which announce each step as it starts:
+/// the step shows as progress (on a terminal) and its time is written when the next one starts
+/// or at [`Phases::done`].
+pub(crate) struct Phases {
+    timer: Timer,
+    progress: Option<Progress>,
+    current: std::cell::RefCell<Option<String>>,
+}
+
+impl Phases {
+    /// Timings only (`progress`: also show the step on a terminal).
+    pub(crate) fn new(progress: bool) -> Phases {
+        Phases {
+            timer: Timer::start(),
+            progress: progress.then(Progress::new),
+            current: Default::default(),
+        }
+    }
+
+    /// Step `what` starts.
+    pub(crate) fn start(&self, what: &str) {
+        if let Some(prev) = self.current.replace(Some(what.to_string())) {
+            self.timer.lap(&prev);
+        }
+        if let Some(p) = &self.progress {
+            p.phase(what);
+        }
+    }
+
+    /// The last step ended; the progress line is cleared.
+    pub(crate) fn done(&mut self) {
+        if let Some(prev) = self.current.take() {
+            self.timer.lap(&prev);
+        }
+        self.progress = None;
+    }
+
+    pub(crate) fn lap(&self, what: &str) {
+        self.timer.lap(what);
     }
 }

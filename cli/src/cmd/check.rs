@@ -13,12 +13,13 @@ use miette::Result;
 use crate::args::{CheckArgs, CheckFormat};
 use crate::cmd::{exit, to_stdout};
 use crate::settings;
-use crate::term::{note, say, Timer};
+use crate::term::{note, say, Phases};
 
 pub fn run_check(a: &CheckArgs, config: &Config, color: bool) -> Result<ExitCode> {
-    let t = Timer::start();
+    let mut phases = Phases::new(false);
     let (req, format) = settings::check(a, config);
-    let check::CheckRun { report, plan_name } = check::run(&req, &t.phases())?;
+    let check::CheckRun { report, plan_name } = check::run(&req, &|w| phases.start(w))?;
+    phases.done();
     for w in &report.estimate.warnings {
         say!("warning: {}: {}", w.file, w.message);
     }
@@ -42,7 +43,7 @@ pub fn run_check(a: &CheckArgs, config: &Config, color: bool) -> Result<ExitCode
         CheckFormat::Github => render::check::github(out, &report),
         CheckFormat::Junit => render::check::junit(out, &report),
     })?;
-    t.lap("render");
+    phases.lap("render");
     Ok(exit(report.verdict.passed))
 }
 

@@ -11,13 +11,14 @@ use miette::Result;
 use crate::args::{DiffArgs, EstimateArgs, Format, PricesArgs};
 use crate::cmd::to_stdout;
 use crate::settings;
-use crate::term::{say, Timer};
+use crate::term::{say, Phases};
 
 pub fn run_estimate(a: &EstimateArgs, config: &Config) -> Result<ExitCode> {
-    let t = Timer::start();
-    let est = estimate::run(&settings::estimate(a, config), &t.phases())?;
+    let mut phases = Phases::new(false);
+    let est = estimate::run(&settings::estimate(a, config), &|w| phases.start(w))?;
+    phases.done();
     emit(&est, a.pricing.format, "estimate")?;
-    t.lap("render");
+    phases.lap("render");
     // The process ends here: let the OS reclaim the memory.
     std::mem::forget(est);
     Ok(ExitCode::SUCCESS)

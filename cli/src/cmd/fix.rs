@@ -11,22 +11,18 @@ use miette::{miette, Result};
 use crate::args::{FixArgs, FixFormat, RulesArgs, RulesFormat};
 use crate::cmd::{exit, to_stdout};
 use crate::settings;
-use crate::term::{note, say, Progress, Timer};
+use crate::term::{note, say, Phases};
 
 pub fn run_fix(a: &FixArgs, config: &Config, color: bool) -> Result<ExitCode> {
-    let t = Timer::start();
-    let progress = Progress::new();
+    let mut phases = Phases::new(true);
     let req = settings::fix(a, config);
-    let phase = |what: &str| {
-        progress.phase(what);
-        t.lap(what);
-    };
+    let phase = |what: &str| phases.start(what);
     let report = if req.ops_out.is_some() {
         ops::fix_to_operations(&req, &phase)?
     } else {
         fix::run(&req, &phase)?
     };
-    drop(progress);
+    phases.done();
     for w in &report.warnings {
         say!("warning: {}: {}", w.file, w.message);
     }
@@ -40,7 +36,7 @@ pub fn run_fix(a: &FixArgs, config: &Config, color: bool) -> Result<ExitCode> {
         }
         FixFormat::Diff => render::fix::diff(out, &report, color),
     })?;
-    t.lap("render");
+    phases.lap("render");
     for p in &report.written {
         note!("fixed {}", display_path(p));
     }

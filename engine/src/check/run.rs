@@ -50,8 +50,10 @@ pub struct CheckRun {
     pub plan_name: String,
 }
 
-/// Review a plan: estimate, policies, budgets, sources and baseline.
+/// Review a plan: estimate, policies, budgets, sources and baseline. `phase` is told each step
+/// as it starts.
 pub fn run(req: &CheckRequest, phase: &dyn Fn(&str)) -> Result<CheckRun> {
+    phase("load");
     let pricing = Pricing::load_request(&req.pricing)?;
     let mut policies = if req.default_policies {
         PolicySet::embedded()?
@@ -65,7 +67,7 @@ pub fn run(req: &CheckRequest, phase: &dyn Fn(&str)) -> Result<CheckRun> {
     for s in &req.slos {
         budgets.extend(slo::load(s)?);
     }
-    phase("load");
+    phase("parse");
     let file = InputFile::read(&req.plan)?;
     let (doc, mut warnings) = parse_document(&file)?;
     file.release_pages();
@@ -86,7 +88,7 @@ pub fn run(req: &CheckRequest, phase: &dyn Fn(&str)) -> Result<CheckRun> {
         }
         None => None,
     };
-    phase("parse");
+    phase("cost");
     let mut est = pricing.estimate(&doc, &file.display_name(), None);
     est.warnings.splice(0..0, warnings);
     let base_est = match (&base_doc, &base_file) {
@@ -95,7 +97,7 @@ pub fn run(req: &CheckRequest, phase: &dyn Fn(&str)) -> Result<CheckRun> {
     };
     // Building the policy input reads the `after` values again; the rest need not stay resident.
     file.release_pages();
-    phase("cost");
+    phase("policies and budgets");
     let opts = CheckOptions {
         namespaces: namespaces(&req.namespaces, &policies, req.default_policies),
         environment: req.environment.clone(),
@@ -112,7 +114,7 @@ pub fn run(req: &CheckRequest, phase: &dyn Fn(&str)) -> Result<CheckRun> {
         &opts,
         &|| file.release_pages(),
     )?;
-    phase("policies and budgets");
+    phase("sources and baseline");
     if let Some(dir) = &req.dir {
         report.apply_sources(&SourceIndex::build(dir)?);
     }

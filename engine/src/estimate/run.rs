@@ -19,16 +19,17 @@ pub struct EstimateRequest {
     pub exiting: bool,
 }
 
-/// The estimate of a plan (or a state), with the warnings of reading it.
+/// The estimate of a plan (or a state), with the warnings of reading it. `phase` is told each
+/// step as it starts (for progress and timings).
 pub fn run(req: &EstimateRequest, phase: &dyn Fn(&str)) -> Result<Estimate> {
-    let pricing = Pricing::load_request(&req.pricing)?;
     phase("catalog");
-    let file = InputFile::read(&req.plan)?;
+    let pricing = Pricing::load_request(&req.pricing)?;
     phase("read");
+    let file = InputFile::read(&req.plan)?;
+    phase("parse");
     let (doc, mut warnings) = parse_document(&file)?;
     // Costing reads the resources' values again; the rest need not stay resident.
     file.release_pages();
-    phase("parse");
     let state_file = req.state.as_deref().map(InputFile::read).transpose()?;
     let state_doc = match &state_file {
         Some(f) => {
@@ -53,8 +54,8 @@ pub fn run(req: &EstimateRequest, phase: &dyn Fn(&str)) -> Result<Estimate> {
                 .into(),
         });
     }
-    let mut est = pricing.estimate(&doc, &file.display_name(), state_doc.as_ref());
     phase("cost");
+    let mut est = pricing.estimate(&doc, &file.display_name(), state_doc.as_ref());
     est.warnings.splice(0..0, warnings);
     if req.exiting {
         std::mem::forget(state_doc);

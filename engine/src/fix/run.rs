@@ -122,7 +122,6 @@ pub fn run_with(
     let pricing = Pricing::load_request(&req.pricing)?;
     let file = InputFile::read(&req.plan)?;
     let (doc, mut warnings) = parse_document(&file)?;
-    phase("parsed");
     let Document::Plan(plan) = &doc else {
         return Err(Error::WrongKind {
             path: file.path.clone(),
@@ -158,7 +157,6 @@ pub fn run_with(
     };
     phase("verifying the edits");
     let patch = select(&mut fixes, allowed);
-    phase("selected");
     let operations_written = write_outputs(req, &fixes, &patch, plan, &file, write_ops)?;
     // The files as they were, for the per-fix diffs (read before `apply` changes them).
     let texts = if req.keep_texts {
