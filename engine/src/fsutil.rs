@@ -1,5 +1,5 @@
 //! Files: written atomically (a crash never leaves a half-written `.tf`, log or output file),
-//! hashed, and named for people.
+//! hashed, named for people, and read for their module docs.
 
 use std::io::Write;
 use std::path::Path;
@@ -71,6 +71,23 @@ pub fn display_path(p: &Path) -> String {
     }
     let s = p.display().to_string();
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+/// The module documentation of a Rust source file: its first run of `//!` lines, without the
+/// markers (the rule and cost-type catalogues are generated from them).
+pub fn module_doc(source: &str) -> String {
+    let mut out = String::new();
+    for line in source.lines() {
+        let Some(rest) = line.strip_prefix("//!") else {
+            if !out.is_empty() {
+                break;
+            }
+            continue;
+        };
+        out.push_str(rest.strip_prefix(' ').unwrap_or(rest));
+        out.push('\n');
+    }
+    out.trim_end().to_string()
 }
 
 #[cfg(test)]

@@ -21,18 +21,7 @@ const END: &str = "<!-- END priced types -->";
 impl PricedType {
     /// The type's documentation: the `//!` lines of its file, without the markers.
     pub fn doc(&self) -> String {
-        let mut out = String::new();
-        for line in self.source.lines() {
-            let Some(rest) = line.strip_prefix("//!") else {
-                if !out.is_empty() {
-                    break;
-                }
-                continue;
-            };
-            out.push_str(rest.strip_prefix(' ').unwrap_or(rest));
-            out.push('\n');
-        }
-        out.trim_end().to_string()
+        crate::fsutil::module_doc(self.source)
     }
 }
 

@@ -51,20 +51,20 @@ impl OpState {
         }
     }
 
+    /// Every state.
+    pub const ALL: [OpState; 8] = [
+        OpState::Pending,
+        OpState::ValidatingSafety,
+        OpState::Applying,
+        OpState::Applied,
+        OpState::Failed,
+        OpState::RollingBack,
+        OpState::RolledBack,
+        OpState::RollbackFailed,
+    ];
+
     pub fn parse(name: &str) -> Option<OpState> {
-        use OpState::*;
-        [
-            Pending,
-            ValidatingSafety,
-            Applying,
-            Applied,
-            Failed,
-            RollingBack,
-            RolledBack,
-            RollbackFailed,
-        ]
-        .into_iter()
-        .find(|s| s.name() == name)
+        OpState::ALL.into_iter().find(|s| s.name() == name)
     }
 
     /// How serious arriving in this state is.
@@ -295,16 +295,10 @@ mod tests {
     #[test]
     fn only_legal_transitions() {
         use OpState::*;
-        let all = [
-            Pending,
-            ValidatingSafety,
-            Applying,
-            Applied,
-            Failed,
-            RollingBack,
-            RolledBack,
-            RollbackFailed,
-        ];
+        let all = OpState::ALL;
+        for s in all {
+            assert_eq!(OpState::parse(s.name()), Some(s), "names round-trip");
+        }
         let legal: Vec<(OpState, OpState)> = all
             .iter()
             .flat_map(|a| all.iter().map(move |b| (*a, *b)))

@@ -44,18 +44,7 @@ pub struct Example {
 impl Rule {
     /// The rule's documentation: the `//!` lines of its file, without the markers.
     pub fn doc(&self) -> String {
-        let mut out = String::new();
-        for line in self.source.lines() {
-            let Some(rest) = line.strip_prefix("//!") else {
-                if !out.is_empty() {
-                    break;
-                }
-                continue;
-            };
-            out.push_str(rest.strip_prefix(' ').unwrap_or(rest));
-            out.push('\n');
-        }
-        out.trim_end().to_string()
+        crate::fsutil::module_doc(self.source)
     }
 
     /// The documentation at its headings; why not, when a heading is missing, out of order or
