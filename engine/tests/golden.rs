@@ -44,6 +44,7 @@ const TF_CASES: &[&str] = &[
     "eks_node_group_test",
     "elasticache_cluster_test",
     "instance_test",
+    "kms_external_key_test",
     "lambda_function_test",
     "lb_test",
     "nat_gateway_test",

@@ -36,6 +36,8 @@ priced_types! {
     lambda_function,
     cloudwatch_log_group,
     s3_bucket,
+    kms_key,
+    kms_external_key,
 }
 
 /// The reason an item is unpriced when usage says it runs on a reservation.
