@@ -40,6 +40,7 @@ const TF_CASES: &[&str] = &[
     "db_instance_test",
     "dynamodb_table_test",
     "ebs_volume_test",
+    "ecr_repository_test",
     "eip_test",
     "eks_node_group_test",
     "elasticache_cluster_test",
@@ -49,6 +50,7 @@ const TF_CASES: &[&str] = &[
     "lb_test",
     "nat_gateway_test",
     "s3_bucket_test",
+    "sqs_queue_test",
 ];
 
 const T: &str = "cmd/infracost/testdata";

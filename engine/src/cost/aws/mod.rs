@@ -38,6 +38,8 @@ priced_types! {
     s3_bucket,
     kms_key,
     kms_external_key,
+    ecr_repository,
+    sqs_queue,
 }
 
 /// The reason an item is unpriced when usage says it runs on a reservation.
