@@ -699,3 +699,25 @@ fn a_bad_operations_file_is_a_diagnostic() {
     );
     assert!(!dir.join(".costfix/oplog.jsonl").exists(), "nothing logged");
 }
+
+#[test]
+fn rollback_and_recover_on_a_tree_without_runs() {
+    let (_tmp, dir) = tree();
+    let o = costfix(&dir, &["rollback", "--last-run"]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(
+        o.stderr.contains("the log has no apply run"),
+        "{}",
+        o.stderr
+    );
+    let o = costfix(&dir, &["rollback", "op-000000000000"]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(
+        o.stderr.contains("not an applied operation"),
+        "{}",
+        o.stderr
+    );
+    let o = costfix(&dir, &["recover"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stderr.contains("nothing to recover"), "{}", o.stderr);
+}

@@ -588,6 +588,48 @@ mod tests {
     }
 
     #[test]
+    fn only_legal_transitions_are_logged() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut log = Log::open(dir.path()).unwrap();
+        let e = log
+            .transition(
+                "op-1",
+                OpState::Pending,
+                OpState::ValidatingSafety,
+                "validating",
+                Value::Null,
+            )
+            .unwrap();
+        assert_eq!(e.transition.text(), "Pending->ValidatingSafety");
+        assert_eq!(e.level, Level::Info);
+        // Nothing is applied unchecked: refused, and nothing written.
+        let err = log
+            .transition(
+                "op-1",
+                OpState::Pending,
+                OpState::Applied,
+                "applied",
+                Value::Null,
+            )
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("illegal transition Pending -> Applied"),
+            "{err}"
+        );
+        let c = read(&path_in(dir.path())).unwrap();
+        assert_eq!(c.entries.len(), 1);
+        assert!(c.problems.is_empty());
+        // The text on disk reads back as the same typed event.
+        assert_eq!(
+            c.entries[0].1.transition,
+            Event::Transition(OpState::Pending, OpState::ValidatingSafety)
+        );
+        assert_eq!(Event::parse("start"), Event::RunStart);
+        assert_eq!(Event::parse("A->B"), Event::Other("A->B".into()));
+    }
+
+    #[test]
     fn one_lock_per_tree() {
         let dir = tempfile::tempdir().unwrap();
         let held = Lock::acquire(dir.path()).unwrap();
