@@ -41,6 +41,7 @@ const TF_CASES: &[&str] = &[
     "dynamodb_table_test",
     "ebs_volume_test",
     "ecr_repository_test",
+    "efs_file_system_test",
     "eip_test",
     "eks_node_group_test",
     "elasticache_cluster_test",

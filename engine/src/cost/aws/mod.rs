@@ -40,6 +40,7 @@ priced_types! {
     kms_external_key,
     ecr_repository,
     sqs_queue,
+    efs_file_system,
 }
 
 /// The reason an item is unpriced when usage says it runs on a reservation.
