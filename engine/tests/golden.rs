@@ -51,6 +51,7 @@ const TF_CASES: &[&str] = &[
     "lb_test",
     "nat_gateway_test",
     "s3_bucket_test",
+    "sfn_state_machine_test",
     "sqs_queue_test",
 ];
 

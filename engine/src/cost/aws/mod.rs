@@ -41,6 +41,7 @@ priced_types! {
     ecr_repository,
     sqs_queue,
     efs_file_system,
+    sfn_state_machine,
 }
 
 /// The reason an item is unpriced when usage says it runs on a reservation.
