@@ -35,6 +35,8 @@ struct Case {
 /// `<t>_test.usage.yml` when present); `support::tf_plan` turns the file into the plan
 /// `terraform plan` would give.
 const TF_CASES: &[&str] = &[
+    "api_gateway_rest_api_test",
+    "apigatewayv2_api_test",
     "autoscaling_group_test",
     "cloudwatch_log_group_test",
     "db_instance_test",

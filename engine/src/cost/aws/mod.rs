@@ -20,6 +20,8 @@ macro_rules! priced_types {
     };
 }
 
+mod tiers;
+
 priced_types! {
     instance,
     autoscaling_group,
@@ -42,6 +44,8 @@ priced_types! {
     sqs_queue,
     efs_file_system,
     sfn_state_machine,
+    api_gateway_rest_api,
+    apigatewayv2_api,
 }
 
 /// The reason an item is unpriced when usage says it runs on a reservation.

@@ -19,6 +19,7 @@
 
 use rust_decimal::Decimal;
 
+use super::tiers::{tiered, Tier};
 use crate::cost::{Cloud, Ctx, LineItem, PricedType};
 use crate::terraform::values::Attrs;
 
@@ -32,9 +33,24 @@ pub const TYPE: PricedType = PricedType {
     source: include_str!("sfn_state_machine.rs"),
 };
 
-/// GB-seconds in 1,000 and in 5,000 GB-hours: the duration tiers' bounds.
-const TIER_1: i64 = 1_000 * 3_600;
-const TIER_2: i64 = 5_000 * 3_600;
+/// The duration tiers, in GB-seconds: up to 1,000 GB-hours, up to 5,000, then the rest.
+const DURATION: &[Tier] = &[
+    Tier {
+        name: "Duration (first 1K)",
+        product: "express_duration_first_1k_gb_hours",
+        upto: Some(1_000 * 3_600),
+    },
+    Tier {
+        name: "Duration (next 4K)",
+        product: "express_duration_next_4k_gb_hours",
+        upto: Some(5_000 * 3_600),
+    },
+    Tier {
+        name: "Duration (over 5K)",
+        product: "express_duration_over_5k_gb_hours",
+        upto: None,
+    },
+];
 
 fn cost(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineItem> {
     let express = attrs.str("type").known().as_deref() == Some("EXPRESS");
@@ -58,29 +74,8 @@ fn cost(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineItem> {
         "express_requests",
         "",
     )];
-    let Some(gb_seconds) = express_gb_seconds(ctx, requests) else {
-        items.push(ctx.usage_qty(
-            "Duration (first 1K)",
-            "GB-seconds",
-            None,
-            "step_functions",
-            "express_duration_first_1k_gb_hours",
-            "",
-        ));
-        return items;
-    };
-    let tiers = [
-        ("Duration (first 1K)", "express_duration_first_1k_gb_hours", Decimal::ZERO, Some(TIER_1)),
-        ("Duration (next 4K)", "express_duration_next_4k_gb_hours", Decimal::from(TIER_1), Some(TIER_2)),
-        ("Duration (over 5K)", "express_duration_over_5k_gb_hours", Decimal::from(TIER_2), None),
-    ];
-    for (name, product, from, to) in tiers {
-        let upto = to.map_or(gb_seconds, |t| gb_seconds.min(Decimal::from(t)));
-        let qty = upto - from;
-        if qty > Decimal::ZERO {
-            items.push(ctx.usage_qty(name, "GB-seconds", Some(qty), "step_functions", product, ""));
-        }
-    }
+    let gb_seconds = express_gb_seconds(ctx, requests);
+    items.extend(tiered(ctx, "GB-seconds", gb_seconds, "step_functions", DURATION));
     items
 }
 
