@@ -42,6 +42,8 @@ const TF_CASES: &[&str] = &[
     "db_instance_test",
     "dynamodb_table_test",
     "ebs_volume_test",
+    "ec2_transit_gateway_peering_attachment_test",
+    "ec2_transit_gateway_vpc_attachment_test",
     "ecr_repository_test",
     "efs_file_system_test",
     "eip_test",
@@ -55,6 +57,7 @@ const TF_CASES: &[&str] = &[
     "s3_bucket_test",
     "sfn_state_machine_test",
     "sqs_queue_test",
+    "vpn_connection_test",
 ];
 
 const T: &str = "cmd/infracost/testdata";

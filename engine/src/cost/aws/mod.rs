@@ -46,6 +46,9 @@ priced_types! {
     sfn_state_machine,
     api_gateway_rest_api,
     apigatewayv2_api,
+    vpn_connection,
+    ec2_transit_gateway_vpc_attachment,
+    ec2_transit_gateway_peering_attachment,
 }
 
 /// The reason an item is unpriced when usage says it runs on a reservation.
