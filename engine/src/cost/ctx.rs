@@ -67,6 +67,18 @@ impl<'a> Ctx<'_, 'a> {
         )
     }
 
+    /// This context with prices of another region (`global` for Route 53's global prices).
+    pub fn in_region<'r>(&'r self, region: &'r str) -> Ctx<'r, 'a> {
+        Ctx {
+            catalog: self.catalog,
+            region,
+            address: self.address,
+            usage: self.usage,
+            lookup: self.lookup,
+            config: self.config,
+        }
+    }
+
     /// Like [`Ctx::fixed`], priced in another region than the resource's (a global table's replica).
     #[allow(clippy::too_many_arguments)]
     pub fn fixed_in(

@@ -49,6 +49,9 @@ priced_types! {
     vpn_connection,
     ec2_transit_gateway_vpc_attachment,
     ec2_transit_gateway_peering_attachment,
+    route53_zone,
+    route53_record,
+    route53_resolver_endpoint,
 }
 
 /// The reason an item is unpriced when usage says it runs on a reservation.
