@@ -721,3 +721,30 @@ fn rollback_and_recover_on_a_tree_without_runs() {
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert!(o.stderr.contains("nothing to recover"), "{}", o.stderr);
 }
+
+#[test]
+fn apply_refuses_a_state_given_as_the_plan_and_a_plan_given_as_the_state() {
+    let (_tmp, dir) = tree();
+    plan_ops(&dir, &["CF003"]);
+    let state = repo().join("fixtures/corpus/terraform-json/testdata/no_changes/terraform.tfstate");
+    std::fs::copy(state, dir.join("s.tfstate")).unwrap();
+    let o = costfix(&dir, &["apply", "ops.json", "--plan", "s.tfstate"]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(
+        o.stderr
+            .contains("is a Terraform state, not a Terraform plan"),
+        "{}",
+        o.stderr
+    );
+    let o = costfix(&dir, &["apply", "ops.json", "--state", "plan.json"]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(
+        o.stderr
+            .contains("is a Terraform plan, not a Terraform state"),
+        "{}",
+        o.stderr
+    );
+    // Nothing was applied.
+    let log = costfix(&dir, &["log", "show"]);
+    assert!(!log.stdout.contains("Applying->Applied"), "{}", log.stdout);
+}

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use costfix_engine::config::Config;
 use costfix_engine::fsutil::display_path;
-use costfix_engine::{fix, ops, render, rules};
+use costfix_engine::{ops, render, rules};
 use miette::{miette, Result};
 
 use crate::args::{FixArgs, FixFormat, RulesArgs, RulesFormat};
@@ -17,11 +17,8 @@ pub fn run_fix(a: &FixArgs, config: &Config, color: bool) -> Result<ExitCode> {
     let mut phases = Phases::new(true);
     let req = settings::fix(a, config);
     let phase = |what: &str| phases.start(what);
-    let report = if req.ops_out.is_some() {
-        ops::fix_to_operations(&req, &phase)?
-    } else {
-        fix::run(&req, &phase)?
-    };
+    // Writing operations is the operations layer's; without --out it is the plain fix run.
+    let report = ops::fix_to_operations(&req, &phase)?;
     phases.done();
     for w in &report.warnings {
         say!("warning: {}: {}", w.file, w.message);

@@ -107,11 +107,11 @@ pub fn run(req: &FixRequest, phase: &dyn Fn(&str)) -> Result<FixReport> {
     run_with(req, phase, None)
 }
 
-/// Writes the chosen fixes as operations to `ops_out` and says how many (`fix --out`). The
-/// operations layer, which sits above this one, gives it: see `ops::fix_to_operations`.
+/// Writes the chosen fixes as operations and says how many (`fix --out`). The operations layer,
+/// which sits above this one, gives it: see `ops::fix_to_operations`.
 pub type WriteOperations<'a> = &'a dyn Fn(&[Fix], &Plan<'_>, &InputFile) -> Result<usize>;
 
-/// [`run`], with the operations written by `write_ops` when `ops_out` is asked for.
+/// [`run`], with the chosen fixes also written as operations by `write_ops`.
 pub fn run_with(
     req: &FixRequest,
     phase: &dyn Fn(&str),
@@ -204,17 +204,7 @@ fn write_outputs(
             .collect();
         write_atomic(out, text.as_bytes())?;
     }
-    match (&req.ops_out, write_ops) {
-        (Some(_), Some(write)) => write(fixes, plan, file).map(Some),
-        (Some(path), None) => Err(Error::Usage {
-            message: format!(
-                "cannot write {}: operations are written by ops::fix_to_operations",
-                path.display()
-            ),
-            help: "this is a bug in the caller".into(),
-        }),
-        (None, _) => Ok(None),
-    }
+    write_ops.map(|write| write(fixes, plan, file)).transpose()
 }
 
 /// The ids of the rules asked for (by id or name); an unknown one is an error.

@@ -40,7 +40,9 @@ pub fn fix_to_operations(
     req: &crate::fix::FixRequest,
     phase: &dyn Fn(&str),
 ) -> Result<crate::fix::FixReport> {
-    let path = req.ops_out.clone().unwrap_or_default();
+    let Some(path) = req.ops_out.clone() else {
+        return crate::fix::run(req, phase);
+    };
     let environment = req.environment.as_ref().map(|(e, _)| e.as_str());
     let write = |fixes: &[Fix], plan: &Plan<'_>, plan_file: &InputFile| -> Result<usize> {
         let ops = propose(&ProposeRequest {
