@@ -59,3 +59,19 @@ pub fn copy_dir(src: &Path, dst: &Path) {
         }
     }
 }
+
+/// Whether an external tool a test checks its results with is here. Without it the test part is
+/// skipped, saying so on stderr, unless `COSTFIX_REQUIRE_TOOLS=1` (set by `scripts/test` once it
+/// has installed them, and by CI), where a missing tool fails the test instead.
+pub fn tool_available(what: &str, present: bool, install: &str) -> bool {
+    if present {
+        return true;
+    }
+    let required = std::env::var("COSTFIX_REQUIRE_TOOLS").is_ok_and(|v| v == "1");
+    assert!(
+        !required,
+        "{what} is required (COSTFIX_REQUIRE_TOOLS=1) but missing: {install}"
+    );
+    eprintln!("skipped: {what} is not installed ({install}, or run scripts/test)");
+    false
+}
