@@ -117,8 +117,9 @@ pub enum Support {
     Unsupported,
 }
 
-/// Utility providers that cost nothing whatever the cloud (`null_resource`, `random_id`, ...).
-const UTILITY_FREE: &[&str] = &[
+/// Providers all of whose resources cost nothing whatever the cloud (`null_resource`,
+/// `random_id`, `terraform_data`, ...), matched by the provider's type prefix.
+const FREE_PROVIDERS: &[&str] = &[
     "null_",
     "random_",
     "time_",
@@ -128,8 +129,6 @@ const UTILITY_FREE: &[&str] = &[
     "terraform_",
     "test_",
     "archive_",
-    "external",
-    "http",
     "corner_",
 ];
 
@@ -140,10 +139,11 @@ pub fn find(resource_type: &str) -> Option<&'static PricedType> {
 
 /// Which resource types have a cost model, are free, or are not supported yet.
 pub fn support(resource_type: &str) -> Support {
-    let free = |prefixes: &[&str]| prefixes.iter().any(|p| resource_type.starts_with(p));
     if find(resource_type).is_some() {
         Support::Priced
-    } else if free(UTILITY_FREE) || free(aws::free::FREE) {
+    } else if aws::free::is_free(resource_type)
+        || FREE_PROVIDERS.iter().any(|p| resource_type.starts_with(p))
+    {
         Support::Free
     } else {
         Support::Unsupported
@@ -184,7 +184,10 @@ mod tests {
         for n in names {
             assert_eq!(support(n), Support::Priced, "{n}");
         }
-        // Prefixes of free companions do not hide the priced type they start with.
+        for t in super::aws::free::FREE {
+            assert!(find(t).is_none(), "{t} is both priced and listed as free");
+        }
+        // Free companions do not hide the priced type they start with, nor the other way.
         assert_eq!(support("aws_s3_bucket_policy"), Support::Free);
         assert_eq!(support("aws_autoscaling_policy"), Support::Free);
         assert_eq!(support("aws_launch_template"), Support::Free);
