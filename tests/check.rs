@@ -45,7 +45,9 @@ fn deny_results_fail_with_exit_1() {
 fn warnings_fail_only_with_fail_on_warn() {
     let o = run(&["check", CHECKOV]);
     assert_eq!(o.code, 0, "{}", o.stdout);
-    assert!(o.stdout.contains("2 warning(s)"), "{}", o.stdout);
+    // Two previous-generation warnings, and the resources that cannot be priced.
+    assert!(o.stdout.contains("3 warning(s)"), "{}", o.stdout);
+    assert!(o.stdout.contains("costfix:unpriced"), "{}", o.stdout);
     let o = run(&["check", CHECKOV, "--fail-on", "warn"]);
     assert_eq!(o.code, 1, "{}", o.stdout);
 }
@@ -312,7 +314,7 @@ fn baseline_accepts_existing_findings_only() {
     let b: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("baseline.json")).unwrap())
             .unwrap();
-    assert_eq!(b["findings"].as_array().unwrap().len(), 3);
+    assert_eq!(b["findings"].as_array().unwrap().len(), 4);
     let o = run_in(
         dir.path(),
         &[
@@ -326,7 +328,7 @@ fn baseline_accepts_existing_findings_only() {
     );
     assert_eq!(o.code, 0, "{}", o.stdout);
     assert!(
-        o.stdout.contains("3 suppressed or baselined"),
+        o.stdout.contains("4 suppressed or baselined"),
         "{}",
         o.stdout
     );
@@ -379,7 +381,7 @@ fn sarif_is_valid_sarif_2_1_0() {
             .map(|e| format!("{e} at {}", e.instance_path()))
             .collect();
         assert!(errors.is_empty(), "SARIF schema errors: {errors:#?}");
-        assert_eq!(doc["runs"][0]["results"].as_array().unwrap().len(), 4);
+        assert_eq!(doc["runs"][0]["results"].as_array().unwrap().len(), 6);
     }
     let o = run(&[
         "check",
@@ -548,4 +550,181 @@ fn colour_only_when_asked_for_or_on_a_terminal() {
     assert!(o.stdout.contains("\x1b[1;33mWARN\x1b[0m"), "{}", o.stdout);
     let o = run(&["check", CHECKOV, "--color", "never", "--format", "json"]);
     assert!(!o.stdout.contains('\x1b'));
+}
+
+/// A real plan with resources costfix cannot price (fixtures/unpriced): `check` never passes it
+/// silently.
+const UNPRICED: &str = "fixtures/plans/unpriced.json";
+
+#[test]
+fn unpriced_resources_warn_and_fail_with_fail_on_unpriced() {
+    let o = run(&["check", UNPRICED]);
+    assert_eq!(o.code, 0, "{}", o.stdout);
+    assert!(
+        o.stdout.contains("WARN  4 of 6 resources not priced: aws_eip.london (eu-west-2 is not one of the catalog's regions"),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.contains("costfix:unpriced"), "{}", o.stdout);
+    let o = run(&["check", UNPRICED, "--fail-on-unpriced"]);
+    assert_eq!(o.code, 1, "{}", o.stdout);
+    assert!(
+        o.stdout.starts_with("costfix check FAILED: 1 failure(s)"),
+        "{}",
+        o.stdout
+    );
+    // The same from .costfix.hcl.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(".costfix.hcl"), "fail_on_unpriced = true\n").unwrap();
+    let plan = repo().join(UNPRICED);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_costfix"))
+        .args(["check", plan.to_str().unwrap()])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // A plan that is completely priced has no such finding.
+    let o = run(&[
+        "check",
+        "fixtures/corpus/terraform-json/testdata/basic/plan.json",
+        "--fail-on-unpriced",
+    ]);
+    assert!(!o.stdout.contains("costfix:unpriced"), "{}", o.stdout);
+}
+
+#[test]
+fn budgets_on_incomplete_totals_are_unknown_unless_already_over() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("budgets.hcl"),
+        r#"budget "roomy" {
+  monthly_limit = 100
+}
+budget "tight" {
+  monthly_limit = 5
+}
+budget "payments" {
+  monthly_limit = 100
+  tags          = { team = "payments" }
+}
+budget "virginia" {
+  monthly_limit = 100
+  resources     = ["aws_instance.virginia"]
+}
+change_budget "per-change" {
+  max_monthly_increase = 50
+}
+"#,
+    )
+    .unwrap();
+    let slo = dir.path().join("budgets.hcl");
+    let o = run(&[
+        "check",
+        UNPRICED,
+        "--slo",
+        slo.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    let status: Vec<(&str, &str)> = v["budgets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["budget"]["name"].as_str().unwrap(),
+                b["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    // $8.39 known: within 100 but not all priced (unknown); already over 5 (fail); the London
+    // instance is in the payments scope (unknown); the Virginia instance alone is all priced (ok);
+    // the change adds unpriced resources (unknown).
+    assert_eq!(
+        status,
+        [
+            ("roomy", "unknown"),
+            ("tight", "fail"),
+            ("payments", "unknown"),
+            ("virginia", "ok"),
+            ("per-change", "unknown")
+        ]
+    );
+    assert_eq!(o.code, 1, "the tight budget fails: {}", o.stdout);
+    // Unknown budgets are warnings, failures with --fail-on-unpriced.
+    let findings: Vec<(&str, &str)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["id"].as_str().unwrap(), f["level"].as_str().unwrap()))
+        .collect();
+    assert!(findings.contains(&("budget:roomy", "warn")), "{findings:?}");
+    let o = run(&[
+        "check",
+        UNPRICED,
+        "--slo",
+        slo.to_str().unwrap(),
+        "--fail-on-unpriced",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(v["verdict"]["failures"], 5, "{}", v["findings"]);
+    assert_eq!(v["verdict"]["fail_on_unpriced"], true);
+}
+
+#[test]
+fn policies_see_what_is_not_priced() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("complete.rego"),
+        r#"package main
+
+import rego.v1
+
+deny contains msg if {
+  not input.costfix.complete
+  msg := sprintf("%d resource(s) could not be priced", [input.costfix.not_priced])
+}
+
+deny contains msg if {
+  some addr, r in input.costfix.resources
+  r.pricing == "no_model"
+  r.unpriced
+  msg := sprintf("%s has no cost model", [addr])
+}
+"#,
+    )
+    .unwrap();
+    let o = run(&[
+        "check",
+        UNPRICED,
+        "--policy",
+        dir.path().to_str().unwrap(),
+        "--no-default-policies",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.code, 1, "{}", o.stdout);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    let msgs: Vec<&str> = v["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["msg"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        msgs,
+        [
+            "4 resource(s) could not be priced",
+            "aws_ssm_parameter.flag has no cost model"
+        ]
+    );
 }

@@ -267,3 +267,97 @@ fn output_is_deterministic() {
         assert_eq!(b.stdout, a.stdout);
     }
 }
+
+/// A real plan with resources in a region outside the catalog and a type without a cost model:
+/// the report says so at the top, shows their cost as unpriced (never $0.00) and does not count
+/// them as priced.
+const UNPRICED: &str = "fixtures/plans/unpriced.json";
+
+#[test]
+fn what_cannot_be_priced_is_said_at_the_top_never_shown_as_zero() {
+    let o = run(&["estimate", UNPRICED]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    insta::assert_snapshot!(o.stdout);
+}
+
+#[test]
+fn json_says_the_totals_are_incomplete_and_which_resources_are_not_priced() {
+    let o = run(&["estimate", UNPRICED, "--format", "json"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(v["complete"], false);
+    let c = &v["counts"];
+    assert_eq!(
+        (
+            &c["resources"],
+            &c["priced"],
+            &c["free"],
+            &c["unpriced"],
+            &c["unsupported"]
+        ),
+        (&6.into(), &1.into(), &1.into(), &3.into(), &1.into())
+    );
+    let by_addr = |a: &str| {
+        v["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["address"] == a)
+            .unwrap()
+            .clone()
+    };
+    let london = by_addr("aws_instance.london");
+    assert_eq!(london["pricing"], "unpriced");
+    assert!(london["monthly_after"].is_null(), "{london}");
+    assert_eq!(by_addr("aws_instance.virginia")["pricing"], "priced");
+    assert_eq!(by_addr("aws_iam_role.app")["pricing"], "free");
+    assert_eq!(by_addr("aws_ssm_parameter.flag")["pricing"], "no_model");
+    let not_priced: Vec<(&str, &str)> = v["not_priced"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (
+                n["address"].as_str().unwrap(),
+                n["reason"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(not_priced.len(), 4, "{not_priced:?}");
+    assert_eq!(not_priced[3].0, "aws_ssm_parameter.flag");
+    assert!(not_priced[3].1.contains("no cost model"), "{not_priced:?}");
+    // A region outside the catalog is named as such.
+    assert!(
+        not_priced[1].1.starts_with("eu-west-2 is not one of the catalog's regions (ap-southeast-1, eu-central-1, eu-west-1, us-east-1, us-west-2)"),
+        "{not_priced:?}"
+    );
+}
+
+#[test]
+fn a_price_override_for_the_region_makes_it_priced() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("prices.csv"),
+        "service,region,product,dimension,unit,usd\nec2,eu-west-2,t3.micro,linux_on_demand,hour,0.0118\nebs,eu-west-2,gp2,storage,GB-month,0.116\n",
+    )
+    .unwrap();
+    let prices = dir.path().join("prices.csv");
+    let o = run(&[
+        "estimate",
+        UNPRICED,
+        "--prices",
+        prices.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    let london = v["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["address"] == "aws_instance.london")
+        .unwrap();
+    assert_eq!(london["pricing"], "priced", "{london}");
+    assert_eq!(v["counts"]["unpriced"], 2);
+}

@@ -143,6 +143,11 @@ pub struct CheckArgs {
     /// What fails the check: deny results and blocking budgets (default), or warnings too.
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOnArg>,
+    /// A resource that cannot be priced (no cost model, no price in its region, ...) fails the
+    /// check, as does a budget that cannot be judged for it; by default they are warnings
+    /// [default: `fail_on_unpriced` in .costfix.hcl].
+    #[arg(long)]
+    pub fail_on_unpriced: bool,
     /// The .tf sources of the plan: findings get file and line, and `# costfix:ignore ID reason`
     /// comments on resource blocks suppress them.
     #[arg(long, value_name = "DIR")]

@@ -114,6 +114,7 @@ pub fn check(a: &CheckArgs, c: &Config) -> (CheckRequest, CheckFormat) {
         slos: or_config(&a.slos, &c.slo),
         environment: environment(a.environment.as_ref(), c).map(|(e, _)| e),
         fail_on: Some(fail_on),
+        fail_on_unpriced: a.fail_on_unpriced || c.fail_on_unpriced == Some(true),
         dir: a.dir.clone().or_else(|| c.dir.clone()),
         baseline: a.baseline.clone().or_else(|| c.baseline.clone()),
         pricing: pricing(&a.inputs, c),

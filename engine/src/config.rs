@@ -10,6 +10,7 @@
 //! region           = "us-east-1"
 //! environment      = "production"
 //! fail_on          = "warn"               # or "deny"
+//! fail_on_unpriced = true                 # a resource that cannot be priced fails `check`
 //! format           = "markdown"           # check's output format
 //! dir              = "."                  # .tf sources, for locations and costfix:ignore
 //! baseline         = ".costfix-baseline.json"
@@ -43,6 +44,7 @@ pub struct Config {
     pub region: Option<String>,
     pub environment: Option<String>,
     pub fail_on: Option<FailOn>,
+    pub fail_on_unpriced: Option<bool>,
     pub format: Option<String>,
     pub dir: Option<PathBuf>,
     pub baseline: Option<PathBuf>,
@@ -71,6 +73,7 @@ const KEYS: &[&str] = &[
     "region",
     "environment",
     "fail_on",
+    "fail_on_unpriced",
     "format",
     "dir",
     "baseline",
@@ -177,6 +180,7 @@ impl Config {
             "slo" => self.slo = paths(cx, key, v)?,
             "namespaces" => self.namespaces = strings(cx, key, v)?,
             "default_policies" => self.default_policies = Some(boolean(cx, key, v)?),
+            "fail_on_unpriced" => self.fail_on_unpriced = Some(boolean(cx, key, v)?),
             "prices" => self.prices = Some(cx.resolve(string(cx, key, v)?)),
             "usage" => self.usage = Some(cx.resolve(string(cx, key, v)?)),
             "dir" => self.dir = Some(cx.resolve(string(cx, key, v)?)),

@@ -181,6 +181,7 @@ fn parallel_json_writers_match_serde() {
             namespaces: Namespaces::All,
             environment: Some("production".into()),
             fail_on: FailOn::Deny,
+            fail_on_unpriced: false,
             full_input: false,
         };
         let report = check(p, file.json(), est, None, &policies, &[], &opts, &|| {}).unwrap();

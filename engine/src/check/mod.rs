@@ -90,6 +90,7 @@ pub struct Verdict {
     pub warnings: usize,
     pub suppressed: usize,
     pub fail_on: FailOn,
+    pub fail_on_unpriced: bool,
 }
 
 /// The whole report of a check.
@@ -111,6 +112,9 @@ pub struct CheckOptions {
     pub namespaces: Namespaces,
     pub environment: Option<String>,
     pub fail_on: FailOn,
+    /// Resources that cannot be priced, and budgets that cannot be judged for them, fail the
+    /// check instead of warning.
+    pub fail_on_unpriced: bool,
     /// Give policies the whole plan document, not only the sections they name.
     pub full_input: bool,
 }
@@ -163,9 +167,18 @@ pub fn check(
             baselined: false,
         })
         .collect();
+    let unpriced_level = if opts.fail_on_unpriced {
+        Level::Deny
+    } else {
+        Level::Warn
+    };
+    if let Some(f) = unpriced_finding(&est, unpriced_level) {
+        findings.push(f);
+    }
     for b in &budget_results {
         let level = match b.status {
             Status::Ok => continue,
+            Status::Unknown => unpriced_level,
             Status::Warn => Level::Warn,
             Status::Fail => Level::Deny,
         };
@@ -188,6 +201,7 @@ pub fn check(
             warnings: 0,
             suppressed: 0,
             fail_on: opts.fail_on,
+            fail_on_unpriced: opts.fail_on_unpriced,
         },
         findings,
         policies: policy_results,
@@ -197,6 +211,60 @@ pub fn check(
     };
     report.tally();
     Ok(report)
+}
+
+/// Resources named in the finding on what could not be priced, before "and N more".
+const NOT_PRICED_SHOWN: usize = 5;
+
+/// The finding `costfix:unpriced` when some of the plan's cost is not known: the resources none of
+/// whose cost is known, with their reasons, and how many more are partly priced.
+fn unpriced_finding(est: &Estimate, level: Level) -> Option<Violation> {
+    if est.complete {
+        return None;
+    }
+    let c = &est.counts;
+    let partial = c.with_unpriced_items - c.unpriced;
+    let mut message = if est.not_priced.is_empty() {
+        format!(
+            "{partial} of {} resources are only partly priced; the totals may be low",
+            c.resources
+        )
+    } else {
+        let named: Vec<String> = est
+            .not_priced
+            .iter()
+            .take(NOT_PRICED_SHOWN)
+            .map(|n| format!("{} ({})", n.address, n.reason))
+            .collect();
+        let more = est.not_priced.len().saturating_sub(NOT_PRICED_SHOWN);
+        let mut m = format!(
+            "{} of {} resources not priced: {}",
+            est.not_priced.len(),
+            c.resources,
+            named.join(", ")
+        );
+        if more > 0 {
+            m.push_str(&format!(" and {more} more"));
+        }
+        if partial > 0 {
+            m.push_str(&format!("; {partial} more only partly priced"));
+        }
+        m.push_str("; the totals may be low");
+        m
+    };
+    if level == Level::Warn {
+        message.push_str(" (--fail-on-unpriced makes this a failure)");
+    }
+    Some(Violation {
+        id: "costfix:unpriced".into(),
+        level,
+        message,
+        resource: None,
+        source: est.inputs.iter().take(1).map(|i| i.file.clone()).collect(),
+        location: None,
+        suppressed: None,
+        baselined: false,
+    })
 }
 
 impl CheckReport {
@@ -238,6 +306,7 @@ impl CheckReport {
             warnings,
             suppressed,
             fail_on: self.verdict.fail_on,
+            fail_on_unpriced: self.verdict.fail_on_unpriced,
         };
     }
 

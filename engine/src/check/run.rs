@@ -37,6 +37,8 @@ pub struct CheckRequest {
     pub slos: Vec<PathBuf>,
     pub environment: Option<String>,
     pub fail_on: Option<FailOn>,
+    /// Resources that cannot be priced fail the check (`--fail-on-unpriced`).
+    pub fail_on_unpriced: bool,
     /// The sources, for file and line and `costfix:ignore`.
     pub dir: Option<PathBuf>,
     pub baseline: Option<PathBuf>,
@@ -103,6 +105,7 @@ pub fn run(req: &CheckRequest, phase: &dyn Fn(&str)) -> Result<CheckRun> {
         environment: req.environment.clone(),
         full_input: req.full_input,
         fail_on: req.fail_on.unwrap_or(FailOn::Deny),
+        fail_on_unpriced: req.fail_on_unpriced,
     };
     let mut report = check(
         plan,

@@ -44,7 +44,16 @@ impl<'a> Ctx<'_, 'a> {
                 } else {
                     format!("{service} {product} ({dimension})")
                 };
-                format!("no price for {what} in {} in the catalog", self.region)
+                if self.catalog.has_region(self.region) {
+                    format!("no price for {what} in {} in the catalog", self.region)
+                } else {
+                    let known: Vec<&str> = self.catalog.regions().collect();
+                    format!(
+                        "{} is not one of the catalog's regions ({}); give its prices with --prices",
+                        self.region,
+                        known.join(", ")
+                    )
+                }
             })
     }
 

@@ -19,6 +19,59 @@ pub struct CostSide {
     pub items: std::sync::Arc<Vec<LineItem>>,
 }
 
+/// How completely a resource is priced. A figure built from resources that are not all
+/// [`Coverage::Priced`] or [`Coverage::Free`] is a lower bound, and reports say so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Coverage {
+    /// Every component has a price (or a unit price, for usage-based ones).
+    Priced,
+    /// Known to cost nothing by itself.
+    Free,
+    /// Some components have a price, others none (their reasons are in `unpriced`).
+    Partial,
+    /// Its type has a cost model but none of its components has a price (a region outside the
+    /// catalog, an engine it does not cover, ...).
+    Unpriced,
+    /// No cost model for its type yet.
+    NoModel,
+}
+
+impl Coverage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Coverage::Priced => "priced",
+            Coverage::Free => "free",
+            Coverage::Partial => "partial",
+            Coverage::Unpriced => "unpriced",
+            Coverage::NoModel => "no_model",
+        }
+    }
+
+    /// Whether the resource's figure is all of its cost.
+    pub fn is_complete(self) -> bool {
+        matches!(self, Coverage::Priced | Coverage::Free)
+    }
+
+    /// Whether none of the resource's cost is known (no model, or no component priced).
+    pub fn is_not_priced(self) -> bool {
+        matches!(self, Coverage::Unpriced | Coverage::NoModel)
+    }
+}
+
+impl CostSide {
+    /// The side's monthly cost, unless none of its components has a price: then its cost is not
+    /// known at all, and is never shown as $0.
+    pub fn known(&self) -> Option<Decimal> {
+        let unknown = !self.items.is_empty()
+            && self
+                .items
+                .iter()
+                .all(|i| i.status == crate::cost::ItemStatus::Unpriced);
+        (!unknown).then_some(self.monthly)
+    }
+}
+
 /// The estimate of one resource instance.
 ///
 /// In JSON (see `docs/json-schema.md`) the components are written once: `items` holds the after
@@ -60,6 +113,7 @@ impl Serialize for ResourceEstimate {
             monthly_after: Option<Decimal>,
             #[serde(serialize_with = "ser_dec")]
             delta: Decimal,
+            pricing: Coverage,
             items: &'r [LineItem],
             #[serde(skip_serializing_if = "Option::is_none")]
             items_before: Option<&'r [LineItem]>,
@@ -82,9 +136,10 @@ impl Serialize for ResourceEstimate {
             action: self.action,
             region: self.region.as_deref(),
             region_source: self.region_source,
-            monthly_before: self.before.as_ref().map(|c| c.monthly),
-            monthly_after: self.after.as_ref().map(|c| c.monthly),
+            monthly_before: self.before.as_ref().and_then(CostSide::known),
+            monthly_after: self.after.as_ref().and_then(CostSide::known),
             delta: self.delta,
+            pricing: self.coverage(),
             items,
             items_before,
             tags: &self.tags,
@@ -102,6 +157,48 @@ impl ResourceEstimate {
     }
     pub(crate) fn sides(&self) -> impl Iterator<Item = &CostSide> {
         self.before.iter().chain(self.after.iter())
+    }
+
+    /// How completely the resource is priced, over the components of both sides.
+    pub fn coverage(&self) -> Coverage {
+        match self.support {
+            Support::Free => Coverage::Free,
+            Support::Unsupported => Coverage::NoModel,
+            Support::Priced => {
+                let (mut unpriced, mut other) = (false, false);
+                for i in self.sides().flat_map(|s| s.items.iter()) {
+                    if i.status == crate::cost::ItemStatus::Unpriced {
+                        unpriced = true;
+                    } else {
+                        other = true;
+                    }
+                }
+                match (unpriced, other) {
+                    (false, _) => Coverage::Priced,
+                    (true, true) => Coverage::Partial,
+                    (true, false) => Coverage::Unpriced,
+                }
+            }
+        }
+    }
+
+    /// Whether some of the resource's cost after the change is unknown (it exists after the
+    /// change and is not completely priced there).
+    pub fn after_incomplete(&self) -> bool {
+        match self.support {
+            Support::Free => false,
+            Support::Unsupported => !matches!(self.action, ChangeKind::Delete | ChangeKind::Forget),
+            Support::Priced => self.after.as_ref().is_some_and(|s| {
+                s.items
+                    .iter()
+                    .any(|i| i.status == crate::cost::ItemStatus::Unpriced)
+            }),
+        }
+    }
+
+    /// Whether the resource's cost change is unknown: it changes and is not completely priced.
+    pub fn delta_incomplete(&self) -> bool {
+        self.action != ChangeKind::NoOp && !self.coverage().is_complete()
     }
 }
 
@@ -184,10 +281,40 @@ pub struct CatalogInfo {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Counts {
     pub resources: usize,
+    /// Resources with at least one priced (or usage-based) component: [`Coverage::Priced`] and
+    /// [`Coverage::Partial`].
     pub priced: usize,
     pub free: usize,
+    /// Resources whose type has a cost model but none of whose components has a price.
+    pub unpriced: usize,
+    /// Resources whose type has no cost model yet.
     pub unsupported: usize,
+    /// Resources with at least one unpriced component ([`Coverage::Partial`] and
+    /// [`Coverage::Unpriced`]).
     pub with_unpriced_items: usize,
+}
+
+impl Counts {
+    /// Resources none of whose cost is known.
+    pub fn not_priced(&self) -> usize {
+        self.unpriced + self.unsupported
+    }
+
+    /// Whether every resource is completely priced or free, so totals are the whole cost.
+    pub fn complete(&self) -> bool {
+        self.unsupported == 0 && self.with_unpriced_items == 0
+    }
+}
+
+/// A resource none of whose cost is known, with why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NotPriced {
+    pub address: String,
+    #[serde(rename = "type")]
+    pub resource_type: String,
+    pub pricing: Coverage,
+    /// The first reason of its unpriced components, or "no cost model for TYPE yet".
+    pub reason: String,
 }
 
 /// A whole estimate (or a diff of two).
@@ -200,10 +327,14 @@ pub struct Estimate {
     pub resources: Vec<ResourceEstimate>,
     pub modules: Vec<ModuleSubtotal>,
     pub totals: Subtotal,
+    /// Whether the totals are the whole cost: every resource priced completely or free.
+    pub complete: bool,
     pub counts: Counts,
     pub unpriced: Vec<UnpricedItem>,
     pub usage_based: Vec<UsageBasedItem>,
     pub unsupported: Vec<TypeCount>,
+    /// Resources none of whose cost is known, in address order.
+    pub not_priced: Vec<NotPriced>,
     pub warnings: Vec<Warning>,
 }
 
@@ -253,6 +384,8 @@ impl Estimate {
         serde_json::to_writer(&mut w, &self.modules)?;
         field(&mut w, "totals", false)?;
         serde_json::to_writer(&mut w, &self.totals)?;
+        field(&mut w, "complete", false)?;
+        serde_json::to_writer(&mut w, &self.complete)?;
         field(&mut w, "counts", false)?;
         serde_json::to_writer(&mut w, &self.counts)?;
         field(&mut w, "unpriced", false)?;
@@ -261,6 +394,8 @@ impl Estimate {
         serde_json::to_writer(&mut w, &self.usage_based)?;
         field(&mut w, "unsupported", false)?;
         serde_json::to_writer(&mut w, &self.unsupported)?;
+        field(&mut w, "not_priced", false)?;
+        serde_json::to_writer(&mut w, &self.not_priced)?;
         field(&mut w, "warnings", false)?;
         serde_json::to_writer(&mut w, &self.warnings)?;
         w.write_all(b"}")

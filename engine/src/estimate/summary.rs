@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::cost::{self, ItemStatus, LineItem, Support};
+use crate::cost::{self, ItemStatus, LineItem};
 use crate::pricing::Catalog;
 use crate::terraform::plan::Warning;
 
@@ -23,15 +23,21 @@ pub(super) fn summarise(
     let mut unsupported: BTreeMap<String, usize> = BTreeMap::new();
     let mut counts = Counts::default();
     let mut services = std::collections::BTreeSet::new();
+    let mut not_priced = Vec::new();
     for r in &resources {
         counts.resources += 1;
-        match r.support {
-            Support::Priced => counts.priced += 1,
-            Support::Free => counts.free += 1,
-            Support::Unsupported => {
+        let pricing = r.coverage();
+        match pricing {
+            Coverage::Priced | Coverage::Partial => counts.priced += 1,
+            Coverage::Free => counts.free += 1,
+            Coverage::Unpriced => counts.unpriced += 1,
+            Coverage::NoModel => {
                 counts.unsupported += 1;
                 *unsupported.entry(r.resource_type.clone()).or_default() += 1;
             }
+        }
+        if pricing.is_not_priced() {
+            not_priced.push(not_priced_entry(r, pricing));
         }
         totals.add(r);
         let m = modules
@@ -53,6 +59,7 @@ pub(super) fn summarise(
             services.extend(cost::services(&r.resource_type).iter().copied());
         }
     }
+    not_priced.sort_by(|a, b| a.address.cmp(&b.address));
     let as_of = services
         .into_iter()
         .filter_map(|s| catalog.as_of.get(s).map(|d| (s.to_string(), d.clone())))
@@ -68,6 +75,7 @@ pub(super) fn summarise(
         resources,
         modules: modules.into_values().collect(),
         totals,
+        complete: counts.complete(),
         counts,
         unpriced,
         usage_based,
@@ -78,7 +86,27 @@ pub(super) fn summarise(
                 count,
             })
             .collect(),
+        not_priced,
         warnings,
+    }
+}
+
+/// A resource none of whose cost is known, with the first reason its components give.
+fn not_priced_entry(r: &ResourceEstimate, pricing: Coverage) -> NotPriced {
+    let reason = r
+        .sides()
+        .flat_map(|s| s.items.iter())
+        .find_map(|i| {
+            (i.status == ItemStatus::Unpriced)
+                .then(|| i.note.clone())
+                .flatten()
+        })
+        .unwrap_or_else(|| format!("no cost model for {} yet", r.resource_type));
+    NotPriced {
+        address: r.address.clone(),
+        resource_type: r.resource_type.clone(),
+        pricing,
+        reason,
     }
 }
 

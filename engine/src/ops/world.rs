@@ -217,6 +217,7 @@ fn options(namespaces: &Namespaces, environment: Option<String>) -> CheckOptions
         namespaces: namespaces.clone(),
         environment,
         fail_on: FailOn::Deny,
+        fail_on_unpriced: false,
         full_input: false,
     }
 }

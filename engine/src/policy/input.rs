@@ -305,23 +305,29 @@ pub(crate) fn costfix_object(
                 m.insert(intern("action"), R::from(r.action.as_str()));
             }
             if want("monthly_before") {
-                let v = r.before.as_ref().map_or(R::Null, |s| num(s.monthly));
+                let v = r
+                    .before
+                    .as_ref()
+                    .and_then(|s| s.known())
+                    .map_or(R::Null, num);
                 m.insert(intern("monthly_before"), v);
             }
             if want("monthly_after") {
-                let v = r.after.as_ref().map_or(R::Null, |s| num(s.monthly));
+                let v = r
+                    .after
+                    .as_ref()
+                    .and_then(|s| s.known())
+                    .map_or(R::Null, num);
                 m.insert(intern("monthly_after"), v);
             }
             if want("delta") {
                 m.insert(intern("delta"), num(r.delta));
             }
-            if want("unpriced") {
-                let unpriced = r.after.as_ref().or(r.before.as_ref()).is_some_and(|s| {
-                    s.items
-                        .iter()
-                        .any(|i| i.status == crate::cost::ItemStatus::Unpriced)
-                });
-                m.insert(intern("unpriced"), R::from(unpriced));
+            if want("unpriced") || want("pricing") {
+                // Fail closed: a resource without a cost model is unpriced too.
+                let coverage = r.coverage();
+                m.insert(intern("unpriced"), R::from(!coverage.is_complete()));
+                m.insert(intern("pricing"), R::from(coverage.as_str()));
             }
             if want("tags") {
                 let tags: M<R, R> = r
@@ -337,6 +343,11 @@ pub(crate) fn costfix_object(
     let mut m = M::from([
         (intern("currency"), R::from("USD")),
         (intern("totals"), totals(&est.totals)),
+        (intern("complete"), R::from(est.complete)),
+        (
+            intern("not_priced"),
+            R::from(est.counts.not_priced() as u64),
+        ),
         (
             intern("resources"),
             R::from(entries.into_iter().collect::<M<_, _>>()),

@@ -23,6 +23,9 @@ use crate::error::{Error, Result};
 /// Hours in a month, as AWS's calculator and infracost count them.
 pub const HOURS_PER_MONTH: Decimal = Decimal::from_parts(730, 0, 0, false, 0);
 
+/// The pseudo-region of prices that are the same everywhere (Route 53, CloudFront).
+pub const GLOBAL: &str = "global";
+
 /// Where a price came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
@@ -61,7 +64,13 @@ pub struct Catalog {
     pub overrides: Option<PathBuf>,
     /// Keys that two embedded tables both give (the later table's price is kept).
     overlaps: Vec<Overlap>,
+    /// How many prices each region has (`global` aside).
+    regions: BTreeMap<String, usize>,
 }
+
+/// A region with at least this many prices is one the catalog covers; below it, the catalog
+/// holds a few prices for it (a golden's, an override's).
+const COVERED_REGION_PRICES: usize = 100;
 
 /// A price key given by two embedded tables. With the same price and unit it is harmless (a newer
 /// table repeating an older one's rows); otherwise the tables disagree, and a test fails.
@@ -246,6 +255,7 @@ impl Catalog {
                     (&r[1], r[2].to_string(), "", &r[3])
                 }
             };
+            self.count_region(&r[0]);
             let key = key(service, &r[0], &product, dimension);
             if let Some(old) = self.prices.get(&key) {
                 let PriceSource::Embedded { table: earlier } = old.source else {
@@ -269,6 +279,31 @@ impl Catalog {
         }
     }
 
+    fn count_region(&mut self, region: &str) {
+        if region == GLOBAL {
+            return;
+        }
+        match self.regions.get_mut(region) {
+            Some(n) => *n += 1,
+            None => {
+                self.regions.insert(region.to_string(), 1);
+            }
+        }
+    }
+
+    /// Whether any price is given for `region` (an override file can add regions).
+    pub fn has_region(&self, region: &str) -> bool {
+        self.regions.contains_key(region)
+    }
+
+    /// The regions the catalog covers (with many prices, not a few), sorted.
+    pub fn regions(&self) -> impl Iterator<Item = &str> {
+        self.regions
+            .iter()
+            .filter(|(_, n)| **n >= COVERED_REGION_PRICES)
+            .map(|(r, _)| r.as_str())
+    }
+
     /// Keys that two embedded tables both give, with both prices.
     pub fn overlaps(&self) -> &[Overlap] {
         &self.overlaps
@@ -285,6 +320,7 @@ impl Catalog {
         unit: &str,
         source: PriceSource,
     ) {
+        self.count_region(region);
         self.prices.insert(
             key(service, region, product, dimension),
             Price {

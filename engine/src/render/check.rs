@@ -19,6 +19,7 @@ fn level_word(l: Level) -> &'static str {
 fn status_word(s: Status) -> &'static str {
     match s {
         Status::Ok => "ok",
+        Status::Unknown => "unknown",
         Status::Warn => "WARN",
         Status::Fail => "FAIL",
     }
@@ -39,7 +40,7 @@ fn verdict_line(r: &CheckReport) -> String {
 
 fn cost_line(r: &CheckReport) -> String {
     let t = &r.estimate.totals;
-    match &r.base_totals {
+    let line = match &r.base_totals {
         Some(b) => format!(
             "Monthly cost: {} (base) → {} (this change) ({})",
             usd(b.after),
@@ -52,6 +53,10 @@ fn cost_line(r: &CheckReport) -> String {
             usd(t.after),
             delta(t.delta)
         ),
+    };
+    match crate::render::estimate::incomplete_note(&r.estimate) {
+        Some(note) => format!("{line}; {note}"),
+        None => line,
     }
 }
 
@@ -131,16 +136,23 @@ pub fn table(out: &mut impl Write, r: &CheckReport, color: bool) -> io::Result<(
             .map(|b| b.budget.name.len())
             .max()
             .unwrap_or(0);
+        let sw = r
+            .budgets
+            .iter()
+            .map(|b| status_word(b.status).len())
+            .max()
+            .unwrap_or(0)
+            .max(4);
         for b in &r.budgets {
             let colour = match b.status {
                 Status::Ok => "32",
-                Status::Warn => "1;33",
+                Status::Unknown | Status::Warn => "1;33",
                 Status::Fail => "1;31",
             };
             writeln!(
                 out,
                 "  {}  {:<w$}  {}  ({}, {})",
-                paint(color, colour, &format!("{:<4}", status_word(b.status))),
+                paint(color, colour, &format!("{:<sw$}", status_word(b.status))),
                 b.budget.name,
                 b.message,
                 limit_text(&b.budget.limit),
@@ -150,9 +162,13 @@ pub fn table(out: &mut impl Write, r: &CheckReport, color: bool) -> io::Result<(
     }
     let c = &r.estimate.counts;
     writeln!(out)?;
+    let not_priced = match c.not_priced() {
+        0 => String::new(),
+        n => format!(", {n} not priced"),
+    };
     writeln!(
         out,
-        "{} resource(s), {} priced; {} policy result(s) from {} file(s); {} budget(s).",
+        "{} resource(s), {} priced{not_priced}; {} policy result(s) from {} file(s); {} budget(s).",
         c.resources,
         c.priced,
         r.policies.len(),
@@ -461,8 +477,13 @@ fn junit_fails(r: &CheckReport, f: &Violation) -> bool {
 
 /// Whether a budget fails the check: a failure, or a warning with `--fail-on warn`.
 fn junit_budget_fails(r: &CheckReport, b: &BudgetResult) -> bool {
-    b.status == Status::Fail
-        || (b.status == Status::Warn && r.verdict.fail_on == crate::check::FailOn::Warn)
+    let warn_fails = r.verdict.fail_on == crate::check::FailOn::Warn;
+    match b.status {
+        Status::Fail => true,
+        Status::Warn => warn_fails,
+        Status::Unknown => warn_fails || r.verdict.fail_on_unpriced,
+        Status::Ok => false,
+    }
 }
 
 /// One policy finding as a test case: skipped (suppressed or baselined), failed, or passed with

@@ -94,9 +94,61 @@ fn footer_prices(est: &Estimate) -> String {
     s
 }
 
+/// Types named in [`incomplete_note`] before "N more types".
+const TYPES_SHOWN: usize = 8;
+
+/// What the totals leave out, in one line ("3 of 40 resources not priced: ..."), when they are not
+/// the whole cost. Reports put it at the top.
+pub fn incomplete_note(est: &Estimate) -> Option<String> {
+    if est.complete {
+        return None;
+    }
+    let c = &est.counts;
+    let partial = c.with_unpriced_items - c.unpriced;
+    let mut parts = Vec::new();
+    if !est.not_priced.is_empty() {
+        let mut by_type: std::collections::BTreeMap<&str, usize> = Default::default();
+        for n in &est.not_priced {
+            *by_type.entry(n.resource_type.as_str()).or_default() += 1;
+        }
+        let mut types: Vec<String> = by_type
+            .iter()
+            .take(TYPES_SHOWN)
+            .map(|(t, n)| {
+                if *n == 1 {
+                    t.to_string()
+                } else {
+                    format!("{t} ×{n}")
+                }
+            })
+            .collect();
+        if by_type.len() > TYPES_SHOWN {
+            types.push(format!("{} more types", by_type.len() - TYPES_SHOWN));
+        }
+        parts.push(format!(
+            "{} of {} resources not priced ({})",
+            est.not_priced.len(),
+            c.resources,
+            types.join(", ")
+        ));
+    }
+    if partial > 0 && parts.is_empty() {
+        parts.push(format!(
+            "{partial} of {} resources only partly priced",
+            c.resources
+        ));
+    } else if partial > 0 {
+        parts.push(format!("{partial} more only partly priced"));
+    }
+    Some(format!("{}; the totals may be low", parts.join(", ")))
+}
+
 /// Aligned plain-text table.
 pub fn table(out: &mut impl Write, est: &Estimate, command: &str) -> io::Result<()> {
     writeln!(out, "{}", header(est, command))?;
+    if let Some(note) = incomplete_note(est) {
+        writeln!(out, "Warning: {note}.")?;
+    }
     writeln!(out)?;
     let (rows, resource_rows) = table_rows(est);
     if rows.len() == 1 {
@@ -108,9 +160,13 @@ pub fn table(out: &mut impl Write, est: &Estimate, command: &str) -> io::Result<
     if est.modules.len() > 1 {
         table_modules(out, est)?;
     }
+    let left_out = match est.counts.not_priced() {
+        0 => String::new(),
+        n => format!(", not counting {n} resource(s) that are not priced"),
+    };
     writeln!(
         out,
-        "Total monthly cost: {} → {} ({})",
+        "Total monthly cost: {} → {} ({}){left_out}",
         usd(est.totals.before),
         usd(est.totals.after),
         delta(est.totals.delta)
@@ -140,9 +196,9 @@ fn table_rows(est: &Estimate) -> (Vec<Row>, Vec<usize>) {
             format!("{} ({})", r.address, r.action.as_str()),
             String::new(),
             String::new(),
-            r.before.as_ref().map_or("-".into(), |s| usd(s.monthly)),
-            r.after.as_ref().map_or("-".into(), |s| usd(s.monthly)),
-            delta(r.delta),
+            side_cell(r.before.as_ref()),
+            side_cell(r.after.as_ref()),
+            delta_cell(r),
         ]);
         let deleted = r.after.is_none();
         for i in shown_items(r) {
@@ -150,6 +206,25 @@ fn table_rows(est: &Estimate) -> (Vec<Row>, Vec<usize>) {
         }
     }
     (rows, resource_rows)
+}
+
+/// A resource's monthly cost on one side: `-` where it does not exist, `unpriced` where none of
+/// its components has a price (never $0.00).
+fn side_cell(side: Option<&crate::estimate::CostSide>) -> String {
+    match side {
+        None => "-".into(),
+        Some(s) => s.known().map_or("unpriced".into(), usd),
+    }
+}
+
+/// A resource's delta, or `?` when a side that exists has no known cost.
+fn delta_cell(r: &ResourceEstimate) -> String {
+    let unknown = r.sides().any(|s| s.known().is_none());
+    if unknown {
+        "?".into()
+    } else {
+        delta(r.delta)
+    }
 }
 
 /// A component's row: its cost in the after column, or the before column for a deleted resource.
@@ -305,13 +380,21 @@ fn notes(out: &mut impl Write, est: &Estimate) -> io::Result<()> {
     }
     writeln!(out)?;
     let c = &est.counts;
-    writeln!(
-        out,
-        "{} resource(s): {} priced, {} free, {} without a cost model.",
-        c.resources, c.priced, c.free, c.unsupported
-    )?;
+    writeln!(out, "{}", counts_line(c))?;
     writeln!(out, "{}", footer_prices(est))?;
     Ok(())
+}
+
+/// "40 resource(s): 30 priced, 7 free, 1 unpriced, 2 without a cost model."
+fn counts_line(c: &crate::estimate::Counts) -> String {
+    let unpriced = match c.unpriced {
+        0 => String::new(),
+        n => format!(", {n} unpriced"),
+    };
+    format!(
+        "{} resource(s): {} priced, {} free{unpriced}, {} without a cost model.",
+        c.resources, c.priced, c.free, c.unsupported
+    )
 }
 
 fn unsupported_list(est: &Estimate) -> String {
@@ -406,6 +489,11 @@ pub fn markdown(out: &mut impl Write, est: &Estimate, command: &str) -> io::Resu
         delta(est.totals.delta)
     )?;
     writeln!(out)?;
+    if let Some(note) = incomplete_note(est) {
+        writeln!(out, "> [!WARNING]")?;
+        writeln!(out, "> {}.", md_escape(&note))?;
+        writeln!(out)?;
+    }
     let shown = md_shown(est);
     if shown.is_empty() {
         writeln!(out, "No priced resource changes.")?;
@@ -420,11 +508,8 @@ pub fn markdown(out: &mut impl Write, est: &Estimate, command: &str) -> io::Resu
     let c = &est.counts;
     writeln!(
         out,
-        "<sub>{} resource(s): {} priced, {} free, {} without a cost model. {} costfix {}</sub>",
-        c.resources,
-        c.priced,
-        c.free,
-        c.unsupported,
+        "<sub>{} {} costfix {}</sub>",
+        counts_line(c),
         footer_prices(est),
         env!("CARGO_PKG_VERSION")
     )?;
@@ -457,9 +542,9 @@ fn md_resources(out: &mut impl Write, shown: &[&ResourceEstimate]) -> io::Result
             "| `{}` | {} | {} | {} | {} |",
             md_escape(&r.address),
             r.action.as_str(),
-            r.before.as_ref().map_or("-".into(), |s| usd(s.monthly)),
-            r.after.as_ref().map_or("-".into(), |s| usd(s.monthly)),
-            delta(r.delta)
+            side_cell(r.before.as_ref()),
+            side_cell(r.after.as_ref()),
+            delta_cell(r)
         )?;
     }
     if shown.len() > MARKDOWN_MAX_ROWS {

@@ -93,8 +93,22 @@ pub struct Budget {
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Ok,
+    /// The known part of the figure is within the budget, but resources in scope are not
+    /// completely priced, so whether the budget holds is not known.
+    Unknown,
     Warn,
     Fail,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Unknown => "unknown",
+            Status::Warn => "warn",
+            Status::Fail => "fail",
+        }
+    }
 }
 
 /// The evaluation of one budget.
@@ -111,7 +125,8 @@ pub struct BudgetResult {
     /// For a change budget: the increase in percent of the cost before (none when that is 0).
     #[serde(with = "crate::cost::opt_dec")]
     pub percent: Option<Decimal>,
-    /// Resources in scope with components that have no price: the real figure may be higher.
+    /// Resources in scope whose part of the figure is not completely known (a component without
+    /// a price, or a type without a cost model): the real figure may be higher.
     pub unpriced_resources: usize,
     pub message: String,
 }
@@ -192,9 +207,9 @@ pub fn evaluate(budgets: &[Budget], head: &Estimate, base: Option<&Estimate>) ->
 /// The resources of an estimate in one budget's scope, and what the message says about them.
 struct InScope<'e> {
     resources: Vec<&'e ResourceEstimate>,
-    /// Resources in scope with unpriced components.
+    /// Resources in scope whose part of the budget's figure is not completely known.
     unpriced: usize,
-    /// The message's note on unpriced components (empty when there are none).
+    /// The message's note on them (empty when there are none).
     caveat: String,
     /// "all resources" or "resources in scope".
     scope_word: &'static str,
@@ -210,16 +225,13 @@ impl<'e> InScope<'e> {
             .collect();
         let unpriced = resources
             .iter()
-            .filter(|r| {
-                r.after.as_ref().or(r.before.as_ref()).is_some_and(|s| {
-                    s.items
-                        .iter()
-                        .any(|i| i.status == crate::cost::ItemStatus::Unpriced)
-                })
+            .filter(|r| match b.limit {
+                Limit::Total { .. } => r.after_incomplete(),
+                Limit::Change { .. } => r.delta_incomplete(),
             })
             .count();
         let caveat = if unpriced > 0 {
-            format!("; {unpriced} resource(s) in scope have unpriced components, so the real figure may be higher")
+            format!("; {unpriced} resource(s) in scope are not completely priced, so the real figure may be higher")
         } else {
             String::new()
         };
@@ -268,8 +280,11 @@ fn total_result(
     let over = spent > monthly_limit;
     let near = spent >= monthly_limit * warn_at;
     let status = match (over, near, b.action) {
+        // The known part already exceeds the limit: the whole does too.
         (true, _, Action::Block) => Status::Fail,
-        (true, _, Action::Warn) | (false, true, _) => Status::Warn,
+        (true, _, Action::Warn) => Status::Warn,
+        _ if s.unpriced > 0 => Status::Unknown,
+        (false, true, _) => Status::Warn,
         _ => Status::Ok,
     };
     let pct = if monthly_limit.is_zero() {
@@ -331,6 +346,7 @@ fn change_result(
     let status = match (over_amount || over_percent, b.action) {
         (true, Action::Block) => Status::Fail,
         (true, Action::Warn) => Status::Warn,
+        _ if s.unpriced > 0 => Status::Unknown,
         _ => Status::Ok,
     };
     let pct = percent.map_or("n/a".to_string(), |p| format!("{p}%"));
