@@ -64,9 +64,47 @@ fn a_state_gives_its_current_cost() {
 }
 
 #[test]
-fn without_a_region_resources_are_unpriced_with_a_reason() {
+fn a_state_is_priced_in_the_region_its_resources_name() {
     let state = format!("{T}/terraform_v0.12_state.json");
     let o = run(&["estimate", &state, "--format", "json"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    let instance = &v["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["address"] == "aws_instance.instance_1")
+        .unwrap();
+    assert_eq!(
+        (&instance["region"], &instance["region_source"]),
+        (&"us-east-1".into(), &"inferred".into()),
+        "{instance}"
+    );
+    assert_eq!(v["complete"], true, "{}", v["not_priced"]);
+}
+
+#[test]
+fn without_a_region_resources_are_unpriced_with_a_reason() {
+    // The same state without the ARNs and availability zones that name its region.
+    fn strip(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(m) => {
+                m.remove("arn");
+                m.remove("availability_zone");
+                m.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let mut doc: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join(T).join("terraform_v0.12_state.json")).unwrap(),
+    )
+    .unwrap();
+    strip(&mut doc);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("state.json"), doc.to_string()).unwrap();
+    let o = run_in(dir.path(), &["estimate", "state.json", "--format", "json"]);
     assert_eq!(o.code, 0, "{}", o.stderr);
     let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
     assert_eq!(v["totals"]["after"], "0");

@@ -3,7 +3,9 @@
 //! In order: the resource's own `region` attribute (AWS provider 6 has one on every resource); the
 //! `region` of the provider configuration the resource uses (aliases, module-local providers and
 //! providers passed to modules are followed; a region given by a root variable is read from the
-//! plan's `variables`); the `--region` option. Otherwise the resource is unpriced with a note.
+//! plan's `variables`); for AWS, the region its own `arn` or `availability_zone` names (a state
+//! has no provider configuration, but its resources say where they are); the `--region` option.
+//! Otherwise the resource is unpriced with a note.
 //!
 //! The provider and the attribute names come from the resource type's cloud, which the caller's
 //! [`ProviderOf`] knows (the cost registry's: `aws` and `region` for AWS types); this layer does
@@ -23,6 +25,8 @@ use crate::terraform::values::Attrs;
 pub enum RegionSource {
     Resource,
     Provider,
+    /// The region named by the resource's ARN or availability zone.
+    Inferred,
     Option,
 }
 
@@ -99,7 +103,92 @@ impl<'a, 'o> Resolver<'a, 'o> {
                 return Some((r, RegionSource::Provider));
             }
         }
+        if provider == "aws" {
+            if let Some(r) = aws_region_of(attrs) {
+                return Some((r, RegionSource::Inferred));
+            }
+        }
         self.fallback.map(|r| (r.to_string(), RegionSource::Option))
+    }
+}
+
+/// The region an AWS resource's `arn` (`arn:aws:ec2:eu-west-1:123456789012:...`) or availability
+/// zone (`eu-west-1a`, the first of `availability_zones`) names.
+fn aws_region_of(attrs: &Attrs<'_>) -> Option<String> {
+    if let Some(arn) = attrs.str("arn").known() {
+        let mut parts = arn.split(':');
+        if parts.next() == Some("arn") && parts.next().is_some_and(|p| p.starts_with("aws")) {
+            let region = parts.nth(1).filter(|r| is_aws_region(r));
+            if let Some(r) = region {
+                return Some(r.to_string());
+            }
+        }
+    }
+    let zone = attrs.str("availability_zone").known().or_else(|| {
+        let raw = attrs.raw("availability_zones")?;
+        let zones: Vec<Cow<'_, str>> = serde_json::from_str(raw.get()).ok()?;
+        zones.into_iter().next()
+    })?;
+    region_of_zone(&zone)
+}
+
+/// `us-east-1a` → `us-east-1`; `us-gov-west-1b` → `us-gov-west-1`; `us-east-1-bos-1a` (a Local
+/// Zone) → `us-east-1`. Zone ids (`use1-az1`) name no region.
+fn region_of_zone(zone: &str) -> Option<String> {
+    let mut parts = zone.split('-');
+    let geo = parts.next()?;
+    let mut out = vec![geo];
+    let mut next = parts.next()?;
+    if next == "gov" || next == "iso" || next == "isob" {
+        out.push(next);
+        next = parts.next()?;
+    }
+    out.push(next);
+    let number = parts.next()?;
+    let digits = number.trim_end_matches(|c: char| c.is_ascii_lowercase());
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let region = format!("{}-{digits}", out.join("-"));
+    is_aws_region(&region).then_some(region)
+}
+
+/// The shape of an AWS region name: `eu-west-1`, `us-gov-east-1`, `ap-southeast-4`.
+fn is_aws_region(r: &str) -> bool {
+    let parts: Vec<&str> = r.split('-').collect();
+    let (geo, rest) = match parts.as_slice() {
+        [geo, "gov" | "iso" | "isob", rest @ ..] | [geo, rest @ ..] => (geo, rest),
+        _ => return false,
+    };
+    geo.len() == 2
+        && geo.bytes().all(|b| b.is_ascii_lowercase())
+        && matches!(rest, [dir, n] if !dir.is_empty()
+            && dir.bytes().all(|b| b.is_ascii_lowercase())
+            && !n.is_empty()
+            && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod inference_tests {
+    use super::*;
+
+    #[test]
+    fn zones_and_region_shapes() {
+        assert_eq!(region_of_zone("us-east-1a").as_deref(), Some("us-east-1"));
+        assert_eq!(region_of_zone("eu-west-2c").as_deref(), Some("eu-west-2"));
+        assert_eq!(
+            region_of_zone("us-gov-west-1b").as_deref(),
+            Some("us-gov-west-1")
+        );
+        assert_eq!(
+            region_of_zone("us-east-1-bos-1a").as_deref(),
+            Some("us-east-1")
+        );
+        assert_eq!(region_of_zone("use1-az1"), None);
+        assert_eq!(region_of_zone("garbage"), None);
+        assert!(is_aws_region("ap-southeast-4"));
+        assert!(!is_aws_region("global"));
+        assert!(!is_aws_region(""));
     }
 }
 
