@@ -253,14 +253,24 @@ fn estimate_one<'a>(
         .as_ref()
         .or(before.as_ref())
         .and_then(|a| regions.resolve(&address, a));
+    // A type priced only from global prices (Route 53) needs no region.
+    let global = region.is_none()
+        && cost::services(s.resource_type)
+            .iter()
+            .all(|svc| catalog.is_global_service(svc));
     let usage_entry = usage.get(&address);
     let config = plan
         .and_then(|p| p.config_resource(&address))
         .and_then(|c| c.expressions)
         .map(|e| Attrs::new(Some(e), None));
     let side = |attrs: &Attrs<'a>| -> CostSide {
-        let cost = match &region {
-            Some((r, _)) => {
+        let priced_in = match &region {
+            Some((r, _)) => Some(r.as_str()),
+            None if global => Some(crate::pricing::catalog::GLOBAL),
+            None => None,
+        };
+        let cost = match priced_in {
+            Some(r) => {
                 let ctx = Ctx {
                     catalog,
                     region: r,
@@ -295,7 +305,11 @@ fn estimate_one<'a>(
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
     }
-    est.region = region.as_ref().map(|r| r.0.clone());
+    est.region = match &region {
+        Some(r) => Some(r.0.clone()),
+        None if global => Some(crate::pricing::catalog::GLOBAL.to_string()),
+        None => None,
+    };
     est.region_source = region.as_ref().map(|r| r.1);
     est.delta = est.after_monthly() - est.before_monthly();
     est

@@ -66,6 +66,8 @@ pub struct Catalog {
     overlaps: Vec<Overlap>,
     /// How many prices each region has (`global` aside).
     regions: BTreeMap<String, usize>,
+    /// Services with prices in some region (not only `global` ones).
+    regional_services: std::collections::BTreeSet<String>,
 }
 
 /// A region with at least this many prices is one the catalog covers; below it, the catalog
@@ -256,6 +258,9 @@ impl Catalog {
                 }
             };
             self.count_region(&r[0]);
+            if r[0] != *GLOBAL && !self.regional_services.contains(service) {
+                self.regional_services.insert(service.to_string());
+            }
             let key = key(service, &r[0], &product, dimension);
             if let Some(old) = self.prices.get(&key) {
                 let PriceSource::Embedded { table: earlier } = old.source else {
@@ -291,6 +296,12 @@ impl Catalog {
         }
     }
 
+    /// Whether a service's prices are all the same everywhere (`global` rows only: Route 53), so
+    /// a resource priced from it needs no region.
+    pub fn is_global_service(&self, service: &str) -> bool {
+        !self.regional_services.contains(service)
+    }
+
     /// Whether any price is given for `region` (an override file can add regions).
     pub fn has_region(&self, region: &str) -> bool {
         self.regions.contains_key(region)
@@ -321,6 +332,9 @@ impl Catalog {
         source: PriceSource,
     ) {
         self.count_region(region);
+        if region != GLOBAL && !self.regional_services.contains(service) {
+            self.regional_services.insert(service.to_string());
+        }
         self.prices.insert(
             key(service, region, product, dimension),
             Price {
