@@ -52,6 +52,9 @@ priced_types! {
     route53_zone,
     route53_record,
     route53_resolver_endpoint,
+    vpc_endpoint,
+    secretsmanager_secret,
+    elb,
 }
 
 /// The reason an item is unpriced when usage says it runs on a reservation.
