@@ -59,6 +59,7 @@ const TF_CASES: &[&str] = &[
     "route53_zone_test",
     "s3_bucket_test",
     "sfn_state_machine_test",
+    "sns_topic_test",
     "sqs_queue_test",
     "vpn_connection_test",
 ];
@@ -121,6 +122,9 @@ const LOCAL_REF: &str = "the launch template is named through a local value; a p
 const MERGED_DEVICES: &str = "the instance's block device overrides the template's of the same device name; costfix does not merge them and prices the instance's own device (gp2, no IOPS)";
 const DB_RESERVED: &str = "the usage file makes it a reserved instance: costfix leaves it unpriced (no reserved prices in the catalog)";
 const DB_DYNAMO_REGION: &str = "the catalog has DynamoDB prices for us-east-2 only; costfix leaves this us-east-1 table's capacity unpriced rather than borrow another region's price";
+const SNS_FREE_TIER: &str = "infracost takes SNS's free tier (1M requests, 100k HTTP and 1k email notifications a month) off every topic; costfix prices list prices (the free tier is per account, not per topic)";
+const SNS_SMS: &str = "SMS prices depend on the destination country and are not in the catalog: costfix leaves SMS notifications unpriced and does not use the usage file's sms_notification_price";
+const SNS_FIFO_SUBSCRIPTIONS: &str = "FIFO notifications are counted from the aws_sns_topic_subscription resources that refer to the topic, which costfix does not read: usage-based";
 
 /// (golden file stem, address, or a prefix ending in `*`, why they differ); the first entry that
 /// matches an address applies. An entry that no longer matches any difference fails the test, so
@@ -366,6 +370,31 @@ const EXPLAINED: &[(&str, &str, &str)] = &[
         "instance_test",
         "aws_instance.instance1_hostTenancy",
         TENANCY,
+    ),
+    (
+        "sns_topic_test",
+        "aws_sns_topic.sns_fifo_topic_withUsageAndSubscriptions",
+        SNS_FIFO_SUBSCRIPTIONS,
+    ),
+    (
+        "sns_topic_test",
+        "aws_sns_topic.sns_topic_customSmsPrice",
+        SNS_SMS,
+    ),
+    (
+        "sns_topic_test",
+        "aws_sns_topic.sns_topic_withChargedSubscribers",
+        SNS_FREE_TIER,
+    ),
+    (
+        "sns_topic_test",
+        "aws_sns_topic.sns_topic_withFreeNotifications",
+        SNS_FREE_TIER,
+    ),
+    (
+        "sns_topic_test",
+        "aws_sns_topic.sns_topic_withUsage",
+        SNS_FREE_TIER,
     ),
     ("s3_bucket_test", "aws_s3_bucket.bucket_withUsage", S3),
 ];

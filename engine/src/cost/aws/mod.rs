@@ -55,6 +55,7 @@ priced_types! {
     vpc_endpoint,
     secretsmanager_secret,
     elb,
+    sns_topic,
 }
 
 /// The reason an item is unpriced when usage says it runs on a reservation.
