@@ -56,6 +56,7 @@ priced_types! {
     secretsmanager_secret,
     elb,
     sns_topic,
+    cloudwatch_metric_alarm,
 }
 
 /// The reason an item is unpriced when usage says it runs on a reservation.
