@@ -57,6 +57,8 @@ priced_types! {
     elb,
     sns_topic,
     cloudwatch_metric_alarm,
+    eks_fargate_profile,
+    ecs_service,
 }
 
 /// The reason an item is unpriced when usage says it runs on a reservation.
