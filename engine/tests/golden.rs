@@ -52,6 +52,7 @@ const TF_CASES: &[&str] = &[
     "eks_node_group_test",
     "elasticache_cluster_test",
     "instance_test",
+    "kinesis_stream_test",
     "kms_external_key_test",
     "lambda_function_test",
     "lb_test",
@@ -127,6 +128,8 @@ const DB_DYNAMO_REGION: &str = "the catalog has DynamoDB prices for us-east-2 on
 const ECS_CLUSTER_STRATEGY: &str = "the service sets neither launch_type nor a capacity provider strategy: its launch type comes from the cluster's capacity providers (an aws_ecs_cluster_capacity_providers resource that refers to the cluster), which costfix does not read, so the tasks are unpriced; infracost follows that reference";
 const ECS_TASK_SET: &str = "the service names no task definition: an aws_ecs_task_set that refers to the service gives it, which costfix does not read, so the tasks are unpriced";
 const FARGATE_PODS: &str = "a Fargate profile runs no pods by itself: costfix prices pod vCPU and GB hours from usage (usage-based without it); infracost assumes one 1 vCPU, 1 GB pod all month";
+const KINESIS_RETENTION: &str = "AWS bills a provisioned stream's extended retention per shard hour when retention_period is over 24 hours (the catalog's unit): costfix prices it from retention_period (24 here, so nothing); infracost multiplies a GB usage figure by the shard-hour price";
+const US_EAST_2: &str = "the catalog has no us-east-2 prices for this service: costfix leaves it unpriced rather than borrow another region's price";
 const SNS_FREE_TIER: &str = "infracost takes SNS's free tier (1M requests, 100k HTTP and 1k email notifications a month) off every topic; costfix prices list prices (the free tier is per account, not per topic)";
 const SNS_SMS: &str = "SMS prices depend on the destination country and are not in the catalog: costfix leaves SMS notifications unpriced and does not use the usage file's sms_notification_price";
 const SNS_FIFO_SUBSCRIPTIONS: &str = "FIFO notifications are counted from the aws_sns_topic_subscription resources that refer to the topic, which costfix does not read: usage-based";
@@ -406,6 +409,16 @@ const EXPLAINED: &[(&str, &str, &str)] = &[
         "eks_fargate_profile_test",
         "aws_eks_fargate_profile.example",
         FARGATE_PODS,
+    ),
+    (
+        "kinesis_stream_test",
+        "aws_kinesis_stream.use2_*",
+        US_EAST_2,
+    ),
+    (
+        "kinesis_stream_test",
+        "aws_kinesis_stream.test_stream_provisioned_with_usage",
+        KINESIS_RETENTION,
     ),
     (
         "sns_topic_test",

@@ -59,6 +59,7 @@ priced_types! {
     cloudwatch_metric_alarm,
     eks_fargate_profile,
     ecs_service,
+    kinesis_stream,
 }
 
 /// The reason an item is unpriced when usage says it runs on a reservation.
