@@ -42,6 +42,7 @@ const TF_CASES: &[&str] = &[
     "db_instance_test",
     "dynamodb_table_test",
     "ebs_volume_test",
+    "ec2_client_vpn_network_association_test",
     "ec2_transit_gateway_peering_attachment_test",
     "ec2_transit_gateway_vpc_attachment_test",
     "ecr_repository_test",

@@ -60,6 +60,8 @@ priced_types! {
     eks_fargate_profile,
     ecs_service,
     kinesis_stream,
+    ec2_client_vpn_endpoint,
+    ec2_client_vpn_network_association,
 }
 
 /// The reason an item is unpriced when usage says it runs on a reservation.
