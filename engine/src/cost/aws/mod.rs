@@ -62,6 +62,8 @@ priced_types! {
     kinesis_stream,
     ec2_client_vpn_endpoint,
     ec2_client_vpn_network_association,
+    backup_vault,
+    cloudfront_distribution,
 }
 
 /// The reason an item is unpriced when usage says it runs on a reservation.
