@@ -36,11 +36,13 @@ struct Case {
 /// `terraform plan` would give.
 const TF_CASES: &[&str] = &[
     "api_gateway_rest_api_test",
+    "api_gateway_stage_test",
     "apigatewayv2_api_test",
     "autoscaling_group_test",
     "cloudwatch_log_group_test",
     "db_instance_test",
     "dynamodb_table_test",
+    "ebs_snapshot_copy_test",
     "ebs_volume_test",
     "ec2_client_vpn_network_association_test",
     "ec2_transit_gateway_peering_attachment_test",
@@ -126,6 +128,7 @@ const LOCAL_REF: &str = "the launch template is named through a local value; a p
 const MERGED_DEVICES: &str = "the instance's block device overrides the template's of the same device name; costfix does not merge them and prices the instance's own device (gp2, no IOPS)";
 const DB_RESERVED: &str = "the usage file makes it a reserved instance: costfix leaves it unpriced (no reserved prices in the catalog)";
 const DB_DYNAMO_REGION: &str = "the catalog has DynamoDB prices for us-east-2 only; costfix leaves this us-east-1 table's capacity unpriced rather than borrow another region's price";
+const SNAPSHOT_COPY: &str = "aws_ebs_snapshot_copy has no cost model yet";
 const ECS_CLUSTER_STRATEGY: &str = "the service sets neither launch_type nor a capacity provider strategy: its launch type comes from the cluster's capacity providers (an aws_ecs_cluster_capacity_providers resource that refers to the cluster), which costfix does not read, so the tasks are unpriced; infracost follows that reference";
 const ECS_TASK_SET: &str = "the service names no task definition: an aws_ecs_task_set that refers to the service gives it, which costfix does not read, so the tasks are unpriced";
 const FARGATE_PODS: &str = "a Fargate profile runs no pods by itself: costfix prices pod vCPU and GB hours from usage (usage-based without it); infracost assumes one 1 vCPU, 1 GB pod all month";
@@ -379,6 +382,11 @@ const EXPLAINED: &[(&str, &str, &str)] = &[
         "instance_test",
         "aws_instance.instance1_hostTenancy",
         TENANCY,
+    ),
+    (
+        "ebs_snapshot_copy_test",
+        "aws_ebs_snapshot_copy.gp2",
+        SNAPSHOT_COPY,
     ),
     (
         "ecs_service_test",

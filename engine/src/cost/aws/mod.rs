@@ -64,6 +64,8 @@ priced_types! {
     ec2_client_vpn_network_association,
     backup_vault,
     cloudfront_distribution,
+    api_gateway_stage,
+    ebs_snapshot,
 }
 
 /// The reason an item is unpriced when usage says it runs on a reservation.
