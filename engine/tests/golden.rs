@@ -36,20 +36,26 @@ struct Case {
 /// `terraform plan` would give.
 const TF_CASES: &[&str] = &[
     "api_gateway_rest_api_test",
+    "api_gateway_stage_test",
     "apigatewayv2_api_test",
     "autoscaling_group_test",
     "cloudwatch_log_group_test",
     "db_instance_test",
     "dynamodb_table_test",
+    "ebs_snapshot_copy_test",
     "ebs_volume_test",
+    "ec2_client_vpn_network_association_test",
     "ec2_transit_gateway_peering_attachment_test",
     "ec2_transit_gateway_vpc_attachment_test",
     "ecr_repository_test",
+    "ecs_service_test",
     "efs_file_system_test",
     "eip_test",
+    "eks_fargate_profile_test",
     "eks_node_group_test",
     "elasticache_cluster_test",
     "instance_test",
+    "kinesis_stream_test",
     "kms_external_key_test",
     "lambda_function_test",
     "lb_test",
@@ -59,6 +65,7 @@ const TF_CASES: &[&str] = &[
     "route53_zone_test",
     "s3_bucket_test",
     "sfn_state_machine_test",
+    "sns_topic_test",
     "sqs_queue_test",
     "vpn_connection_test",
 ];
@@ -121,6 +128,15 @@ const LOCAL_REF: &str = "the launch template is named through a local value; a p
 const MERGED_DEVICES: &str = "the instance's block device overrides the template's of the same device name; costfix does not merge them and prices the instance's own device (gp2, no IOPS)";
 const DB_RESERVED: &str = "the usage file makes it a reserved instance: costfix leaves it unpriced (no reserved prices in the catalog)";
 const DB_DYNAMO_REGION: &str = "the catalog has DynamoDB prices for us-east-2 only; costfix leaves this us-east-1 table's capacity unpriced rather than borrow another region's price";
+const SNAPSHOT_COPY: &str = "aws_ebs_snapshot_copy has no cost model yet";
+const ECS_CLUSTER_STRATEGY: &str = "the service sets neither launch_type nor a capacity provider strategy: its launch type comes from the cluster's capacity providers (an aws_ecs_cluster_capacity_providers resource that refers to the cluster), which costfix does not read, so the tasks are unpriced; infracost follows that reference";
+const ECS_TASK_SET: &str = "the service names no task definition: an aws_ecs_task_set that refers to the service gives it, which costfix does not read, so the tasks are unpriced";
+const FARGATE_PODS: &str = "a Fargate profile runs no pods by itself: costfix prices pod vCPU and GB hours from usage (usage-based without it); infracost assumes one 1 vCPU, 1 GB pod all month";
+const KINESIS_RETENTION: &str = "AWS bills a provisioned stream's extended retention per shard hour when retention_period is over 24 hours (the catalog's unit): costfix prices it from retention_period (24 here, so nothing); infracost multiplies a GB usage figure by the shard-hour price";
+const US_EAST_2: &str = "the catalog has no us-east-2 prices for this service: costfix leaves it unpriced rather than borrow another region's price";
+const SNS_FREE_TIER: &str = "infracost takes SNS's free tier (1M requests, 100k HTTP and 1k email notifications a month) off every topic; costfix prices list prices (the free tier is per account, not per topic)";
+const SNS_SMS: &str = "SMS prices depend on the destination country and are not in the catalog: costfix leaves SMS notifications unpriced and does not use the usage file's sms_notification_price";
+const SNS_FIFO_SUBSCRIPTIONS: &str = "FIFO notifications are counted from the aws_sns_topic_subscription resources that refer to the topic, which costfix does not read: usage-based";
 
 /// (golden file stem, address, or a prefix ending in `*`, why they differ); the first entry that
 /// matches an address applies. An entry that no longer matches any difference fails the test, so
@@ -366,6 +382,77 @@ const EXPLAINED: &[(&str, &str, &str)] = &[
         "instance_test",
         "aws_instance.instance1_hostTenancy",
         TENANCY,
+    ),
+    (
+        "ebs_snapshot_copy_test",
+        "aws_ebs_snapshot_copy.gp2",
+        SNAPSHOT_COPY,
+    ),
+    (
+        "ecs_service_test",
+        "aws_ecs_service.ecs_fargate1",
+        ECS_CLUSTER_STRATEGY,
+    ),
+    (
+        "ecs_service_test",
+        "aws_ecs_service.ecs_fargate2",
+        ECS_CLUSTER_STRATEGY,
+    ),
+    (
+        "ecs_service_test",
+        "aws_ecs_service.ecs_fargate3",
+        ECS_CLUSTER_STRATEGY,
+    ),
+    (
+        "ecs_service_test",
+        "aws_ecs_service.ecs_fargate4",
+        ECS_CLUSTER_STRATEGY,
+    ),
+    (
+        "ecs_service_test",
+        "aws_ecs_service.ecs_fargate5",
+        ECS_CLUSTER_STRATEGY,
+    ),
+    ("ecs_service_test", "aws_ecs_service.task_set", ECS_TASK_SET),
+    (
+        "eks_fargate_profile_test",
+        "aws_eks_fargate_profile.example",
+        FARGATE_PODS,
+    ),
+    (
+        "kinesis_stream_test",
+        "aws_kinesis_stream.use2_*",
+        US_EAST_2,
+    ),
+    (
+        "kinesis_stream_test",
+        "aws_kinesis_stream.test_stream_provisioned_with_usage",
+        KINESIS_RETENTION,
+    ),
+    (
+        "sns_topic_test",
+        "aws_sns_topic.sns_fifo_topic_withUsageAndSubscriptions",
+        SNS_FIFO_SUBSCRIPTIONS,
+    ),
+    (
+        "sns_topic_test",
+        "aws_sns_topic.sns_topic_customSmsPrice",
+        SNS_SMS,
+    ),
+    (
+        "sns_topic_test",
+        "aws_sns_topic.sns_topic_withChargedSubscribers",
+        SNS_FREE_TIER,
+    ),
+    (
+        "sns_topic_test",
+        "aws_sns_topic.sns_topic_withFreeNotifications",
+        SNS_FREE_TIER,
+    ),
+    (
+        "sns_topic_test",
+        "aws_sns_topic.sns_topic_withUsage",
+        SNS_FREE_TIER,
     ),
     ("s3_bucket_test", "aws_s3_bucket.bucket_withUsage", S3),
 ];

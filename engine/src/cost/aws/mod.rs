@@ -52,6 +52,20 @@ priced_types! {
     route53_zone,
     route53_record,
     route53_resolver_endpoint,
+    vpc_endpoint,
+    secretsmanager_secret,
+    elb,
+    sns_topic,
+    cloudwatch_metric_alarm,
+    eks_fargate_profile,
+    ecs_service,
+    kinesis_stream,
+    ec2_client_vpn_endpoint,
+    ec2_client_vpn_network_association,
+    backup_vault,
+    cloudfront_distribution,
+    api_gateway_stage,
+    ebs_snapshot,
 }
 
 /// The reason an item is unpriced when usage says it runs on a reservation.
