@@ -29,10 +29,26 @@ pub const TYPE: PricedType = PricedType {
 };
 
 const TIERS: &[Tier] = &[
-    Tier { name: "Requests (first 333M)", product: "rest_requests_first_333M", upto: Some(333) },
-    Tier { name: "Requests (next 667M)", product: "rest_requests_next_667M", upto: Some(1_000) },
-    Tier { name: "Requests (next 19B)", product: "rest_requests_next_19B", upto: Some(20_000) },
-    Tier { name: "Requests (over 20B)", product: "rest_requests_over_20B", upto: None },
+    Tier {
+        name: "Requests (first 333M)",
+        product: "rest_requests_first_333M",
+        upto: Some(333),
+    },
+    Tier {
+        name: "Requests (next 667M)",
+        product: "rest_requests_next_667M",
+        upto: Some(1_000),
+    },
+    Tier {
+        name: "Requests (next 19B)",
+        product: "rest_requests_next_19B",
+        upto: Some(20_000),
+    },
+    Tier {
+        name: "Requests (over 20B)",
+        product: "rest_requests_over_20B",
+        upto: None,
+    },
 ];
 
 fn cost(_attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineItem> {

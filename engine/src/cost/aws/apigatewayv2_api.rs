@@ -32,13 +32,29 @@ pub const TYPE: PricedType = PricedType {
 };
 
 const HTTP: &[Tier] = &[
-    Tier { name: "Requests (first 300M)", product: "http_requests_first_300M", upto: Some(300) },
-    Tier { name: "Requests (over 300M)", product: "http_requests_over_300M", upto: None },
+    Tier {
+        name: "Requests (first 300M)",
+        product: "http_requests_first_300M",
+        upto: Some(300),
+    },
+    Tier {
+        name: "Requests (over 300M)",
+        product: "http_requests_over_300M",
+        upto: None,
+    },
 ];
 
 const MESSAGES: &[Tier] = &[
-    Tier { name: "Messages (first 1B)", product: "websocket_messages_first_1B", upto: Some(1_000) },
-    Tier { name: "Messages (over 1B)", product: "websocket_messages_over_1B", upto: None },
+    Tier {
+        name: "Messages (first 1B)",
+        product: "websocket_messages_first_1B",
+        upto: Some(1_000),
+    },
+    Tier {
+        name: "Messages (over 1B)",
+        product: "websocket_messages_over_1B",
+        upto: None,
+    },
 ];
 
 fn cost(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineItem> {

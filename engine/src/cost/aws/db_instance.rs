@@ -107,20 +107,19 @@ fn cost(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineItem> {
 
 /// The catalog's engine key, or the item saying why the instance cannot be priced.
 fn engine_key(attrs: &Attrs<'_>) -> Result<&'static str, LineItem> {
-    let engine = match attrs.str("engine") {
-        Field::Known(e) => e,
-        Field::Unknown => return Err(unknown_item("Database instance", "hours", "the engine")),
-        // A read replica or a snapshot restore takes its engine from the source.
-        Field::Missing => {
-            return Err(LineItem::unpriced(
+    let engine =
+        match attrs.str("engine") {
+            Field::Known(e) => e,
+            Field::Unknown => return Err(unknown_item("Database instance", "hours", "the engine")),
+            // A read replica or a snapshot restore takes its engine from the source.
+            Field::Missing => return Err(LineItem::unpriced(
                 "Database instance",
                 "hours",
                 None,
                 "engine is not set (replica or snapshot restore): its engine is not in the plan"
                     .into(),
-            ))
-        }
-    };
+            )),
+        };
     match engine.as_ref() {
         "mysql" => Ok("mysql"),
         "postgres" => Ok("postgres"),

@@ -77,8 +77,22 @@ mod tests {
         assert_eq!(
             got,
             [
-                ("aws_eks_cluster.ireland", "eu-west-1", "EKS cluster", hours, price, monthly),
-                ("aws_eks_cluster.virginia", "us-east-1", "EKS cluster", hours, price, monthly),
+                (
+                    "aws_eks_cluster.ireland",
+                    "eu-west-1",
+                    "EKS cluster",
+                    hours,
+                    price,
+                    monthly
+                ),
+                (
+                    "aws_eks_cluster.virginia",
+                    "us-east-1",
+                    "EKS cluster",
+                    hours,
+                    price,
+                    monthly
+                ),
             ]
         );
         assert_eq!(est.totals.after, Decimal::from(146));

@@ -34,22 +34,46 @@ const KINDS: [(&str, [Tier; 2]); 3] = [
     (
         "monthly_standard_queries",
         [
-            Tier { name: "Standard queries (first 1B)", product: "standard_queries_first_1B", upto: Some(1_000) },
-            Tier { name: "Standard queries (over 1B)", product: "standard_queries_over_1B", upto: None },
+            Tier {
+                name: "Standard queries (first 1B)",
+                product: "standard_queries_first_1B",
+                upto: Some(1_000),
+            },
+            Tier {
+                name: "Standard queries (over 1B)",
+                product: "standard_queries_over_1B",
+                upto: None,
+            },
         ],
     ),
     (
         "monthly_latency_based_queries",
         [
-            Tier { name: "Latency based routing queries (first 1B)", product: "latency_queries_first_1B", upto: Some(1_000) },
-            Tier { name: "Latency based routing queries (over 1B)", product: "latency_queries_over_1B", upto: None },
+            Tier {
+                name: "Latency based routing queries (first 1B)",
+                product: "latency_queries_first_1B",
+                upto: Some(1_000),
+            },
+            Tier {
+                name: "Latency based routing queries (over 1B)",
+                product: "latency_queries_over_1B",
+                upto: None,
+            },
         ],
     ),
     (
         "monthly_geo_queries",
         [
-            Tier { name: "Geo DNS queries (first 1B)", product: "geo_queries_first_1B", upto: Some(1_000) },
-            Tier { name: "Geo DNS queries (over 1B)", product: "geo_queries_over_1B", upto: None },
+            Tier {
+                name: "Geo DNS queries (first 1B)",
+                product: "geo_queries_first_1B",
+                upto: Some(1_000),
+            },
+            Tier {
+                name: "Geo DNS queries (over 1B)",
+                product: "geo_queries_over_1B",
+                upto: None,
+            },
         ],
     ),
 ];

@@ -29,8 +29,16 @@ pub const TYPE: PricedType = PricedType {
 };
 
 const QUERIES: &[Tier] = &[
-    Tier { name: "DNS queries (first 1B)", product: "queries_first_1B", upto: Some(1_000) },
-    Tier { name: "DNS queries (over 1B)", product: "queries_over_1B", upto: None },
+    Tier {
+        name: "DNS queries (first 1B)",
+        product: "queries_first_1B",
+        upto: Some(1_000),
+    },
+    Tier {
+        name: "DNS queries (over 1B)",
+        product: "queries_over_1B",
+        upto: None,
+    },
 ];
 
 fn cost(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineItem> {
@@ -47,6 +55,12 @@ fn cost(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineItem> {
         .as_ref()
         .and_then(|u| u.num(&["monthly_queries"]))
         .map(|n| n / Decimal::from(1_000_000));
-    items.extend(tiered(ctx, "1M queries", millions, "route53_resolver", QUERIES));
+    items.extend(tiered(
+        ctx,
+        "1M queries",
+        millions,
+        "route53_resolver",
+        QUERIES,
+    ));
     items
 }

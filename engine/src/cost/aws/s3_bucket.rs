@@ -91,8 +91,10 @@ const STANDARD_RETRIEVAL_REQUESTS: Component = thousands(
     "Retrieval requests (standard)",
     "1k requests",
 );
-const STANDARD_RETRIEVALS: Component =
-    gb("monthly_standard_data_retrieval_gb", "Retrievals (standard)");
+const STANDARD_RETRIEVALS: Component = gb(
+    "monthly_standard_data_retrieval_gb",
+    "Retrievals (standard)",
+);
 
 /// A storage class: its usage key, label and components, each with its catalog item (`None`: the
 /// catalog has no price for it).
@@ -123,7 +125,10 @@ const CLASSES: &[Class] = &[
                 Some("intelligent_tiering_frequent_storage"),
             ),
             (
-                gb("infrequent_access_storage_gb", "Storage (infrequent access)"),
+                gb(
+                    "infrequent_access_storage_gb",
+                    "Storage (infrequent access)",
+                ),
                 Some("intelligent_tiering_infrequent_storage"),
             ),
             (
@@ -138,7 +143,11 @@ const CLASSES: &[Class] = &[
                 Some("intelligent_tiering_deep_archive_access_storage"),
             ),
             (
-                thousands("monitored_objects", "Monitoring and automation", "1k objects"),
+                thousands(
+                    "monitored_objects",
+                    "Monitoring and automation",
+                    "1k objects",
+                ),
                 Some("intelligent_tiering_monitoring"),
             ),
             (TIER_1, None),
@@ -263,8 +272,14 @@ const CLASSES: &[Class] = &[
                 ),
                 None,
             ),
-            (gb("monthly_bulk_data_retrieval_gb", "Retrievals (bulk)"), None),
-            (gb("early_delete_gb", "Early delete (within 180 days)"), None),
+            (
+                gb("monthly_bulk_data_retrieval_gb", "Retrievals (bulk)"),
+                None,
+            ),
+            (
+                gb("early_delete_gb", "Early delete (within 180 days)"),
+                None,
+            ),
         ],
     },
 ];

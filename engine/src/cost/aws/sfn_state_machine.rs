@@ -65,7 +65,10 @@ fn cost(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineItem> {
             "",
         )];
     }
-    let requests = ctx.usage.as_ref().and_then(|u| u.num(&["monthly_requests"]));
+    let requests = ctx
+        .usage
+        .as_ref()
+        .and_then(|u| u.num(&["monthly_requests"]));
     let mut items = vec![ctx.usage_qty(
         "Requests",
         "1M requests",
@@ -75,7 +78,13 @@ fn cost(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineItem> {
         "",
     )];
     let gb_seconds = express_gb_seconds(ctx, requests);
-    items.extend(tiered(ctx, "GB-seconds", gb_seconds, "step_functions", DURATION));
+    items.extend(tiered(
+        ctx,
+        "GB-seconds",
+        gb_seconds,
+        "step_functions",
+        DURATION,
+    ));
     items
 }
 

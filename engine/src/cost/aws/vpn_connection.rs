@@ -37,8 +37,8 @@ fn cost(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineItem> {
         "",
     )];
     // Known or computed (another resource's id): either way the connection is attached.
-    let transit = attrs.str("transit_gateway_id").known().is_some()
-        || attrs.is_unknown("transit_gateway_id");
+    let transit =
+        attrs.str("transit_gateway_id").known().is_some() || attrs.is_unknown("transit_gateway_id");
     if transit {
         items.push(ctx.hourly(
             "Transit gateway attachment",
