@@ -399,3 +399,45 @@ fn a_price_override_for_the_region_makes_it_priced() {
     assert_eq!(london["pricing"], "priced", "{london}");
     assert_eq!(v["counts"]["unpriced"], 2);
 }
+
+/// RDS Extended Support is never left out silently: a real plan of MySQL 5.7, PostgreSQL 12 and
+/// PostgreSQL 16 instances lists it, unpriced with its reason, on the first two only.
+#[test]
+fn rds_extended_support_is_listed_not_left_out() {
+    let o = run(&[
+        "estimate",
+        "fixtures/plans/extended-support.json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    let got: Vec<(&str, &str, bool)> = v["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let extended = r["items"].as_array().unwrap().iter().any(|i| {
+                i["name"].as_str().unwrap().starts_with("Extended Support")
+                    && i["status"] == "unpriced"
+                    && i["note"]
+                        .as_str()
+                        .unwrap()
+                        .contains("past RDS standard support")
+            });
+            (
+                r["address"].as_str().unwrap(),
+                r["pricing"].as_str().unwrap(),
+                extended,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("aws_db_instance.mysql57", "partial", true),
+            ("aws_db_instance.postgres12", "partial", true),
+            ("aws_db_instance.postgres16", "priced", false),
+        ]
+    );
+}

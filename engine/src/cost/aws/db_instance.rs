@@ -4,10 +4,11 @@
 //! gp2, gp3, io1, io2, magnetic); provisioned IOPS (io1/io2); gp3 IOPS and throughput (MiB/s)
 //! above the baseline (3,000 IOPS / 125 MiB/s below 400 GB, 12,000 / 500 from 400 GB); magnetic
 //! I/O requests (1M requests, from usage); backup storage beyond the free allowance (GB, from
-//! usage).
+//! usage); RDS Extended Support, listed unpriced, when `engine_version` is a major version past
+//! its end of standard support (MySQL 5.7 and 8.0; PostgreSQL 11, 12 and 13).
 //!
-//! **Attributes.** `engine`, `instance_class`, `multi_az`, `storage_type`, `allocated_storage`,
-//! `iops`, `storage_throughput`.
+//! **Attributes.** `engine`, `engine_version`, `instance_class`, `multi_az`, `storage_type`,
+//! `allocated_storage`, `iops`, `storage_throughput`.
 //!
 //! **Usage keys.** `additional_backup_storage_gb`, `monthly_standard_io_requests`,
 //! `reserved_instance_type` / `reserved_instance_term` (make the hours unpriced).
@@ -16,8 +17,8 @@
 //!
 //! **Not priced.** Engines other than `mysql` and `postgres` (unpriced), reserved instances,
 //! io1/io2 without `iops` (unknown until apply), a replica or snapshot restore without `engine`
-//! (its engine is not in the plan); RDS Extended Support and Performance Insights are not
-//! modelled.
+//! (its engine is not in the plan); RDS Extended Support (per vCPU-hour; its prices are not in
+//! the catalog, so the item says so rather than leaving it out); Performance Insights.
 
 use rust_decimal::Decimal;
 
@@ -93,6 +94,7 @@ fn cost(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineItem> {
         None => unknown_item("Storage", "GB", "allocated_storage"),
     });
     items.extend(performance(&storage, attrs, ctx));
+    items.extend(extended_support(engine, attrs));
     items.push(ctx.usage_item(
         "Additional backup storage",
         "GB",
@@ -103,6 +105,37 @@ fn cost(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineItem> {
         "backup_storage_beyond_free",
     ));
     items
+}
+
+/// End of RDS standard support of each major version that is now billed as Extended Support (AWS's
+/// RDS release calendars, checked 2026-12).
+const EXTENDED_SUPPORT: &[(&str, &str, &str)] = &[
+    ("mysql", "5.7", "2024-02-29"),
+    ("mysql", "8.0", "2026-07-31"),
+    ("postgres", "11", "2024-02-29"),
+    ("postgres", "12", "2025-02-28"),
+    ("postgres", "13", "2026-02-28"),
+];
+
+/// RDS Extended Support, unpriced with its reason, when the engine version's major version is
+/// past its end of standard support. Nothing when the version is not known.
+fn extended_support(engine: &str, attrs: &Attrs<'_>) -> Option<LineItem> {
+    let version = attrs.str("engine_version").known()?;
+    let (_, major, ended) = EXTENDED_SUPPORT.iter().find(|(e, major, _)| {
+        *e == engine
+            && (version == *major
+                || version
+                    .strip_prefix(major)
+                    .is_some_and(|rest| rest.starts_with('.')))
+    })?;
+    Some(LineItem::unpriced(
+        format!("Extended Support ({engine} {major})"),
+        "vCPU-hours",
+        None,
+        format!(
+            "{engine} {major} is past RDS standard support (ended {ended}): AWS bills Extended Support per vCPU-hour, and those prices are not in the catalog"
+        ),
+    ))
 }
 
 /// The catalog's engine key, or the item saying why the instance cannot be priced.
