@@ -54,6 +54,7 @@ const TF_CASES: &[&str] = &[
     "lambda_function_test",
     "lb_test",
     "nat_gateway_test",
+    "rds_cluster_test",
     "route53_record_test",
     "route53_resolver_endpoint_test",
     "route53_zone_test",
@@ -90,6 +91,7 @@ const SKIPPED: &[(&str, &str)] = &[
     ("cmd/infracost/testdata/hclmodule_output_counts/hclmodule_output_counts.golden", "input is a .tf directory: needs HCL evaluation without Terraform (costfix reads plans)"),
     ("cmd/infracost/testdata/hclmulti_var_files/hclmulti_var_files.golden", "input is a .tf directory: needs HCL evaluation without Terraform (costfix reads plans)"),
     ("internal/providers/terraform/aws/testdata/s3_bucket_test/s3_bucket_test.golden", "input is a .tf file: needs HCL evaluation without Terraform (costfix reads plans)"),
+    ("internal/providers/terraform/aws/testdata/rds_cluster_china_test/rds_cluster_china_test.golden", "cn-north-1, priced in CNY: China regions are outside the catalog (USD list prices of five regions); infracost prices nothing there either (usage-based and 'not found', total 0)"),
 ];
 
 // Why costfix and infracost differ. Each reason is a price the catalog does not have (costfix then
@@ -120,6 +122,9 @@ const S3: &str = "S3 prices other than Standard requests and the storage classes
 const LOCAL_REF: &str = "the launch template is named through a local value; a plan's configuration does not record what a local refers to, so its volumes are not found";
 const MERGED_DEVICES: &str = "the instance's block device overrides the template's of the same device name; costfix does not merge them and prices the instance's own device (gp2, no IOPS)";
 const DB_RESERVED: &str = "the usage file makes it a reserved instance: costfix leaves it unpriced (no reserved prices in the catalog)";
+const AURORA_SERVERLESS_V1: &str = "Aurora Serverless v1 capacity (engine_mode serverless) is listed as unpriced: the catalog has no Serverless v1 ACU price (infracost: $0.06 an ACU-hour); storage, I/O and backup storage agree";
+const AURORA_SERVERLESS_V1_EXPORT: &str = "Aurora Serverless v1 capacity and snapshot export to S3 are listed as unpriced: the catalog has neither price (infracost: $0.06 an ACU-hour, $0.01 a GB); storage, I/O and backup storage agree";
+const AURORA_EXPORT: &str = "Aurora snapshot export to S3 is listed as unpriced: not in the catalog (infracost: $0.01 a GB); storage, I/O, backup storage and backtrack agree";
 const DB_DYNAMO_REGION: &str = "the catalog has DynamoDB prices for us-east-2 only; costfix leaves this us-east-1 table's capacity unpriced rather than borrow another region's price";
 
 /// (golden file stem, address, or a prefix ending in `*`, why they differ); the first entry that
@@ -298,6 +303,31 @@ const EXPLAINED: &[(&str, &str, &str)] = &[
         DDB_REPLICA,
     ),
     ("eip_test", "aws_eip.eip*", EIP),
+    (
+        "rds_cluster_test",
+        "aws_rds_cluster.my_sql_serverless",
+        AURORA_SERVERLESS_V1,
+    ),
+    (
+        "rds_cluster_test",
+        "aws_rds_cluster.postgres_serverless",
+        AURORA_SERVERLESS_V1,
+    ),
+    (
+        "rds_cluster_test",
+        "aws_rds_cluster.postgres_serverlessWithBackup",
+        AURORA_SERVERLESS_V1,
+    ),
+    (
+        "rds_cluster_test",
+        "aws_rds_cluster.postgres_serverlessWithExport",
+        AURORA_SERVERLESS_V1_EXPORT,
+    ),
+    (
+        "rds_cluster_test",
+        "aws_rds_cluster.mysql_backtrack",
+        AURORA_EXPORT,
+    ),
     (
         "eks_node_group_test",
         "aws_eks_node_group.example_with_launch_template",

@@ -3,6 +3,7 @@
 use super::{Ctx, PricedType};
 
 // Helpers shared by several types.
+mod aurora;
 mod ebs;
 mod ec2;
 mod elasticache;
@@ -52,6 +53,8 @@ priced_types! {
     route53_zone,
     route53_record,
     route53_resolver_endpoint,
+    rds_cluster_instance,
+    rds_cluster,
 }
 
 /// The reason an item is unpriced when usage says it runs on a reservation.
