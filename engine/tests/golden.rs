@@ -40,6 +40,7 @@ const TF_CASES: &[&str] = &[
     "autoscaling_group_test",
     "cloudwatch_log_group_test",
     "db_instance_test",
+    "docdb_cluster_instance_test",
     "dynamodb_table_test",
     "ebs_volume_test",
     "ec2_transit_gateway_peering_attachment_test",
@@ -125,6 +126,9 @@ const DB_RESERVED: &str = "the usage file makes it a reserved instance: costfix 
 const AURORA_SERVERLESS_V1: &str = "Aurora Serverless v1 capacity (engine_mode serverless) is listed as unpriced: the catalog has no Serverless v1 ACU price (infracost: $0.06 an ACU-hour); storage, I/O and backup storage agree";
 const AURORA_SERVERLESS_V1_EXPORT: &str = "Aurora Serverless v1 capacity and snapshot export to S3 are listed as unpriced: the catalog has neither price (infracost: $0.06 an ACU-hour, $0.01 a GB); storage, I/O and backup storage agree";
 const AURORA_EXPORT: &str = "Aurora snapshot export to S3 is listed as unpriced: not in the catalog (infracost: $0.01 a GB); storage, I/O, backup storage and backtrack agree";
+const OUTSIDE_REGIONS: &str = "the region (us-east-2) is outside the catalog's five regions: costfix lists the items as unpriced rather than borrow another region's prices";
+const DOCDB_STORAGE: &str = "AWS bills DocumentDB storage and I/O per cluster: costfix prices them on aws_docdb_cluster (from its usage), infracost on each instance from the instance's usage; the instance hours agree";
+const DOCDB_STORAGE_CREDITS: &str = "AWS bills DocumentDB storage and I/O per cluster: costfix prices them on aws_docdb_cluster, infracost on each instance; and the CPU credits from usage are unpriced (no burstable-credit prices in the catalog); the instance hours agree";
 const DB_DYNAMO_REGION: &str = "the catalog has DynamoDB prices for us-east-2 only; costfix leaves this us-east-1 table's capacity unpriced rather than borrow another region's price";
 
 /// (golden file stem, address, or a prefix ending in `*`, why they differ); the first entry that
@@ -301,6 +305,31 @@ const EXPLAINED: &[(&str, &str, &str)] = &[
         "dynamodb_table_test",
         "aws_dynamodb_table.my_dynamodb_table*",
         DDB_REPLICA,
+    ),
+    (
+        "docdb_cluster_instance_test",
+        "aws_docdb_cluster_instance.large",
+        DOCDB_STORAGE,
+    ),
+    (
+        "docdb_cluster_instance_test",
+        "aws_docdb_cluster_instance.medium",
+        DOCDB_STORAGE_CREDITS,
+    ),
+    (
+        "docdb_cluster_instance_test",
+        "aws_docdb_cluster_instance.dbue2",
+        OUTSIDE_REGIONS,
+    ),
+    (
+        "docdb_cluster_instance_test",
+        "aws_docdb_cluster_instance.largeue2",
+        OUTSIDE_REGIONS,
+    ),
+    (
+        "docdb_cluster_instance_test",
+        "aws_docdb_cluster_instance.mediumue2",
+        OUTSIDE_REGIONS,
     ),
     ("eip_test", "aws_eip.eip*", EIP),
     (

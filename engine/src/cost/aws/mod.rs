@@ -4,6 +4,7 @@ use super::{Ctx, PricedType};
 
 // Helpers shared by several types.
 mod aurora;
+mod docdb;
 mod ebs;
 mod ec2;
 mod elasticache;
@@ -55,6 +56,8 @@ priced_types! {
     route53_resolver_endpoint,
     rds_cluster_instance,
     rds_cluster,
+    docdb_cluster_instance,
+    docdb_cluster,
 }
 
 /// The reason an item is unpriced when usage says it runs on a reservation.
