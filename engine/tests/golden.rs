@@ -50,11 +50,13 @@ const TF_CASES: &[&str] = &[
     "eip_test",
     "eks_node_group_test",
     "elasticache_cluster_test",
+    "elasticsearch_domain_test",
     "instance_test",
     "kms_external_key_test",
     "lambda_function_test",
     "lb_test",
     "nat_gateway_test",
+    "opensearch_domain_test",
     "rds_cluster_test",
     "route53_record_test",
     "route53_resolver_endpoint_test",
@@ -129,6 +131,8 @@ const AURORA_EXPORT: &str = "Aurora snapshot export to S3 is listed as unpriced:
 const OUTSIDE_REGIONS: &str = "the region (us-east-2) is outside the catalog's five regions: costfix lists the items as unpriced rather than borrow another region's prices";
 const DOCDB_STORAGE: &str = "AWS bills DocumentDB storage and I/O per cluster: costfix prices them on aws_docdb_cluster (from its usage), infracost on each instance from the instance's usage; the instance hours agree";
 const DOCDB_STORAGE_CREDITS: &str = "AWS bills DocumentDB storage and I/O per cluster: costfix prices them on aws_docdb_cluster, infracost on each instance; and the CPU credits from usage are unpriced (no burstable-credit prices in the catalog); the instance hours agree";
+const EBS_PER_NODE: &str = "an OpenSearch domain's ebs_options volume is per data node (AWS attaches one to each): costfix prices instance_count volumes (and their IOPS and throughput), infracost one volume; the node hours agree";
+const EBS_PER_NODE_ULTRAWARM: &str = "an OpenSearch domain's ebs_options volume is per data node: costfix prices instance_count volumes, infracost one; and UltraWarm nodes are unpriced (no UltraWarm prices in the catalog); the data and master node hours agree";
 const DB_DYNAMO_REGION: &str = "the catalog has DynamoDB prices for us-east-2 only; costfix leaves this us-east-1 table's capacity unpriced rather than borrow another region's price";
 
 /// (golden file stem, address, or a prefix ending in `*`, why they differ); the first entry that
@@ -378,6 +382,36 @@ const EXPLAINED: &[(&str, &str, &str)] = &[
         "aws_elasticache_cluster.redis_reserved_*",
         DB_RESERVED,
     ),
+    (
+        "elasticsearch_domain_test",
+        "aws_elasticsearch_domain.gp2",
+        EBS_PER_NODE_ULTRAWARM,
+    ),
+    (
+        "elasticsearch_domain_test",
+        "aws_elasticsearch_domain.gp3",
+        EBS_PER_NODE_ULTRAWARM,
+    ),
+    (
+        "elasticsearch_domain_test",
+        "aws_elasticsearch_domain.gp3_throughput[\"above_3TB_paid_mul\"]",
+        EBS_PER_NODE,
+    ),
+    (
+        "elasticsearch_domain_test",
+        "aws_elasticsearch_domain.gp3_throughput[\"below_min_storage_mul_paid\"]",
+        EBS_PER_NODE,
+    ),
+    (
+        "elasticsearch_domain_test",
+        "aws_elasticsearch_domain.io1",
+        EBS_PER_NODE,
+    ),
+    (
+        "elasticsearch_domain_test",
+        "aws_elasticsearch_domain.std",
+        EBS_PER_NODE,
+    ),
     ("instance_test", "aws_ec2_host.mac", EC2_HOST),
     ("instance_test", "aws_instance.std_*", RESERVED),
     ("instance_test", "aws_instance.cnvr_*", RESERVED),
@@ -425,6 +459,21 @@ const EXPLAINED: &[(&str, &str, &str)] = &[
         "instance_test",
         "aws_instance.instance1_hostTenancy",
         TENANCY,
+    ),
+    (
+        "opensearch_domain_test",
+        "aws_opensearch_domain.gp2",
+        EBS_PER_NODE_ULTRAWARM,
+    ),
+    (
+        "opensearch_domain_test",
+        "aws_opensearch_domain.io1",
+        EBS_PER_NODE,
+    ),
+    (
+        "opensearch_domain_test",
+        "aws_opensearch_domain.std",
+        EBS_PER_NODE,
     ),
     ("s3_bucket_test", "aws_s3_bucket.bucket_withUsage", S3),
 ];

@@ -58,6 +58,7 @@ priced_types! {
     rds_cluster,
     docdb_cluster_instance,
     docdb_cluster,
+    opensearch_domain,
 }
 
 /// The reason an item is unpriced when usage says it runs on a reservation.
