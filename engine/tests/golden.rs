@@ -55,6 +55,7 @@ const TF_CASES: &[&str] = &[
     "kms_external_key_test",
     "lambda_function_test",
     "lb_test",
+    "msk_cluster_test",
     "nat_gateway_test",
     "opensearch_domain_test",
     "rds_cluster_test",
@@ -133,6 +134,7 @@ const DOCDB_STORAGE: &str = "AWS bills DocumentDB storage and I/O per cluster: c
 const DOCDB_STORAGE_CREDITS: &str = "AWS bills DocumentDB storage and I/O per cluster: costfix prices them on aws_docdb_cluster, infracost on each instance; and the CPU credits from usage are unpriced (no burstable-credit prices in the catalog); the instance hours agree";
 const EBS_PER_NODE: &str = "an OpenSearch domain's ebs_options volume is per data node (AWS attaches one to each): costfix prices instance_count volumes (and their IOPS and throughput), infracost one volume; the node hours agree";
 const EBS_PER_NODE_ULTRAWARM: &str = "an OpenSearch domain's ebs_options volume is per data node: costfix prices instance_count volumes, infracost one; and UltraWarm nodes are unpriced (no UltraWarm prices in the catalog); the data and master node hours agree";
+const MSK_AUTOSCALING: &str = "storage autoscaling: infracost sizes the storage from the aws_appautoscaling_target (its capacity in usage, else min_capacity); costfix prices the configured volume_size of each broker (autoscaling only grows it, and the target is not read); the broker hours agree";
 const DB_DYNAMO_REGION: &str = "the catalog has DynamoDB prices for us-east-2 only; costfix leaves this us-east-1 table's capacity unpriced rather than borrow another region's price";
 
 /// (golden file stem, address, or a prefix ending in `*`, why they differ); the first entry that
@@ -411,6 +413,11 @@ const EXPLAINED: &[(&str, &str, &str)] = &[
         "elasticsearch_domain_test",
         "aws_elasticsearch_domain.std",
         EBS_PER_NODE,
+    ),
+    (
+        "msk_cluster_test",
+        "aws_msk_cluster.cluster-autoscaling*",
+        MSK_AUTOSCALING,
     ),
     ("instance_test", "aws_ec2_host.mac", EC2_HOST),
     ("instance_test", "aws_instance.std_*", RESERVED),

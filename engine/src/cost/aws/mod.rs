@@ -59,6 +59,7 @@ priced_types! {
     docdb_cluster_instance,
     docdb_cluster,
     opensearch_domain,
+    msk_cluster,
 }
 
 /// The reason an item is unpriced when usage says it runs on a reservation.
