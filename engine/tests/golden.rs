@@ -59,6 +59,7 @@ const TF_CASES: &[&str] = &[
     "nat_gateway_test",
     "opensearch_domain_test",
     "rds_cluster_test",
+    "redshift_cluster_test",
     "route53_record_test",
     "route53_resolver_endpoint_test",
     "route53_zone_test",
@@ -135,6 +136,8 @@ const DOCDB_STORAGE_CREDITS: &str = "AWS bills DocumentDB storage and I/O per cl
 const EBS_PER_NODE: &str = "an OpenSearch domain's ebs_options volume is per data node (AWS attaches one to each): costfix prices instance_count volumes (and their IOPS and throughput), infracost one volume; the node hours agree";
 const EBS_PER_NODE_ULTRAWARM: &str = "an OpenSearch domain's ebs_options volume is per data node: costfix prices instance_count volumes, infracost one; and UltraWarm nodes are unpriced (no UltraWarm prices in the catalog); the data and master node hours agree";
 const MSK_AUTOSCALING: &str = "storage autoscaling: infracost sizes the storage from the aws_appautoscaling_target (its capacity in usage, else min_capacity); costfix prices the configured volume_size of each broker (autoscaling only grows it, and the target is not read); the broker hours agree";
+const REDSHIFT_DS2: &str = "ds2 nodes are retired and not in the catalog (DC2 and RA3 only): the node hours, and the concurrency scaling priced at their rate, are unpriced; Spectrum and backup storage have no catalog price either";
+const REDSHIFT_MANAGED_STORAGE: &str = "RA3 managed storage from usage is listed as unpriced: the catalog has no Redshift managed storage price (infracost: $0.024 a GB-month); the node hours agree";
 const DB_DYNAMO_REGION: &str = "the catalog has DynamoDB prices for us-east-2 only; costfix leaves this us-east-1 table's capacity unpriced rather than borrow another region's price";
 
 /// (golden file stem, address, or a prefix ending in `*`, why they differ); the first entry that
@@ -481,6 +484,16 @@ const EXPLAINED: &[(&str, &str, &str)] = &[
         "opensearch_domain_test",
         "aws_opensearch_domain.std",
         EBS_PER_NODE,
+    ),
+    (
+        "redshift_cluster_test",
+        "aws_redshift_cluster.ca_withUsage",
+        REDSHIFT_DS2,
+    ),
+    (
+        "redshift_cluster_test",
+        "aws_redshift_cluster.manageda_withUsage",
+        REDSHIFT_MANAGED_STORAGE,
     ),
     ("s3_bucket_test", "aws_s3_bucket.bucket_withUsage", S3),
 ];

@@ -60,6 +60,7 @@ priced_types! {
     docdb_cluster,
     opensearch_domain,
     msk_cluster,
+    redshift_cluster,
 }
 
 /// The reason an item is unpriced when usage says it runs on a reservation.
