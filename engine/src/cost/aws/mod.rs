@@ -61,6 +61,7 @@ priced_types! {
     opensearch_domain,
     msk_cluster,
     redshift_cluster,
+    mq_broker,
 }
 
 /// The reason an item is unpriced when usage says it runs on a reservation.
