@@ -21,6 +21,7 @@ declare -A header=(
   [aws-elasticache.csv]="region,engine,node_type,usd_per_hour,vcpu,memory_gib,generation"
   [aws-misc.csv]="region,service,item,unit,usd,source,as_of,note"
   [aws-services.csv]="region,service,item,unit,usd,source,as_of,note"
+  [aws-nodes.csv]="region,service,engine,license,deployment,node_type,usd_per_hour,vcpu,memory_gib,source,as_of"
 )
 for f in "${!header[@]}"; do
   got=$(head -n 1 "$src/$f" | tr -d '\r')

@@ -41,6 +41,7 @@ const TF_CASES: &[&str] = &[
     "autoscaling_group_test",
     "cloudwatch_log_group_test",
     "db_instance_test",
+    "docdb_cluster_instance_test",
     "dynamodb_table_test",
     "ebs_snapshot_copy_test",
     "ebs_volume_test",
@@ -54,12 +55,17 @@ const TF_CASES: &[&str] = &[
     "eks_fargate_profile_test",
     "eks_node_group_test",
     "elasticache_cluster_test",
+    "elasticsearch_domain_test",
     "instance_test",
     "kinesis_stream_test",
     "kms_external_key_test",
     "lambda_function_test",
     "lb_test",
+    "msk_cluster_test",
     "nat_gateway_test",
+    "opensearch_domain_test",
+    "rds_cluster_test",
+    "redshift_cluster_test",
     "route53_record_test",
     "route53_resolver_endpoint_test",
     "route53_zone_test",
@@ -97,6 +103,7 @@ const SKIPPED: &[(&str, &str)] = &[
     ("cmd/infracost/testdata/hclmodule_output_counts/hclmodule_output_counts.golden", "input is a .tf directory: needs HCL evaluation without Terraform (costfix reads plans)"),
     ("cmd/infracost/testdata/hclmulti_var_files/hclmulti_var_files.golden", "input is a .tf directory: needs HCL evaluation without Terraform (costfix reads plans)"),
     ("internal/providers/terraform/aws/testdata/s3_bucket_test/s3_bucket_test.golden", "input is a .tf file: needs HCL evaluation without Terraform (costfix reads plans)"),
+    ("internal/providers/terraform/aws/testdata/rds_cluster_china_test/rds_cluster_china_test.golden", "cn-north-1, priced in CNY: China regions are outside the catalog (USD list prices of five regions); infracost prices nothing there either (usage-based and 'not found', total 0)"),
 ];
 
 // Why costfix and infracost differ. Each reason is a price the catalog does not have (costfix then
@@ -127,6 +134,17 @@ const S3: &str = "S3 prices other than Standard requests and the storage classes
 const LOCAL_REF: &str = "the launch template is named through a local value; a plan's configuration does not record what a local refers to, so its volumes are not found";
 const MERGED_DEVICES: &str = "the instance's block device overrides the template's of the same device name; costfix does not merge them and prices the instance's own device (gp2, no IOPS)";
 const DB_RESERVED: &str = "the usage file makes it a reserved instance: costfix leaves it unpriced (no reserved prices in the catalog)";
+const AURORA_SERVERLESS_V1: &str = "Aurora Serverless v1 capacity (engine_mode serverless) is listed as unpriced: the catalog has no Serverless v1 ACU price (infracost: $0.06 an ACU-hour); storage, I/O and backup storage agree";
+const AURORA_SERVERLESS_V1_EXPORT: &str = "Aurora Serverless v1 capacity and snapshot export to S3 are listed as unpriced: the catalog has neither price (infracost: $0.06 an ACU-hour, $0.01 a GB); storage, I/O and backup storage agree";
+const AURORA_EXPORT: &str = "Aurora snapshot export to S3 is listed as unpriced: not in the catalog (infracost: $0.01 a GB); storage, I/O, backup storage and backtrack agree";
+const OUTSIDE_REGIONS: &str = "the region (us-east-2) is outside the catalog's five regions: costfix lists the items as unpriced rather than borrow another region's prices";
+const DOCDB_STORAGE: &str = "AWS bills DocumentDB storage and I/O per cluster: costfix prices them on aws_docdb_cluster (from its usage), infracost on each instance from the instance's usage; the instance hours agree";
+const DOCDB_STORAGE_CREDITS: &str = "AWS bills DocumentDB storage and I/O per cluster: costfix prices them on aws_docdb_cluster, infracost on each instance; and the CPU credits from usage are unpriced (no burstable-credit prices in the catalog); the instance hours agree";
+const EBS_PER_NODE: &str = "an OpenSearch domain's ebs_options volume is per data node (AWS attaches one to each): costfix prices instance_count volumes (and their IOPS and throughput), infracost one volume; the node hours agree";
+const EBS_PER_NODE_ULTRAWARM: &str = "an OpenSearch domain's ebs_options volume is per data node: costfix prices instance_count volumes, infracost one; and UltraWarm nodes are unpriced (no UltraWarm prices in the catalog); the data and master node hours agree";
+const MSK_AUTOSCALING: &str = "storage autoscaling: infracost sizes the storage from the aws_appautoscaling_target (its capacity in usage, else min_capacity); costfix prices the configured volume_size of each broker (autoscaling only grows it, and the target is not read); the broker hours agree";
+const REDSHIFT_DS2: &str = "ds2 nodes are retired and not in the catalog (DC2 and RA3 only): the node hours, and the concurrency scaling priced at their rate, are unpriced; Spectrum and backup storage have no catalog price either";
+const REDSHIFT_MANAGED_STORAGE: &str = "RA3 managed storage from usage is listed as unpriced: the catalog has no Redshift managed storage price (infracost: $0.024 a GB-month); the node hours agree";
 const DB_DYNAMO_REGION: &str = "the catalog has DynamoDB prices for us-east-2 only; costfix leaves this us-east-1 table's capacity unpriced rather than borrow another region's price";
 const SNAPSHOT_COPY: &str = "aws_ebs_snapshot_copy has no cost model yet";
 const ECS_CLUSTER_STRATEGY: &str = "the service sets neither launch_type nor a capacity provider strategy: its launch type comes from the cluster's capacity providers (an aws_ecs_cluster_capacity_providers resource that refers to the cluster), which costfix does not read, so the tasks are unpriced; infracost follows that reference";
@@ -313,7 +331,57 @@ const EXPLAINED: &[(&str, &str, &str)] = &[
         "aws_dynamodb_table.my_dynamodb_table*",
         DDB_REPLICA,
     ),
+    (
+        "docdb_cluster_instance_test",
+        "aws_docdb_cluster_instance.large",
+        DOCDB_STORAGE,
+    ),
+    (
+        "docdb_cluster_instance_test",
+        "aws_docdb_cluster_instance.medium",
+        DOCDB_STORAGE_CREDITS,
+    ),
+    (
+        "docdb_cluster_instance_test",
+        "aws_docdb_cluster_instance.dbue2",
+        OUTSIDE_REGIONS,
+    ),
+    (
+        "docdb_cluster_instance_test",
+        "aws_docdb_cluster_instance.largeue2",
+        OUTSIDE_REGIONS,
+    ),
+    (
+        "docdb_cluster_instance_test",
+        "aws_docdb_cluster_instance.mediumue2",
+        OUTSIDE_REGIONS,
+    ),
     ("eip_test", "aws_eip.eip*", EIP),
+    (
+        "rds_cluster_test",
+        "aws_rds_cluster.my_sql_serverless",
+        AURORA_SERVERLESS_V1,
+    ),
+    (
+        "rds_cluster_test",
+        "aws_rds_cluster.postgres_serverless",
+        AURORA_SERVERLESS_V1,
+    ),
+    (
+        "rds_cluster_test",
+        "aws_rds_cluster.postgres_serverlessWithBackup",
+        AURORA_SERVERLESS_V1,
+    ),
+    (
+        "rds_cluster_test",
+        "aws_rds_cluster.postgres_serverlessWithExport",
+        AURORA_SERVERLESS_V1_EXPORT,
+    ),
+    (
+        "rds_cluster_test",
+        "aws_rds_cluster.mysql_backtrack",
+        AURORA_EXPORT,
+    ),
     (
         "eks_node_group_test",
         "aws_eks_node_group.example_with_launch_template",
@@ -334,6 +402,41 @@ const EXPLAINED: &[(&str, &str, &str)] = &[
         "elasticache_cluster_test",
         "aws_elasticache_cluster.redis_reserved_*",
         DB_RESERVED,
+    ),
+    (
+        "elasticsearch_domain_test",
+        "aws_elasticsearch_domain.gp2",
+        EBS_PER_NODE_ULTRAWARM,
+    ),
+    (
+        "elasticsearch_domain_test",
+        "aws_elasticsearch_domain.gp3",
+        EBS_PER_NODE_ULTRAWARM,
+    ),
+    (
+        "elasticsearch_domain_test",
+        "aws_elasticsearch_domain.gp3_throughput[\"above_3TB_paid_mul\"]",
+        EBS_PER_NODE,
+    ),
+    (
+        "elasticsearch_domain_test",
+        "aws_elasticsearch_domain.gp3_throughput[\"below_min_storage_mul_paid\"]",
+        EBS_PER_NODE,
+    ),
+    (
+        "elasticsearch_domain_test",
+        "aws_elasticsearch_domain.io1",
+        EBS_PER_NODE,
+    ),
+    (
+        "elasticsearch_domain_test",
+        "aws_elasticsearch_domain.std",
+        EBS_PER_NODE,
+    ),
+    (
+        "msk_cluster_test",
+        "aws_msk_cluster.cluster-autoscaling*",
+        MSK_AUTOSCALING,
     ),
     ("instance_test", "aws_ec2_host.mac", EC2_HOST),
     ("instance_test", "aws_instance.std_*", RESERVED),
@@ -453,6 +556,31 @@ const EXPLAINED: &[(&str, &str, &str)] = &[
         "sns_topic_test",
         "aws_sns_topic.sns_topic_withUsage",
         SNS_FREE_TIER,
+    ),
+    (
+        "opensearch_domain_test",
+        "aws_opensearch_domain.gp2",
+        EBS_PER_NODE_ULTRAWARM,
+    ),
+    (
+        "opensearch_domain_test",
+        "aws_opensearch_domain.io1",
+        EBS_PER_NODE,
+    ),
+    (
+        "opensearch_domain_test",
+        "aws_opensearch_domain.std",
+        EBS_PER_NODE,
+    ),
+    (
+        "redshift_cluster_test",
+        "aws_redshift_cluster.ca_withUsage",
+        REDSHIFT_DS2,
+    ),
+    (
+        "redshift_cluster_test",
+        "aws_redshift_cluster.manageda_withUsage",
+        REDSHIFT_MANAGED_STORAGE,
     ),
     ("s3_bucket_test", "aws_s3_bucket.bucket_withUsage", S3),
 ];

@@ -108,10 +108,15 @@ enum Layout {
     Elasticache,
     /// `region,service,item,unit,usd,source,as_of,note`: rows of many services, each with its date.
     Services,
+    /// `region,service,engine,license,deployment,node_type,usd_per_hour,vcpu,memory_gib,source,as_of`:
+    /// node-hour prices of several services (Aurora, DocumentDB, OpenSearch, MSK, Redshift, MQ and
+    /// the RDS engines other than MySQL and PostgreSQL), each row with its date.
+    Nodes,
 }
 
 /// The embedded tables, in load order: (file name, contents, layout). `aws-services.csv` is the
 /// newer layer over `aws-misc.csv`: it repeats some of its keys with the same prices.
+/// `aws-nodes.csv` shares no key with the others.
 const TABLES: &[(&str, &str, Layout)] = &[
     (
         "aws-ec2.csv",
@@ -148,10 +153,23 @@ const TABLES: &[(&str, &str, Layout)] = &[
         include_str!("../../data/aws/aws-services.csv"),
         Layout::Services,
     ),
+    (
+        "aws-nodes.csv",
+        include_str!("../../data/aws/aws-nodes.csv"),
+        Layout::Nodes,
+    ),
 ];
 
 /// As-of dates of the single-service tables (from `engine/data/aws/SOURCES.md`). Rows of
-/// `aws-misc.csv` and `aws-services.csv` carry their own dates; the newest per service is used.
+/// `aws-misc.csv`, `aws-services.csv` and `aws-nodes.csv` carry their own dates; the newest per
+/// service is used, except for a service listed here: `rds` keeps aws-rds.csv's date, the table
+/// its MySQL and PostgreSQL prices come from, although aws-nodes.csv adds newer rows (MariaDB,
+/// Oracle, SQL Server) under it.
+///
+/// aws-rds.csv's 168 `db.x2iedn.*` prices predate AWS's price cut of 2025-05-28 (SOURCES.md,
+/// "Finding for aws-rds.csv"). aws-nodes.csv has post-cut x2iedn prices for MariaDB, Oracle and SQL
+/// Server only, not for MySQL or PostgreSQL, so aws-rds.csv's are kept as published: deriving them
+/// from another engine's price, or from the size of the cut, would be a guess.
 const TABLE_DATES: &[(&str, &str)] = &[
     ("ec2", "2026-05-12"),
     ("ebs", "2024-07-18"),
@@ -210,7 +228,7 @@ impl Catalog {
     fn load_table(&mut self, table: &'static str, text: &'static str, layout: Layout) {
         let usd_column = match layout {
             Layout::Elasticache => 3,
-            Layout::RdsStorage => 6,
+            Layout::RdsStorage | Layout::Nodes => 6,
             _ => 4,
         };
         for r in records(text) {
@@ -255,6 +273,22 @@ impl Catalog {
                         *entry = r[6].to_string();
                     }
                     (&r[1], r[2].to_string(), "", &r[3])
+                }
+                Layout::Nodes => {
+                    let fixed = TABLE_DATES.iter().any(|(s, _)| *s == &r[1]);
+                    let entry = self.as_of.entry(r[1].to_string()).or_default();
+                    if !fixed && r[10] > **entry {
+                        *entry = r[10].to_string();
+                    }
+                    // `ENGINE:NODE_TYPE`, with the licence model between them when there is one
+                    // (`oracle-se2:license-included:db.m5.large`); the deployment (`single-az`,
+                    // `aurora-io-optimized`, ...) or `node`.
+                    let product = match &r[3] {
+                        "" | "no-license" => format!("{}:{}", &r[2], &r[5]),
+                        license => format!("{}:{license}:{}", &r[2], &r[5]),
+                    };
+                    let dimension = if r[4].is_empty() { "node" } else { &r[4] };
+                    (&r[1], product, dimension, "hour")
                 }
             };
             self.count_region(&r[0]);
@@ -548,5 +582,92 @@ mod tests {
         assert_eq!(c.as_of["ec2"], "2026-05-12");
         assert_eq!(c.as_of["eks"], "2025-06-16");
         assert!(c.as_of.contains_key("nat_gateway"));
+    }
+
+    #[test]
+    fn node_prices() {
+        let c = Catalog::embedded();
+        let usd = |service: &str, product: &str, dimension: &str| {
+            c.get(service, "us-east-1", product, dimension)
+                .unwrap_or_else(|| panic!("{service} {product} {dimension}"))
+                .usd
+        };
+        let d = |s: &str| Decimal::from_str(s).unwrap();
+        assert_eq!(
+            usd("aurora", "aurora-mysql:db.r5.large", "aurora-standard"),
+            d("0.29")
+        );
+        assert_eq!(
+            usd("aurora", "aurora-mysql:db.r5.large", "aurora-io-optimized"),
+            d("0.377")
+        );
+        assert_eq!(
+            usd("docdb", "docdb:db.t3.medium", "docdb-standard"),
+            d("0.078")
+        );
+        assert_eq!(
+            usd("opensearch", "opensearch:c4.2xlarge.search", "node"),
+            d("0.587")
+        );
+        assert_eq!(
+            usd("msk", "kafka:kafka.t3.small", "provisioned"),
+            d("0.0456")
+        );
+        assert_eq!(usd("redshift", "redshift:dc2.large", "node"), d("0.25"));
+        assert_eq!(
+            usd("rds", "mariadb:db.x2iedn.16xlarge", "single-az"),
+            d("30.432")
+        );
+        assert!(c
+            .get(
+                "rds",
+                "us-east-1",
+                "oracle-se2:license-included:db.m5.large",
+                "single-az"
+            )
+            .is_some());
+        // The storage items of the same services (aws-services.csv) are beside them.
+        assert!(c
+            .get("aurora", "us-east-1", "storage_standard", "")
+            .is_some());
+        // rds keeps the date of aws-rds.csv (its MySQL and PostgreSQL prices); the others take
+        // their newest row's.
+        assert_eq!(c.as_of["rds"], "2024-09-28");
+        assert_eq!(c.as_of["aurora"], "2025-06-17");
+        assert_eq!(c.as_of["redshift"], "2025-06-10");
+        assert_eq!(c.as_of["mq"], "2025-04-07");
+    }
+
+    /// `costfix prices` prints the catalog as a price file: read back as overrides, it gives every
+    /// key its price and unit again (no product or dimension holds a comma or the key separator).
+    #[test]
+    fn printed_rows_load_back_as_the_same_prices() {
+        let c = Catalog::embedded();
+        let mut text = String::from("service,region,product,dimension,unit,usd\n");
+        for (k, p) in c.rows() {
+            assert_eq!(k.len(), 4, "{k:?}");
+            for part in &k {
+                assert!(!part.contains(','), "{k:?}");
+            }
+            text.push_str(&format!(
+                "{},{},{},{},{},{}\n",
+                k[0],
+                k[1],
+                k[2],
+                k[3],
+                p.unit,
+                p.usd.normalize()
+            ));
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("prices.csv");
+        std::fs::write(&path, text).unwrap();
+        let mut back = Catalog::default();
+        assert_eq!(back.load_overrides(&path).unwrap(), c.len());
+        assert_eq!(back.len(), c.len());
+        for (k, p) in c.rows() {
+            let q = back.get(k[0], k[1], k[2], k[3]).unwrap();
+            assert_eq!((q.usd, &q.unit), (p.usd, &p.unit), "{k:?}");
+        }
     }
 }

@@ -3,6 +3,8 @@
 use super::{Ctx, PricedType};
 
 // Helpers shared by several types.
+mod aurora;
+mod docdb;
 mod ebs;
 mod ec2;
 mod elasticache;
@@ -66,6 +68,14 @@ priced_types! {
     cloudfront_distribution,
     api_gateway_stage,
     ebs_snapshot,
+    rds_cluster_instance,
+    rds_cluster,
+    docdb_cluster_instance,
+    docdb_cluster,
+    opensearch_domain,
+    msk_cluster,
+    redshift_cluster,
+    mq_broker,
 }
 
 /// The reason an item is unpriced when usage says it runs on a reservation.

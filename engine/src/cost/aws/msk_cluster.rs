@@ -1,0 +1,106 @@
+//! `aws_msk_cluster`: an Amazon MSK (Managed Streaming for Apache Kafka) provisioned cluster.
+//!
+//! **Components.** Broker hours × `number_of_broker_nodes` (`msk`, by instance type: standard
+//! `kafka.*` brokers, or Express `express.*` brokers); for standard brokers, the EBS storage of each
+//! broker (GB-month, `storage`) and its provisioned storage throughput when enabled (MiB/s-month,
+//! `provisioned_storage_throughput`).
+//!
+//! **Attributes.** `number_of_broker_nodes`, `broker_node_group_info` (`instance_type`,
+//! `storage_info.ebs_storage_info`: `volume_size`, `provisioned_throughput`; or the older
+//! `ebs_volume_size`).
+//!
+//! **Usage keys.** None.
+//!
+//! **Defaults.** None: a standard broker's storage without a known `volume_size` is unpriced.
+//!
+//! **Not priced.** Storage that application autoscaling adds (`aws_appautoscaling_target`): the
+//! configured volume is priced; tiered storage; Express brokers' data written and stored (no
+//! catalog price); MSK Serverless (`aws_msk_serverless_cluster`) and MSK Connect; data transfer.
+
+use rust_decimal::Decimal;
+
+use crate::cost::{unknown_item, Cloud, Ctx, LineItem, PricedType};
+use crate::terraform::values::{Attrs, Field};
+
+pub const TYPE: PricedType = PricedType {
+    name: "aws_msk_cluster",
+    aliases: &[],
+    cloud: Cloud::Aws,
+    services: &["msk"],
+    references: &[],
+    cost,
+    source: include_str!("msk_cluster.rs"),
+};
+
+fn cost(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineItem> {
+    let Some(brokers) = attrs.num("number_of_broker_nodes").known() else {
+        return vec![unknown_item(
+            "Broker instances",
+            "hours",
+            "number_of_broker_nodes",
+        )];
+    };
+    let group = attrs.blocks("broker_node_group_info").into_iter().next();
+    let instance_type = group
+        .as_ref()
+        .map_or(Field::Missing, |g| g.str("instance_type"));
+    let Field::Known(instance_type) = instance_type else {
+        return vec![unknown_item(
+            "Broker instances",
+            "hours",
+            "the instance type",
+        )];
+    };
+    let express = instance_type.starts_with("express.");
+    let engine = if express { "kafka-express" } else { "kafka" };
+    let mut items = vec![ctx.hourly(
+        format!("Instance ({instance_type})"),
+        brokers,
+        "msk",
+        &format!("{engine}:{instance_type}"),
+        "provisioned",
+    )];
+    if express {
+        // Express brokers have no EBS volumes: storage is billed per GB written and stored.
+        return items;
+    }
+    let ebs = group.as_ref().and_then(|g| {
+        g.blocks("storage_info")
+            .into_iter()
+            .next()?
+            .blocks("ebs_storage_info")
+            .into_iter()
+            .next()
+    });
+    let size = ebs
+        .as_ref()
+        .map_or(Field::Missing, |e| e.num("volume_size"));
+    let size = match size {
+        Field::Missing => group
+            .as_ref()
+            .map_or(Field::Missing, |g| g.num("ebs_volume_size")),
+        known_or_unknown => known_or_unknown,
+    };
+    items.push(match size {
+        Field::Known(gb) => ctx.fixed("Storage", "GB", gb * brokers, "msk", "storage", ""),
+        _ => unknown_item("Storage", "GB", "volume_size"),
+    });
+    let throughput = ebs.as_ref().and_then(|e| {
+        let p = e.blocks("provisioned_throughput").into_iter().next()?;
+        if p.bool("enabled").known() != Some(true) {
+            return None;
+        }
+        p.num("volume_throughput").known()
+    });
+    if let Some(mibps) = throughput.filter(|t| *t > Decimal::ZERO) {
+        items.push(ctx.fixed(
+            "Provisioned storage throughput",
+            "MiBps",
+            mibps * brokers,
+            "msk",
+            "provisioned_storage_throughput",
+            "",
+        ));
+    }
+    items
+}
