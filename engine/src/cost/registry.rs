@@ -195,6 +195,28 @@ mod tests {
         assert_eq!(support("aws_ec2_host"), Support::Unsupported);
     }
 
+    /// Every type file (`pub const TYPE: PricedType`) is in the registry.
+    #[test]
+    fn every_type_file_is_registered() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/cost/aws");
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let path = e.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let Some(at) = text.find("pub const TYPE: PricedType = PricedType {") else {
+                continue;
+            };
+            let name = text[at..]
+                .split('"')
+                .nth(1)
+                .expect("a TYPE names its resource type");
+            assert!(
+                find(name).is_some_and(|t| t.name == name),
+                "{} defines {name}, which is not in REGISTRY",
+                path.display()
+            );
+        }
+    }
+
     #[test]
     fn services_are_catalog_services() {
         let catalog = crate::pricing::Catalog::embedded();
