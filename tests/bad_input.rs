@@ -213,6 +213,57 @@ fn wrong_types_in_a_plan() {
     assert!(o.stderr.contains("plan.json:"), "{}", o.stderr);
 }
 
+/// A plan on one line, as `terraform show -json` writes it, made from a 72 KB corpus plan: its
+/// changes again as `resource_drift` without addresses, as Terraform 0.15.4 to 1.0.0 wrote them.
+fn one_line_plan_with_old_drift() -> String {
+    let text = std::fs::read_to_string(repo().join(
+        "fixtures/corpus/checkov/tests/terraform/runner/resources/plan_nested_child_modules_with_connections/tfplan.json",
+    ))
+    .unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let mut drift = v["resource_changes"].clone();
+    for c in drift.as_array_mut().unwrap() {
+        c.as_object_mut().unwrap().remove("address");
+    }
+    v["terraform_version"] = "1.0.0".into();
+    v["resource_drift"] = drift;
+    serde_json::to_string(&v).unwrap()
+}
+
+#[test]
+fn drift_without_addresses_is_read() {
+    // Terraform 0.15.4 to 1.0.0 left `address` out of `resource_drift` (hashicorp/terraform#28975).
+    let text = one_line_plan_with_old_drift();
+    assert!(!text.contains('\n') && text.len() > 40_000);
+    let o = estimate_bytes("plan.json", text.as_bytes());
+    assert_eq!(o.code, 0, "{}", o.stderr);
+}
+
+#[test]
+fn a_diagnostic_on_a_long_line_quotes_a_few_hundred_bytes() {
+    // A wrong type near the end of a one-line plan: the diagnostic quotes the part of the line
+    // around the error, not the whole line, and still gives the file's own line and column.
+    let text = one_line_plan_with_old_drift();
+    let at = text.rfind("\"actions\":[").unwrap();
+    let text = format!("{}\"actions\":7,\"x\":[{}", &text[..at], &text[at + 11..]);
+    let column = at + "\"actions\":".len() + 1;
+    let o = estimate_bytes("plan.json", text.as_bytes());
+    assert_diagnostic(&o, "costfix::input::json");
+    assert!(
+        o.stderr.contains(&format!("[plan.json:1:{column}]")),
+        "{}",
+        o.stderr
+    );
+    assert!(o.stderr.contains("…"), "{}", o.stderr);
+    assert!(
+        o.stderr.len() < 1500,
+        "{} bytes:\n{}",
+        o.stderr.len(),
+        o.stderr
+    );
+    insta::assert_snapshot!(o.stderr);
+}
+
 #[test]
 fn bad_usage_file() {
     let dir = tempfile::tempdir().unwrap();

@@ -200,11 +200,16 @@ fn plan<'a>(raw: RawDocument<'a>, file: &InputFile, warnings: &mut Vec<Warning>)
             "the plan has no format_version; read as format 0.1",
         ));
     }
+    let mut resource_changes = raw.resource_changes.unwrap_or_default();
+    let mut resource_drift = raw.resource_drift.unwrap_or_default();
+    for rc in resource_changes.iter_mut().chain(resource_drift.iter_mut()) {
+        rc.fill_address();
+    }
     let plan = Plan {
         format_version: raw.format_version,
         terraform_version: raw.terraform_version,
-        resource_changes: raw.resource_changes.unwrap_or_default(),
-        resource_drift: raw.resource_drift.unwrap_or_default(),
+        resource_changes,
+        resource_drift,
         planned_values: raw.planned_values,
         prior_state: raw.prior_state,
         configuration: raw.configuration.unwrap_or_default(),
