@@ -136,15 +136,39 @@ fn newer_minor_format_version_is_read_with_a_warning() {
 }
 
 #[test]
-fn state_version_3_names_the_version() {
+fn state_version_2_names_the_version() {
+    let text = std::fs::read_to_string(repo().join(TFSTATE))
+        .unwrap()
+        .replacen("\"version\": 4", "\"version\": 2", 1);
+    assert!(text.contains("\"version\": 2"));
+    let o = estimate_bytes("terraform.tfstate", text.as_bytes());
+    assert_diagnostic(&o, "costfix::state::version");
+    assert!(o.stderr.contains("version 2"), "{}", o.stderr);
+    insta::assert_snapshot!(o.stderr);
+}
+
+#[test]
+fn a_version_4_body_labelled_version_3_is_refused() {
+    // Version 3 has `modules`; a `resources` list under `"version": 3` is a damaged file, not an
+    // empty version 3 state.
     let text = std::fs::read_to_string(repo().join(TFSTATE))
         .unwrap()
         .replacen("\"version\": 4", "\"version\": 3", 1);
-    assert!(text.contains("\"version\": 3"));
     let o = estimate_bytes("terraform.tfstate", text.as_bytes());
-    assert_diagnostic(&o, "costfix::state::version");
-    assert!(o.stderr.contains("version 3"), "{}", o.stderr);
-    insta::assert_snapshot!(o.stderr);
+    assert_diagnostic(&o, "costfix::input::invalid");
+    assert!(o.stderr.contains("terraform.tfstate:2:3"), "{}", o.stderr);
+    assert!(o.stderr.contains("`resources` list"), "{}", o.stderr);
+}
+
+#[test]
+fn a_version_3_resource_key_that_is_not_an_address_is_refused() {
+    let text = std::fs::read_to_string(repo().join("fixtures/states/v3-ec2.tfstate"))
+        .unwrap()
+        .replacen("\"aws_ebs_volume.data\"", "\"aws_ebs_volume\"", 1);
+    let o = estimate_bytes("terraform.tfstate", text.as_bytes());
+    assert_diagnostic(&o, "costfix::input::invalid");
+    assert!(o.stderr.contains("terraform.tfstate:19:17"), "{}", o.stderr);
+    assert!(o.stderr.contains("legacy resource address"), "{}", o.stderr);
 }
 
 #[test]

@@ -64,6 +64,42 @@ fn a_state_gives_its_current_cost() {
 }
 
 #[test]
+fn a_version_3_state_is_read_as_terraform_upgrades_it() {
+    // Terraform 0.11's state: modules with a path, resources keyed by legacy address, flat
+    // attribute strings. The cost models see the instance type, the tags (a key with dots), the
+    // root block device (a list) and the EBS block device (a set, keyed by hash).
+    let o = run(&[
+        "estimate",
+        "fixtures/states/v3-ec2.tfstate",
+        "--region",
+        "us-east-1",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stderr.contains("a version 3 state"), "{}", o.stderr);
+    insta::assert_snapshot!(o.stdout);
+
+    let o = run(&[
+        "estimate",
+        "fixtures/states/v3-ec2.tfstate",
+        "--region",
+        "us-east-1",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    let web = v["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["address"] == "aws_instance.web")
+        .unwrap();
+    assert_eq!(web["tags"]["kubernetes.io/role"], "node");
+    assert_eq!(v["inputs"][0]["terraform_version"], "0.11.14");
+    // The data source and the deposed object are not resources to price.
+    assert_eq!(v["counts"]["resources"], 4);
+}
+
+#[test]
 fn without_a_region_resources_are_unpriced_with_a_reason() {
     let state = format!("{T}/terraform_v0.12_state.json");
     let o = run(&["estimate", &state, "--format", "json"]);

@@ -101,10 +101,10 @@ pub enum Error {
         version: String,
     },
 
-    #[error("{} is a Terraform state of version {version}; costfix reads version 4", path.display())]
+    #[error("{} is a Terraform state of version {version}; costfix reads versions 3 and 4", path.display())]
     #[diagnostic(
         code(costfix::state::version),
-        help("states of version 3 and older come from Terraform 0.11 or earlier: run `terraform init && terraform refresh` with a current Terraform, or give `terraform show -json` output")
+        help("states of version 2 and older come from Terraform 0.8 or earlier: upgrade them with a current Terraform (`terraform init && terraform refresh`), or give `terraform show -json` output")
     )]
     StateVersion { path: PathBuf, version: String },
 

@@ -57,6 +57,9 @@ struct RawDocument<'a> {
     lineage: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     resources: Option<Vec<state::RawStateResource<'a>>>,
+    /// A version 3 state's modules (parsed only when the version is 3).
+    #[serde(borrow, default)]
+    modules: Option<&'a RawValue>,
     // plan
     #[serde(borrow, default)]
     resource_changes: Option<Vec<ResourceChange<'a>>>,
@@ -90,9 +93,11 @@ impl RawDocument<'_> {
             || self.prior_state.is_some()
     }
 
-    /// Whether it looks like a raw `terraform.tfstate` (a `version` and resources or a lineage).
+    /// Whether it looks like a raw `terraform.tfstate` (a `version` and resources, modules or a
+    /// lineage).
     fn is_raw_state(&self) -> bool {
-        self.version.is_some() && (self.resources.is_some() || self.lineage.is_some())
+        self.version.is_some()
+            && (self.resources.is_some() || self.modules.is_some() || self.lineage.is_some())
     }
 }
 
@@ -114,7 +119,10 @@ pub fn parse_document<'a>(file: &'a InputFile) -> Result<(Document<'a>, Vec<Warn
     let raw = read_raw(file, &mut warnings)?;
     let is_plan = raw.is_plan();
     if raw.is_raw_state() && !is_plan {
-        return Ok((Document::State(raw_tfstate(raw, file)?), warnings));
+        return Ok((
+            Document::State(raw_tfstate(raw, file, &mut warnings)?),
+            warnings,
+        ));
     }
     if raw.provider_schemas.is_some() && !is_plan {
         return Err(Error::WrongKind {
@@ -149,9 +157,32 @@ fn read_raw<'a>(file: &'a InputFile, warnings: &mut Vec<Warning>) -> Result<RawD
     Ok(raw)
 }
 
-/// A raw `terraform.tfstate`, which has to be of version 4.
-fn raw_tfstate<'a>(raw: RawDocument<'a>, file: &'a InputFile) -> Result<State<'a>> {
+/// A raw `terraform.tfstate` of version 4, or of version 3 (Terraform 0.11 and earlier), read
+/// as Terraform upgrades it, with a warning.
+fn raw_tfstate<'a>(
+    raw: RawDocument<'a>,
+    file: &'a InputFile,
+    warnings: &mut Vec<Warning>,
+) -> Result<State<'a>> {
     let version = raw.version.map(|v| v.get().to_string()).unwrap_or_default();
+    if version == "3" {
+        if raw.modules.is_none() && raw.resources.is_some() {
+            let at = file.json().find("\"version\"").unwrap_or(0);
+            let (src, span) =
+                Error::source_window(&file.display_name(), file.text(), file.start + at);
+            return Err(Error::Invalid {
+                src,
+                span,
+                message: "this state says version 3 but has version 4's `resources` list, not `modules`: edited by hand or damaged".into(),
+                label: "version 3".into(),
+            });
+        }
+        warnings.push(warning(
+            file,
+            "a version 3 state (Terraform 0.11 or earlier): read as Terraform upgrades it, attributes from their flat strings",
+        ));
+        return state::from_raw_tfstate_v3(raw.terraform_version, raw.modules, file);
+    }
     if version != "4" {
         return Err(Error::StateVersion {
             path: file.path.clone(),
