@@ -136,7 +136,7 @@ pub fn parse_document<'a>(file: &'a InputFile) -> Result<(Document<'a>, Vec<Warn
     if !is_plan {
         return Ok((Document::State(show_json_state(raw, file)?), warnings));
     }
-    let plan = plan(raw, file, &mut warnings);
+    let plan = plan(raw, file, &mut warnings)?;
     Ok((Document::Plan(Box::new(plan)), warnings))
 }
 
@@ -224,14 +224,33 @@ fn show_json_state<'a>(raw: RawDocument<'a>, file: &'a InputFile) -> Result<Stat
 }
 
 /// The plan of a document, with warnings for a missing format_version and an `errored` plan.
-fn plan<'a>(raw: RawDocument<'a>, file: &InputFile, warnings: &mut Vec<Warning>) -> Plan<'a> {
+fn plan<'a>(
+    raw: RawDocument<'a>,
+    file: &InputFile,
+    warnings: &mut Vec<Warning>,
+) -> Result<Plan<'a>> {
     if raw.format_version.is_none() {
         warnings.push(warning(
             file,
             "the plan has no format_version; read as format 0.1",
         ));
     }
-    let mut resource_changes = raw.resource_changes.unwrap_or_default();
+    let mut resource_changes = match raw.resource_changes {
+        Some(changes) => changes,
+        None => {
+            let changes = changes_from_values(raw.planned_values, raw.prior_state, file)?;
+            if !changes.is_empty() {
+                warnings.push(warning(
+                    file,
+                    format!(
+                        "the plan has no `resource_changes`: read its {} resource(s) from `planned_values` (after) and `prior_state` (before), as older Terraform wrote them; each action is inferred from the two (a replacement reads as an update)",
+                        changes.len()
+                    ),
+                ));
+            }
+            changes
+        }
+    };
     let mut resource_drift = raw.resource_drift.unwrap_or_default();
     for rc in resource_changes.iter_mut().chain(resource_drift.iter_mut()) {
         rc.fill_address();
@@ -255,7 +274,117 @@ fn plan<'a>(raw: RawDocument<'a>, file: &InputFile, warnings: &mut Vec<Warning>)
             "the plan is marked `errored`: Terraform could not finish it, so it may be incomplete",
         ));
     }
-    plan
+    Ok(plan)
+}
+
+/// The changes of a plan that has no `resource_changes`, from its `planned_values` (the after
+/// side) and `prior_state` (the before side), matched by address: a resource on both sides is
+/// unchanged when its values are equal and updated otherwise, one only planned is
+/// created, one only in the prior state is deleted. Deposed objects are left out.
+fn changes_from_values<'a>(
+    planned: Option<&'a RawValue>,
+    prior: Option<&'a RawValue>,
+    file: &InputFile,
+) -> Result<Vec<ResourceChange<'a>>> {
+    let present = |raw: Option<&'a RawValue>| raw.filter(|r| r.get() != "null");
+    let after = match present(planned) {
+        Some(raw) => state::parse_show_json_values_inner(raw, file)?.resources,
+        None => Vec::new(),
+    };
+    let before = match present(prior) {
+        Some(raw) => state::parse_show_json_values(raw, file)?.resources,
+        None => Vec::new(),
+    };
+    let borrowed = |r: &state::StateResource<'a>| match &r.values {
+        Some(Cow::Borrowed(v)) => Some(*v),
+        _ => None,
+    };
+    let before_of: std::collections::HashMap<
+        &crate::terraform::address::Address,
+        Option<&'a RawValue>,
+    > = before
+        .iter()
+        .filter(|r| r.deposed.is_none())
+        .map(|r| (&r.address, borrowed(r)))
+        .collect();
+    let change = |r: &state::StateResource<'a>,
+                  before: Option<&'a RawValue>,
+                  after: Option<&'a RawValue>| {
+        use super::{Action, Change};
+        let actions = match (before, after) {
+            (None, _) => vec![Action::Create],
+            (_, None) => vec![Action::Delete],
+            (Some(b), Some(a)) if same_value(b, a) => vec![Action::NoOp],
+            _ => vec![Action::Update],
+        };
+        let a = &r.address;
+        let module = a.module_path();
+        ResourceChange {
+            address: Cow::Owned(a.to_string()),
+            module_address: (!module.is_empty()).then_some(Cow::Owned(module)),
+            previous_address: None,
+            mode: Some(Cow::Borrowed(
+                if a.mode == crate::terraform::address::Mode::Data {
+                    "data"
+                } else {
+                    "managed"
+                },
+            )),
+            resource_type: Cow::Owned(a.resource_type.clone()),
+            name: Cow::Owned(a.name.clone()),
+            index: None,
+            provider_name: r.provider.clone(),
+            deposed: None,
+            change: Change {
+                actions,
+                before,
+                after,
+                after_unknown: None,
+                before_sensitive: None,
+                after_sensitive: None,
+                replace_paths: None,
+                importing: None,
+            },
+            action_reason: None,
+        }
+    };
+    let planned_addresses: std::collections::HashSet<_> =
+        after.iter().map(|r| &r.address).collect();
+    let mut out: Vec<ResourceChange<'a>> = after
+        .iter()
+        .filter(|r| r.deposed.is_none())
+        .map(|r| {
+            let b = before_of.get(&r.address).copied().flatten();
+            // Present on both sides even when the prior state has no values for it.
+            let b = b.or_else(|| before_of.contains_key(&r.address).then(empty_object));
+            change(r, b, borrowed(r).or_else(|| Some(empty_object())))
+        })
+        .collect();
+    out.extend(
+        before
+            .iter()
+            .filter(|r| r.deposed.is_none() && !planned_addresses.contains(&r.address))
+            .map(|r| change(r, borrowed(r).or_else(|| Some(empty_object())), None)),
+    );
+    Ok(out)
+}
+
+/// Whether two JSON values are equal (the same text, or the same once parsed: a pretty-printed
+/// plan indents `prior_state` one level deeper than `planned_values`).
+fn same_value(a: &RawValue, b: &RawValue) -> bool {
+    a.get() == b.get()
+        || matches!(
+            (
+                serde_json::from_str::<serde_json::Value>(a.get()),
+                serde_json::from_str::<serde_json::Value>(b.get()),
+            ),
+            (Ok(x), Ok(y)) if x == y
+        )
+}
+
+fn empty_object() -> &'static RawValue {
+    static EMPTY: std::sync::OnceLock<Box<RawValue>> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(|| RawValue::from_string("{}".into()).expect("valid JSON"))
 }
 
 /// Check a plan's `format_version`: 0.x and 1.x are read (a 1.x newer than this build knows with
