@@ -302,6 +302,38 @@ fn hashicorp_parses(files: &[PathBuf]) {
 }
 
 #[test]
+fn objects_that_repeat_a_key_are_read_and_fixed() {
+    // Terraform keeps the last of a repeated object key (its plan has `Name = "data"`); the
+    // file is read, and the fix in the same block is made.
+    let (_tmp, tree) = copy_tree("fixtures/fix/repeated-keys");
+    let before = std::fs::read_to_string(tree.join("main.tf")).unwrap();
+    let o = run_in(
+        &tree,
+        &[
+            "--no-config",
+            "fix",
+            "--plan",
+            "plan.json",
+            "--dir",
+            ".",
+            "--apply",
+        ],
+    );
+    assert_eq!(o.code, 0, "{}\n{}", o.stdout, o.stderr);
+    assert!(o.stdout.contains("CF003"), "{}", o.stdout);
+    let after = std::fs::read_to_string(tree.join("main.tf")).unwrap();
+    assert_eq!(
+        after,
+        before.replacen(
+            "type              = \"gp2\"",
+            "type              = \"gp3\"",
+            1
+        )
+    );
+    hashicorp_parses(&[tree.join("main.tf")]);
+}
+
+#[test]
 fn apply_changes_only_the_edits_and_the_result_parses_and_plans_clean() {
     let (_tmp, tree) = copy_tree("fixtures/fix/shapes");
     let before: Vec<(PathBuf, String)> = tf_files(&tree)
