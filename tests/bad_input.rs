@@ -136,15 +136,39 @@ fn newer_minor_format_version_is_read_with_a_warning() {
 }
 
 #[test]
-fn state_version_3_names_the_version() {
+fn state_version_2_names_the_version() {
+    let text = std::fs::read_to_string(repo().join(TFSTATE))
+        .unwrap()
+        .replacen("\"version\": 4", "\"version\": 2", 1);
+    assert!(text.contains("\"version\": 2"));
+    let o = estimate_bytes("terraform.tfstate", text.as_bytes());
+    assert_diagnostic(&o, "costfix::state::version");
+    assert!(o.stderr.contains("version 2"), "{}", o.stderr);
+    insta::assert_snapshot!(o.stderr);
+}
+
+#[test]
+fn a_version_4_body_labelled_version_3_is_refused() {
+    // Version 3 has `modules`; a `resources` list under `"version": 3` is a damaged file, not an
+    // empty version 3 state.
     let text = std::fs::read_to_string(repo().join(TFSTATE))
         .unwrap()
         .replacen("\"version\": 4", "\"version\": 3", 1);
-    assert!(text.contains("\"version\": 3"));
     let o = estimate_bytes("terraform.tfstate", text.as_bytes());
-    assert_diagnostic(&o, "costfix::state::version");
-    assert!(o.stderr.contains("version 3"), "{}", o.stderr);
-    insta::assert_snapshot!(o.stderr);
+    assert_diagnostic(&o, "costfix::input::invalid");
+    assert!(o.stderr.contains("terraform.tfstate:2:3"), "{}", o.stderr);
+    assert!(o.stderr.contains("`resources` list"), "{}", o.stderr);
+}
+
+#[test]
+fn a_version_3_resource_key_that_is_not_an_address_is_refused() {
+    let text = std::fs::read_to_string(repo().join("fixtures/states/v3-ec2.tfstate"))
+        .unwrap()
+        .replacen("\"aws_ebs_volume.data\"", "\"aws_ebs_volume\"", 1);
+    let o = estimate_bytes("terraform.tfstate", text.as_bytes());
+    assert_diagnostic(&o, "costfix::input::invalid");
+    assert!(o.stderr.contains("terraform.tfstate:19:17"), "{}", o.stderr);
+    assert!(o.stderr.contains("legacy resource address"), "{}", o.stderr);
 }
 
 #[test]
@@ -211,6 +235,57 @@ fn wrong_types_in_a_plan() {
     let o = estimate_bytes("plan.json", text.as_bytes());
     assert_diagnostic(&o, "costfix::input::json");
     assert!(o.stderr.contains("plan.json:"), "{}", o.stderr);
+}
+
+/// A plan on one line, as `terraform show -json` writes it, made from a 72 KB corpus plan: its
+/// changes again as `resource_drift` without addresses, as Terraform 0.15.4 to 1.0.0 wrote them.
+fn one_line_plan_with_old_drift() -> String {
+    let text = std::fs::read_to_string(repo().join(
+        "fixtures/corpus/checkov/tests/terraform/runner/resources/plan_nested_child_modules_with_connections/tfplan.json",
+    ))
+    .unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let mut drift = v["resource_changes"].clone();
+    for c in drift.as_array_mut().unwrap() {
+        c.as_object_mut().unwrap().remove("address");
+    }
+    v["terraform_version"] = "1.0.0".into();
+    v["resource_drift"] = drift;
+    serde_json::to_string(&v).unwrap()
+}
+
+#[test]
+fn drift_without_addresses_is_read() {
+    // Terraform 0.15.4 to 1.0.0 left `address` out of `resource_drift` (hashicorp/terraform#28975).
+    let text = one_line_plan_with_old_drift();
+    assert!(!text.contains('\n') && text.len() > 40_000);
+    let o = estimate_bytes("plan.json", text.as_bytes());
+    assert_eq!(o.code, 0, "{}", o.stderr);
+}
+
+#[test]
+fn a_diagnostic_on_a_long_line_quotes_a_few_hundred_bytes() {
+    // A wrong type near the end of a one-line plan: the diagnostic quotes the part of the line
+    // around the error, not the whole line, and still gives the file's own line and column.
+    let text = one_line_plan_with_old_drift();
+    let at = text.rfind("\"actions\":[").unwrap();
+    let text = format!("{}\"actions\":7,\"x\":[{}", &text[..at], &text[at + 11..]);
+    let column = at + "\"actions\":".len() + 1;
+    let o = estimate_bytes("plan.json", text.as_bytes());
+    assert_diagnostic(&o, "costfix::input::json");
+    assert!(
+        o.stderr.contains(&format!("[plan.json:1:{column}]")),
+        "{}",
+        o.stderr
+    );
+    assert!(o.stderr.contains("…"), "{}", o.stderr);
+    assert!(
+        o.stderr.len() < 1500,
+        "{} bytes:\n{}",
+        o.stderr.len(),
+        o.stderr
+    );
+    insta::assert_snapshot!(o.stderr);
 }
 
 #[test]

@@ -64,6 +64,121 @@ fn a_state_gives_its_current_cost() {
 }
 
 #[test]
+fn a_version_3_state_is_read_as_terraform_upgrades_it() {
+    // Terraform 0.11's state: modules with a path, resources keyed by legacy address, flat
+    // attribute strings. The cost models see the instance type, the tags (a key with dots), the
+    // root block device (a list) and the EBS block device (a set, keyed by hash).
+    let o = run(&[
+        "estimate",
+        "fixtures/states/v3-ec2.tfstate",
+        "--region",
+        "us-east-1",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stderr.contains("a version 3 state"), "{}", o.stderr);
+    insta::assert_snapshot!(o.stdout);
+
+    let o = run(&[
+        "estimate",
+        "fixtures/states/v3-ec2.tfstate",
+        "--region",
+        "us-east-1",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    let web = v["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["address"] == "aws_instance.web")
+        .unwrap();
+    assert_eq!(web["tags"]["kubernetes.io/role"], "node");
+    assert_eq!(v["inputs"][0]["terraform_version"], "0.11.14");
+    // The data source and the deposed object are not resources to price.
+    assert_eq!(v["counts"]["resources"], 4);
+}
+
+/// Per resource: address, action, monthly before and after; and the totals.
+fn costs(json: &str) -> (Vec<serde_json::Value>, serde_json::Value) {
+    let v: serde_json::Value = serde_json::from_str(json).unwrap();
+    let rows = v["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            serde_json::json!([
+                r["address"],
+                r["action"],
+                r["monthly_before"],
+                r["monthly_after"]
+            ])
+        })
+        .collect();
+    (rows, v["totals"].clone())
+}
+
+#[test]
+fn a_plan_without_resource_changes_is_read_from_planned_values_and_prior_state() {
+    // The corpus plan without its `resource_changes`: the resources come from `planned_values`
+    // (after) and `prior_state` (before), with a warning, and cost what the full plan costs:
+    // unchanged, created and updated resources, in modules, with count and for_each keys.
+    let original = format!("{T}/terraform_v0.14_plan.json");
+    let full = run(&["estimate", &original, "--format", "json"]);
+    assert_eq!(full.code, 0, "{}", full.stderr);
+    let mut plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(repo().join(&original)).unwrap()).unwrap();
+    plan.as_object_mut().unwrap().remove("resource_changes");
+    // A resource only in the prior state is deleted.
+    let prior = &mut plan["prior_state"]["values"]["root_module"]["resources"];
+    let mut gone = prior[0].clone();
+    gone["address"] = "aws_instance.gone".into();
+    gone["name"] = "gone".into();
+    prior.as_array_mut().unwrap().push(gone);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("plan.json"),
+        serde_json::to_string_pretty(&plan).unwrap(),
+    )
+    .unwrap();
+    let o = run_in(dir.path(), &["estimate", "plan.json", "--format", "json"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stderr.contains("the plan has no `resource_changes`: read its 33 resource(s) from `planned_values` (after) and `prior_state` (before)"),
+        "{}",
+        o.stderr
+    );
+    let (mut want, want_totals) = costs(&full.stdout);
+    let (got, got_totals) = costs(&o.stdout);
+    let deleted = got
+        .iter()
+        .find(|r| r[0] == "aws_instance.gone")
+        .unwrap()
+        .clone();
+    assert_eq!(deleted[1], "delete");
+    assert!(deleted[3].is_null(), "{deleted}");
+    // It costs what the instance it was copied from costs.
+    assert_eq!(deleted[2], want[0][2], "{deleted} {}", want[0]);
+    let at = want
+        .iter()
+        .position(|r| r[0].as_str() > Some("aws_instance.gone"))
+        .unwrap();
+    want.insert(at, deleted.clone());
+    assert_eq!(got, want);
+    assert_eq!(want_totals["after"], got_totals["after"]);
+    assert_ne!(want_totals["before"], got_totals["before"]);
+
+    // A plan with no resources at all has no `resource_changes` either (Terraform omits the
+    // empty list): no warning then.
+    let o = run(&[
+        "estimate",
+        "fixtures/corpus/checkov/tests/terraform/parser/resources/plan_multiple_providers/tfplan.json",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(!o.stderr.contains("resource_changes"), "{}", o.stderr);
+}
+
+#[test]
 fn a_state_is_priced_in_the_region_its_resources_name() {
     let state = format!("{T}/terraform_v0.12_state.json");
     let o = run(&["estimate", &state, "--format", "json"]);

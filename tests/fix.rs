@@ -313,6 +313,77 @@ fn hashicorp_parses(files: &[PathBuf]) {
 }
 
 #[test]
+fn objects_that_repeat_a_key_are_read_and_fixed() {
+    // Terraform keeps the last of a repeated object key (its plan has `Name = "data"`); the
+    // file is read, and the fix in the same block is made.
+    let (_tmp, tree) = copy_tree("fixtures/fix/repeated-keys");
+    let before = std::fs::read_to_string(tree.join("main.tf")).unwrap();
+    let o = run_in(
+        &tree,
+        &[
+            "--no-config",
+            "fix",
+            "--plan",
+            "plan.json",
+            "--dir",
+            ".",
+            "--apply",
+        ],
+    );
+    assert_eq!(o.code, 0, "{}\n{}", o.stdout, o.stderr);
+    assert!(o.stdout.contains("CF003"), "{}", o.stdout);
+    let after = std::fs::read_to_string(tree.join("main.tf")).unwrap();
+    assert_eq!(
+        after,
+        before.replacen(
+            "type              = \"gp2\"",
+            "type              = \"gp3\"",
+            1
+        )
+    );
+    hashicorp_parses(&[tree.join("main.tf")]);
+}
+
+#[test]
+fn inserted_attributes_keep_a_terraform_fmt_clean_file_clean() {
+    // Blocks of the shapes `terraform fmt` aligns (aligned attributes, one attribute, trailing
+    // comments, nested blocks, a longer key than the new one), each given a new attribute.
+    let (_tmp, tree) = copy_tree("fixtures/fix/fmt-shapes");
+    let args = [
+        "--no-config",
+        "fix",
+        "--plan",
+        "plan.json",
+        "--dir",
+        ".",
+        "--unsafe-fixes",
+    ];
+    let dry = run_in(&tree, &args);
+    assert_eq!(dry.code, 1, "{}", dry.stderr);
+    let mut apply = args.to_vec();
+    apply.push("--apply");
+    let o = run_in(&tree, &apply);
+    assert_eq!(o.code, 0, "{}\n{}", o.stdout, o.stderr);
+    assert!(o.stdout.contains("Applied 6 fix(es)"), "{}", o.stdout);
+    hashicorp_parses(&[tree.join("main.tf")]);
+    insta::assert_snapshot!(dry.stdout);
+    // Real `terraform fmt` finds nothing to change.
+    match std::process::Command::new("terraform")
+        .args(["fmt", "-check", "-diff", "main.tf"])
+        .current_dir(&tree)
+        .env("CHECKPOINT_DISABLE", "1")
+        .output()
+    {
+        Ok(out) => assert!(
+            out.status.success(),
+            "terraform fmt would change the fixed file:\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        ),
+        Err(e) => println!("skipped the terraform fmt check: terraform is not on PATH ({e})"),
+    }
+}
+
+#[test]
 fn apply_changes_only_the_edits_and_the_result_parses_and_plans_clean() {
     let (_tmp, tree) = copy_tree("fixtures/fix/shapes");
     let before: Vec<(PathBuf, String)> = tf_files(&tree)

@@ -198,7 +198,7 @@ pub struct PricingArgs {
 pub struct EstimateArgs {
     /// The plan: `terraform show -json plan.out > plan.json`. A state file works too (its current cost).
     pub plan: PathBuf,
-    /// A state (raw terraform.tfstate v4 or `terraform show -json`): resources it holds that the
+    /// A state (raw terraform.tfstate v3/v4 or `terraform show -json`): resources it holds that the
     /// plan does not change are counted as unchanged.
     #[arg(long, value_name = "STATE")]
     pub state: Option<PathBuf>,

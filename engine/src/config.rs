@@ -125,10 +125,10 @@ impl Ctx<'_> {
     /// An error at `span` (the file's start when there is none).
     fn err(&self, span: Option<Range<usize>>, message: String, label: &str) -> Error {
         let span = span.unwrap_or(0..0);
-        let (src, _) = Error::source_window(&self.name, self.text, span.start);
+        let (src, span) = Error::source_range(&self.name, self.text, span.start, span.len().max(1));
         Error::Config {
             src,
-            span: (span.start, span.len().max(1)).into(),
+            span,
             message,
             label: label.to_string(),
         }

@@ -230,3 +230,45 @@ fn truncated_and_corrupted_plans_never_panic() {
     }
     assert!(tried > 1000, "{tried}");
 }
+
+/// Terraform 0.15.4 to 1.0.0 wrote `resource_drift` entries without `address`
+/// (hashicorp/terraform#28975), one for every resource in the state. Every corpus plan's changes,
+/// written that way (addresses removed, `terraform_version` 1.0.0, on one line as `terraform show
+/// -json` writes it), read back with the address Terraform gives them: the one the corpus wrote.
+#[test]
+fn drift_entries_without_address_get_terraform_s_address() {
+    let mut checked = 0;
+    for d in described().iter().filter(|d| d.kind == "plan") {
+        let path = fixtures().join("corpus").join(&d.file);
+        let original = InputFile::read(&path).unwrap();
+        let mut v: serde_json::Value = serde_json::from_str(original.json()).unwrap();
+        let Some(changes) = v["resource_changes"].as_array().cloned() else {
+            continue;
+        };
+        if changes.is_empty() {
+            continue;
+        }
+        let want: Vec<String> = changes
+            .iter()
+            .map(|c| c["address"].as_str().unwrap().to_string())
+            .collect();
+        let stripped: Vec<serde_json::Value> = changes
+            .into_iter()
+            .map(|mut c| {
+                c.as_object_mut().unwrap().remove("address");
+                c
+            })
+            .collect();
+        v["terraform_version"] = "1.0.0".into();
+        v["resource_drift"] = serde_json::Value::Array(stripped);
+        let file = InputFile::from_bytes(&path, serde_json::to_vec(&v).unwrap()).unwrap();
+        let (doc, _) = parse_document(&file).unwrap_or_else(|e| panic!("{}: {e:?}", d.file));
+        let Document::Plan(plan) = doc else {
+            panic!("{}: not a plan", d.file)
+        };
+        let got: Vec<&str> = plan.resource_drift.iter().map(|c| &*c.address).collect();
+        assert_eq!(got, want, "{}", d.file);
+        checked += 1;
+    }
+    assert!(checked >= 30, "only {checked} plans checked");
+}

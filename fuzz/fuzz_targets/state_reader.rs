@@ -17,7 +17,7 @@ fn check(state: &State<'_>) {
         let text = r.address.to_string();
         let back = Address::from_str(&text).expect("a printed address parses");
         assert_eq!(back, r.address, "{text}");
-        if let Some(raw) = r.values {
+        if let Some(raw) = r.values.as_deref() {
             let v: serde_json::Value = serde_json::from_str(raw.get()).expect("values are JSON");
             assert!(drift::diff(&v, &v).attributes.is_empty(), "self-drift in {text}");
             let canon = snapshot::canonical_json(&v);

@@ -85,7 +85,7 @@ pub fn estimate(
                     .resources
                     .iter()
                     .filter(|r| r.deposed.is_none() && r.address.mode == Mode::Managed)
-                    .map(|r| unchanged(&r.address, r.values))
+                    .map(|r| unchanged(&r.address, r.values.as_deref()))
                     .filter(|s| !seen.contains(s.address.as_ref()))
                     .collect();
                 subjects.extend(extra);
@@ -103,7 +103,7 @@ pub fn estimate(
                 .resources
                 .iter()
                 .filter(|r| r.deposed.is_none() && r.address.mode == Mode::Managed)
-                .map(|r| unchanged(&r.address, r.values))
+                .map(|r| unchanged(&r.address, r.values.as_deref()))
                 .collect();
             let info = InputInfo {
                 file: file_name.to_string(),

@@ -100,10 +100,53 @@ pub(super) fn plan_one(
     ctx.rule = first.rule;
     ctx.to = change_key(&first.changes);
     match resolve_changes(ctx, first, block, stage1) {
-        Ok(resolved) => finish(&mut fix, resolved),
+        Ok(resolved) => {
+            finish(&mut fix, resolved);
+            align(ctx, &mut fix);
+        }
         Err(why) => fix.no_fix = Some(why),
     }
     fix
+}
+
+/// The fix's attribute insertions laid out as `terraform fmt` would, with the whitespace edits
+/// that re-align the lines they join ([`insert::align_insertions`]).
+fn align(ctx: &mut Ctx<'_>, fix: &mut Fix) {
+    let mut paths: Vec<PathBuf> = fix
+        .edits
+        .iter()
+        .filter(|e| e.edit.span.is_empty())
+        .map(|e| e.edit.file.clone())
+        .collect();
+    paths.sort();
+    paths.dedup();
+    for path in paths {
+        let Ok(file) = ctx.files.get(&path) else {
+            continue;
+        };
+        let (mine, mut out): (Vec<PlannedEdit>, Vec<PlannedEdit>) = std::mem::take(&mut fix.edits)
+            .into_iter()
+            .partition(|e| e.edit.file == path);
+        let edits = mine.iter().map(|e| e.edit.clone()).collect();
+        for e in insert::align_insertions(&file.text, edits) {
+            match mine.iter().find(|m| m.edit.span == e.span) {
+                Some(m) => out.push(PlannedEdit {
+                    edit: e,
+                    ..m.clone()
+                }),
+                None => out.push(planned(
+                    &file,
+                    &path,
+                    e,
+                    "`=` aligned as terraform fmt does".into(),
+                )),
+            }
+        }
+        out.sort_by(|a, b| {
+            (&a.edit.file, a.edit.span.start).cmp(&(&b.edit.file, b.edit.span.start))
+        });
+        fix.edits = out;
+    }
 }
 
 /// Each change's edits: the in-block result, or the variable or local it reads, followed.

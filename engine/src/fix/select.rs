@@ -83,14 +83,18 @@ fn take(fixes: &mut [Fix], allowed: Applicability) -> Taken {
     taken
 }
 
-/// The fix already taken whose edit overlaps one of `fix`'s. The same edit twice, and two
-/// insertions at one point (merged when spliced), are no conflict.
+/// The fix already taken whose edit overlaps one of `fix`'s. The same edit twice, two
+/// insertions at one point (merged when spliced), and two paddings of the same spaces (made
+/// again for both when spliced) are no conflict.
 fn conflict(taken: &Taken, fix: &Fix) -> Option<usize> {
+    use crate::hcl::insert::is_padding;
     fix.edits.iter().find_map(|e| {
         let list = taken.get(&e.edit.file)?;
         list.iter().find_map(|(t, owner)| {
             let both_insert_here = t.span.is_empty() && e.edit.span == t.span;
-            (t.overlaps(&e.edit) && !both_insert_here && !t.same_as(&e.edit)).then_some(*owner)
+            let both_pad_here = is_padding(t) && is_padding(&e.edit) && t.span == e.edit.span;
+            (t.overlaps(&e.edit) && !both_insert_here && !both_pad_here && !t.same_as(&e.edit))
+                .then_some(*owner)
         })
     })
 }
@@ -102,6 +106,8 @@ fn splice_file(path: PathBuf, edits: Vec<(Edit, usize)>) -> Spliced {
         .map_err(|e| format!("{}: {e}", path.display()))
         .and_then(|original| {
             let merged = edit::merge_insertions(edits.into_iter().map(|(e, _)| e).collect());
+            // Insertions of several fixes in one block: their `=` aligned together.
+            let merged = crate::hcl::insert::align_insertions(&original, merged);
             let refs: Vec<&Edit> = merged.iter().collect();
             edit::apply_verified(&original, &refs)
                 .map(|new| (original, new))

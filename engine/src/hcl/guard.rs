@@ -7,6 +7,12 @@
 //! is never closed (outside comments, strings and heredocs); only then is the parse run on a
 //! separate thread with a deadline, and a parse that misses it is reported as the unclosed `{`.
 //! Well-formed files take the direct path.
+//!
+//! hcl-edit refuses an object literal that repeats a key (`{ Name = "a", Name = "b" }`); HCL and
+//! Terraform keep the last. [`parse_body`] accepts it: each repeat is renamed in a copy of the
+//! text to a placeholder of the same length (so every span still points into the original text),
+//! the copy is parsed, and in each object the repeat's value then replaces the earlier one's
+//! under the earlier key.
 
 use std::time::Duration;
 
@@ -52,8 +58,132 @@ impl std::fmt::Display for ParseError {
     }
 }
 
+/// Most repeated object keys renamed in one parse (each costs a parse of the file).
+const MAX_REPEATED_KEYS: usize = 64;
+
+/// What hcl-edit says of an object key seen twice.
+const REDEFINED_OBJECT_KEY: &str = "found redefined object key";
+
 /// Parse an HCL body (see the module documentation).
 pub fn parse_body(text: &str) -> Result<Body, ParseError> {
+    let first = match parse_guarded(text) {
+        Err(ParseError::Syntax(e)) if e.message().contains(REDEFINED_OBJECT_KEY) => e,
+        r => return r,
+    };
+    let mut copy = text.to_string();
+    let mut renamed: Vec<Renamed> = Vec::new();
+    let mut error = first;
+    loop {
+        let Some(r) = rename_repeat(&mut copy, error.location().offset()) else {
+            return Err(ParseError::Syntax(error));
+        };
+        renamed.push(r);
+        match parse_guarded(&copy) {
+            Ok(mut body) => {
+                hcl::edit::visit_mut::VisitMut::visit_body_mut(&mut LastWins(&renamed), &mut body);
+                return Ok(body);
+            }
+            Err(ParseError::Syntax(e))
+                if e.message().contains(REDEFINED_OBJECT_KEY)
+                    && renamed.len() < MAX_REPEATED_KEYS =>
+            {
+                error = e
+            }
+            // Report errors at the original text's positions (which the copy keeps).
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// A repeated object key renamed in the parsed copy: where, and the key it stands for.
+struct Renamed {
+    offset: usize,
+    key: hcl::edit::expr::ObjectKey,
+}
+
+/// Rename the repeated key at `offset` of `text` to a placeholder of the same length found
+/// nowhere in the text (so it repeats no key). Keys handled: identifiers and plain quoted strings
+/// (no escapes or templates); None for any other.
+fn rename_repeat(text: &mut String, offset: usize) -> Option<Renamed> {
+    use hcl::edit::expr::{Expression, ObjectKey};
+    use hcl::edit::{Decorated, Ident};
+    let rest = text.get(offset..)?;
+    let (inner, quoted) = if let Some(q) = rest.strip_prefix('"') {
+        let end = q.find('"')?;
+        let inner = &q[..end];
+        if inner.is_empty()
+            || inner.contains(['\\', '\n'])
+            || inner.contains("${")
+            || inner.contains("%{")
+        {
+            return None;
+        }
+        (inner.to_string(), true)
+    } else {
+        let end = rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(rest.len());
+        (rest[..end].to_string(), false)
+    };
+    let ident = Ident::try_new(inner.as_str()).ok();
+    let key = match (quoted, ident) {
+        (true, _) => ObjectKey::Expression(Expression::String(Decorated::new(inner.clone()))),
+        (false, Some(i)) => ObjectKey::Ident(Decorated::new(i)),
+        (false, None) => return None,
+    };
+    let start = offset + usize::from(quoted);
+    let placeholder = (0u64..100_000)
+        .map(|n| placeholder(n, inner.len()))
+        .find(|p| !text.contains(p.as_str()))?;
+    text.replace_range(start..start + inner.len(), &placeholder);
+    Some(Renamed { offset, key })
+}
+
+/// The `n`th identifier of `len` bytes: `_` and then `n` in base 36, or for one byte a letter.
+fn placeholder(n: u64, len: usize) -> String {
+    const DIGITS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    if len == 1 {
+        return char::from(DIGITS[(n % 26) as usize]).to_string();
+    }
+    let mut out = vec![b'_'; len];
+    let mut n = n;
+    for b in out.iter_mut().skip(1).rev() {
+        *b = DIGITS[(n % 36) as usize];
+        n /= 36;
+    }
+    String::from_utf8(out).expect("ASCII")
+}
+
+/// Puts each renamed repeat's value under the earlier key it repeats: the last one wins.
+struct LastWins<'r>(&'r [Renamed]);
+
+impl hcl::edit::visit_mut::VisitMut for LastWins<'_> {
+    fn visit_object_mut(&mut self, node: &mut hcl::edit::expr::Object) {
+        use hcl::edit::expr::ObjectKey;
+        use hcl::edit::Span;
+        hcl::edit::visit_mut::visit_object_mut(self, node);
+        let starts = |k: &ObjectKey| match k {
+            ObjectKey::Ident(i) => i.span().map(|s| s.start),
+            ObjectKey::Expression(e) => e.span().map(|s| s.start),
+        };
+        let repeats: Vec<(ObjectKey, &Renamed)> = node
+            .iter()
+            .filter_map(|(k, _)| {
+                let at = starts(k)?;
+                let r = self.0.iter().find(|r| r.offset == at)?;
+                Some((k.clone(), r))
+            })
+            .collect();
+        for (placeholder, r) in repeats {
+            if let Some(value) = node.remove(&placeholder) {
+                node.insert(r.key.clone(), value);
+            }
+        }
+    }
+}
+
+/// [`parse_body`] without the repeated keys.
+fn parse_guarded(text: &str) -> Result<Body, ParseError> {
     let Some(offset) = unclosed_brace(text) else {
         return hcl::edit::parser::parse_body(text).map_err(ParseError::Syntax);
     };
@@ -242,5 +372,73 @@ mod tests {
         let e = parse_body(&text).unwrap_err();
         assert!(t.elapsed() < DEADLINE + Duration::from_secs(2));
         assert_eq!(e.offset(), 12);
+    }
+}
+
+#[cfg(test)]
+mod repeated_keys {
+    use super::*;
+    use hcl::edit::expr::{Expression, ObjectKey};
+    use hcl::edit::Span;
+
+    fn object(body: &Body, attr: &str) -> hcl::edit::expr::Object {
+        match body.get_attribute(attr).map(|a| &a.value) {
+            Some(Expression::Object(o)) => o.clone(),
+            other => panic!("not an object: {other:?}"),
+        }
+    }
+
+    fn string(e: &Expression) -> &str {
+        match e {
+            Expression::String(s) => s.value(),
+            other => panic!("not a string: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_last_value_of_a_repeated_key_wins() {
+        let text = "tags = {\n  Name = \"a\"\n  Team = \"t\"\n  Name = \"b\"\n  \"Q\" = 1\n  Name = \"c\"\n  \"Q\" = 2\n}\nnested = { x = { k = 1, k = 2 }, x = { k = 3 } }\n";
+        let body = parse_body(text).unwrap();
+        let tags = object(&body, "tags");
+        let keys: Vec<String> = tags
+            .iter()
+            .map(|(k, _)| match k {
+                ObjectKey::Ident(i) => i.as_str().to_string(),
+                ObjectKey::Expression(e) => format!("\"{}\"", string(e)),
+            })
+            .collect();
+        assert_eq!(keys, ["Name", "Team", "\"Q\""]);
+        let name = tags
+            .iter()
+            .find(|(k, _)| k.as_ident().is_some_and(|i| i.as_str() == "Name"))
+            .unwrap()
+            .1;
+        assert_eq!(string(name.expr()), "c");
+        // The value's span is into the original text.
+        let span = name.expr().span().unwrap();
+        assert_eq!(&text[span], "\"c\"");
+        let nested = object(&body, "nested");
+        assert_eq!(nested.len(), 1);
+        let x = nested.iter().next().unwrap().1.expr();
+        assert_eq!(x.span().map(|s| &text[s]), Some("{ k = 3 }"));
+    }
+
+    #[test]
+    fn other_errors_and_repeated_attributes_are_still_errors() {
+        // Terraform refuses a repeated attribute in a block.
+        let e = parse_body("a = 1\na = 2\n").unwrap_err();
+        assert!(
+            e.message().contains("redefined attribute"),
+            "{}",
+            e.message()
+        );
+        // A syntax error after a repeated key is reported at its place in the original text.
+        let text = "t = { k = 1, k = 2 }\nx = = 3\n";
+        let e = parse_body(text).unwrap_err();
+        assert_eq!(e.offset(), text.find("= 3").unwrap());
+        // A placeholder never collides with a key of the text.
+        let text = "t = { _a00 = 1, _a01 = 2, _a00 = 3, _a01 = 4 }\n";
+        let t = object(&parse_body(text).unwrap(), "t");
+        assert_eq!(t.len(), 2);
     }
 }

@@ -290,7 +290,7 @@ pub fn state_values(st: &State<'_>) -> BTreeMap<String, Value> {
         .filter_map(|r| {
             Some((
                 r.address.to_string(),
-                serde_json::from_str(r.values?.get()).ok()?,
+                serde_json::from_str(r.values.as_deref()?.get()).ok()?,
             ))
         })
         .collect()

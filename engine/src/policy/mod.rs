@@ -19,7 +19,6 @@ pub use shipped::{declared_reads, Reads, EMBEDDED_TESTS};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use miette::{NamedSource, SourceSpan};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -509,12 +508,11 @@ pub(crate) fn rego_error(files: &[PolicyFile], text: &str) -> Error {
         let col = parts.next().and_then(|p| p.trim().parse::<usize>().ok());
         if let (Some(line), Some(col)) = (line, col) {
             let offset = line_col_offset(&f.text, line, col);
-            let src = NamedSource::new(f.name.clone(), f.text.clone());
-            let span: SourceSpan = (offset, 1).into();
+            let (src, span) = Error::source_window(&f.name, &f.text, offset);
             return Error::Policy {
                 src,
                 span,
-                message,
+                message: crate::error::cap_message(&message),
                 detail: format!("at {}:{line}:{col}", f.name),
             };
         }

@@ -87,7 +87,9 @@ impl Usage {
             Error::Invalid {
                 src,
                 span,
-                message: format!("the usage file is not valid YAML: {e}"),
+                message: crate::error::cap_message(&format!(
+                    "the usage file is not valid YAML: {e}"
+                )),
                 label: "here".into(),
             }
         })?;

@@ -24,7 +24,7 @@
 //!
 //! ```hcl
 //! resource "aws_cloudwatch_log_group" "app" {
-//!   name = "/app/web"
+//!   name              = "/app/web"
 //!   retention_in_days = 30
 //! }
 //! ```

@@ -62,10 +62,10 @@ impl Ctx<'_> {
     /// An error at `span` (the file's start when there is none).
     fn err(&self, span: Option<Range<usize>>, message: impl Into<String>, label: &str) -> Error {
         let span = span.unwrap_or(0..0);
-        let (src, _) = Error::source_window(self.name, self.text, span.start);
+        let (src, span) = Error::source_range(self.name, self.text, span.start, span.len().max(1));
         Error::Slo {
             src,
-            span: (span.start, span.len().max(1)).into(),
+            span,
             message: message.into(),
             label: label.to_string(),
         }

@@ -57,6 +57,9 @@ struct RawDocument<'a> {
     lineage: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     resources: Option<Vec<state::RawStateResource<'a>>>,
+    /// A version 3 state's modules (parsed only when the version is 3).
+    #[serde(borrow, default)]
+    modules: Option<&'a RawValue>,
     // plan
     #[serde(borrow, default)]
     resource_changes: Option<Vec<ResourceChange<'a>>>,
@@ -90,9 +93,11 @@ impl RawDocument<'_> {
             || self.prior_state.is_some()
     }
 
-    /// Whether it looks like a raw `terraform.tfstate` (a `version` and resources or a lineage).
+    /// Whether it looks like a raw `terraform.tfstate` (a `version` and resources, modules or a
+    /// lineage).
     fn is_raw_state(&self) -> bool {
-        self.version.is_some() && (self.resources.is_some() || self.lineage.is_some())
+        self.version.is_some()
+            && (self.resources.is_some() || self.modules.is_some() || self.lineage.is_some())
     }
 }
 
@@ -114,7 +119,10 @@ pub fn parse_document<'a>(file: &'a InputFile) -> Result<(Document<'a>, Vec<Warn
     let raw = read_raw(file, &mut warnings)?;
     let is_plan = raw.is_plan();
     if raw.is_raw_state() && !is_plan {
-        return Ok((Document::State(raw_tfstate(raw, file)?), warnings));
+        return Ok((
+            Document::State(raw_tfstate(raw, file, &mut warnings)?),
+            warnings,
+        ));
     }
     if raw.provider_schemas.is_some() && !is_plan {
         return Err(Error::WrongKind {
@@ -128,7 +136,7 @@ pub fn parse_document<'a>(file: &'a InputFile) -> Result<(Document<'a>, Vec<Warn
     if !is_plan {
         return Ok((Document::State(show_json_state(raw, file)?), warnings));
     }
-    let plan = plan(raw, file, &mut warnings);
+    let plan = plan(raw, file, &mut warnings)?;
     Ok((Document::Plan(Box::new(plan)), warnings))
 }
 
@@ -149,9 +157,32 @@ fn read_raw<'a>(file: &'a InputFile, warnings: &mut Vec<Warning>) -> Result<RawD
     Ok(raw)
 }
 
-/// A raw `terraform.tfstate`, which has to be of version 4.
-fn raw_tfstate<'a>(raw: RawDocument<'a>, file: &'a InputFile) -> Result<State<'a>> {
+/// A raw `terraform.tfstate` of version 4, or of version 3 (Terraform 0.11 and earlier), read
+/// as Terraform upgrades it, with a warning.
+fn raw_tfstate<'a>(
+    raw: RawDocument<'a>,
+    file: &'a InputFile,
+    warnings: &mut Vec<Warning>,
+) -> Result<State<'a>> {
     let version = raw.version.map(|v| v.get().to_string()).unwrap_or_default();
+    if version == "3" {
+        if raw.modules.is_none() && raw.resources.is_some() {
+            let at = file.json().find("\"version\"").unwrap_or(0);
+            let (src, span) =
+                Error::source_window(&file.display_name(), file.text(), file.start + at);
+            return Err(Error::Invalid {
+                src,
+                span,
+                message: "this state says version 3 but has version 4's `resources` list, not `modules`: edited by hand or damaged".into(),
+                label: "version 3".into(),
+            });
+        }
+        warnings.push(warning(
+            file,
+            "a version 3 state (Terraform 0.11 or earlier): read as Terraform upgrades it, attributes from their flat strings",
+        ));
+        return state::from_raw_tfstate_v3(raw.terraform_version, raw.modules, file);
+    }
     if version != "4" {
         return Err(Error::StateVersion {
             path: file.path.clone(),
@@ -193,18 +224,42 @@ fn show_json_state<'a>(raw: RawDocument<'a>, file: &'a InputFile) -> Result<Stat
 }
 
 /// The plan of a document, with warnings for a missing format_version and an `errored` plan.
-fn plan<'a>(raw: RawDocument<'a>, file: &InputFile, warnings: &mut Vec<Warning>) -> Plan<'a> {
+fn plan<'a>(
+    raw: RawDocument<'a>,
+    file: &InputFile,
+    warnings: &mut Vec<Warning>,
+) -> Result<Plan<'a>> {
     if raw.format_version.is_none() {
         warnings.push(warning(
             file,
             "the plan has no format_version; read as format 0.1",
         ));
     }
+    let mut resource_changes = match raw.resource_changes {
+        Some(changes) => changes,
+        None => {
+            let changes = changes_from_values(raw.planned_values, raw.prior_state, file)?;
+            if !changes.is_empty() {
+                warnings.push(warning(
+                    file,
+                    format!(
+                        "the plan has no `resource_changes`: read its {} resource(s) from `planned_values` (after) and `prior_state` (before), as older Terraform wrote them; each action is inferred from the two (a replacement reads as an update)",
+                        changes.len()
+                    ),
+                ));
+            }
+            changes
+        }
+    };
+    let mut resource_drift = raw.resource_drift.unwrap_or_default();
+    for rc in resource_changes.iter_mut().chain(resource_drift.iter_mut()) {
+        rc.fill_address();
+    }
     let plan = Plan {
         format_version: raw.format_version,
         terraform_version: raw.terraform_version,
-        resource_changes: raw.resource_changes.unwrap_or_default(),
-        resource_drift: raw.resource_drift.unwrap_or_default(),
+        resource_changes,
+        resource_drift,
         planned_values: raw.planned_values,
         prior_state: raw.prior_state,
         configuration: raw.configuration.unwrap_or_default(),
@@ -219,7 +274,117 @@ fn plan<'a>(raw: RawDocument<'a>, file: &InputFile, warnings: &mut Vec<Warning>)
             "the plan is marked `errored`: Terraform could not finish it, so it may be incomplete",
         ));
     }
-    plan
+    Ok(plan)
+}
+
+/// The changes of a plan that has no `resource_changes`, from its `planned_values` (the after
+/// side) and `prior_state` (the before side), matched by address: a resource on both sides is
+/// unchanged when its values are equal and updated otherwise, one only planned is
+/// created, one only in the prior state is deleted. Deposed objects are left out.
+fn changes_from_values<'a>(
+    planned: Option<&'a RawValue>,
+    prior: Option<&'a RawValue>,
+    file: &InputFile,
+) -> Result<Vec<ResourceChange<'a>>> {
+    let present = |raw: Option<&'a RawValue>| raw.filter(|r| r.get() != "null");
+    let after = match present(planned) {
+        Some(raw) => state::parse_show_json_values_inner(raw, file)?.resources,
+        None => Vec::new(),
+    };
+    let before = match present(prior) {
+        Some(raw) => state::parse_show_json_values(raw, file)?.resources,
+        None => Vec::new(),
+    };
+    let borrowed = |r: &state::StateResource<'a>| match &r.values {
+        Some(Cow::Borrowed(v)) => Some(*v),
+        _ => None,
+    };
+    let before_of: std::collections::HashMap<
+        &crate::terraform::address::Address,
+        Option<&'a RawValue>,
+    > = before
+        .iter()
+        .filter(|r| r.deposed.is_none())
+        .map(|r| (&r.address, borrowed(r)))
+        .collect();
+    let change = |r: &state::StateResource<'a>,
+                  before: Option<&'a RawValue>,
+                  after: Option<&'a RawValue>| {
+        use super::{Action, Change};
+        let actions = match (before, after) {
+            (None, _) => vec![Action::Create],
+            (_, None) => vec![Action::Delete],
+            (Some(b), Some(a)) if same_value(b, a) => vec![Action::NoOp],
+            _ => vec![Action::Update],
+        };
+        let a = &r.address;
+        let module = a.module_path();
+        ResourceChange {
+            address: Cow::Owned(a.to_string()),
+            module_address: (!module.is_empty()).then_some(Cow::Owned(module)),
+            previous_address: None,
+            mode: Some(Cow::Borrowed(
+                if a.mode == crate::terraform::address::Mode::Data {
+                    "data"
+                } else {
+                    "managed"
+                },
+            )),
+            resource_type: Cow::Owned(a.resource_type.clone()),
+            name: Cow::Owned(a.name.clone()),
+            index: None,
+            provider_name: r.provider.clone(),
+            deposed: None,
+            change: Change {
+                actions,
+                before,
+                after,
+                after_unknown: None,
+                before_sensitive: None,
+                after_sensitive: None,
+                replace_paths: None,
+                importing: None,
+            },
+            action_reason: None,
+        }
+    };
+    let planned_addresses: std::collections::HashSet<_> =
+        after.iter().map(|r| &r.address).collect();
+    let mut out: Vec<ResourceChange<'a>> = after
+        .iter()
+        .filter(|r| r.deposed.is_none())
+        .map(|r| {
+            let b = before_of.get(&r.address).copied().flatten();
+            // Present on both sides even when the prior state has no values for it.
+            let b = b.or_else(|| before_of.contains_key(&r.address).then(empty_object));
+            change(r, b, borrowed(r).or_else(|| Some(empty_object())))
+        })
+        .collect();
+    out.extend(
+        before
+            .iter()
+            .filter(|r| r.deposed.is_none() && !planned_addresses.contains(&r.address))
+            .map(|r| change(r, borrowed(r).or_else(|| Some(empty_object())), None)),
+    );
+    Ok(out)
+}
+
+/// Whether two JSON values are equal (the same text, or the same once parsed: a pretty-printed
+/// plan indents `prior_state` one level deeper than `planned_values`).
+fn same_value(a: &RawValue, b: &RawValue) -> bool {
+    a.get() == b.get()
+        || matches!(
+            (
+                serde_json::from_str::<serde_json::Value>(a.get()),
+                serde_json::from_str::<serde_json::Value>(b.get()),
+            ),
+            (Ok(x), Ok(y)) if x == y
+        )
+}
+
+fn empty_object() -> &'static RawValue {
+    static EMPTY: std::sync::OnceLock<Box<RawValue>> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(|| RawValue::from_string("{}".into()).expect("valid JSON"))
 }
 
 /// Check a plan's `format_version`: 0.x and 1.x are read (a 1.x newer than this build knows with

@@ -54,7 +54,7 @@ impl InputFile {
         Error::Json {
             src,
             span,
-            message,
+            message: crate::error::cap_message(&message),
             help,
         }
     }

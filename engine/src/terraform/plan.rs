@@ -60,7 +60,9 @@ fn config_key(modules: &[&str], data: bool, rtype: &str, name: &str) -> String {
 /// One entry of `resource_changes` (or `resource_drift`).
 #[derive(Debug, Deserialize)]
 pub struct ResourceChange<'a> {
-    #[serde(borrow)]
+    /// Empty when the input had none (the `resource_drift` of Terraform 0.15.4 to 1.0.0); the
+    /// document parse then fills it in from the other fields ([`ResourceChange::fill_address`]).
+    #[serde(borrow, default)]
     pub address: Cow<'a, str>,
     #[serde(borrow, default)]
     pub module_address: Option<Cow<'a, str>>,
@@ -92,6 +94,15 @@ impl ResourceChange<'_> {
     /// The index key (`count` integer or `for_each` string), if any.
     pub fn index_key(&self) -> Option<IndexKey> {
         IndexKey::from_raw(self.index?)
+    }
+
+    /// Give an entry without an `address` the one Terraform would have written: its module
+    /// address, `data.` for a data source, type, name and index key. Terraform 0.15.4 to 1.0.0
+    /// left the address out of `resource_drift` entries (fixed in hashicorp/terraform#28975).
+    pub fn fill_address(&mut self) {
+        if self.address.is_empty() {
+            self.address = Cow::Owned(self.parsed_address().to_string());
+        }
     }
 
     /// The address as a typed value. Terraform writes addresses it can always re-read; if one does

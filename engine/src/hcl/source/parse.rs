@@ -64,7 +64,7 @@ pub(super) fn parse_file(
         Error::Invalid {
             src,
             span,
-            message: format!("HCL syntax error: {}", e.message()),
+            message: crate::error::cap_message(&format!("HCL syntax error: {}", e.message())),
             label: "here".into(),
         }
     })?;
