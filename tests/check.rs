@@ -207,7 +207,13 @@ fn user_policies_and_namespaces() {
         "--namespace",
         "other",
     ]);
-    assert_eq!(o.code, 0, "{}", o.stdout);
+    // A namespace no loaded policy declares is an error, not a silent pass (users.md D9).
+    assert_eq!(o.code, 2, "{}", o.stdout);
+    assert!(
+        o.stderr.contains("no loaded policy declares package other"),
+        "{}",
+        o.stderr
+    );
 }
 
 #[test]
@@ -727,4 +733,202 @@ deny contains msg if {
             "aws_ssm_parameter.flag has no cost model"
         ]
     );
+}
+
+/// conftest's collection rules (users.md D1-D3, D9-D11): prefixed rules, exceptions, YAML and
+/// JSON data (next to policies or with --data), a single .rego file, and clear errors for an empty
+/// folder or a namespace that matches nothing.
+mod conftest_collection {
+    use super::*;
+
+    const PLAN: &str = "fixtures/corpus/infracost/examples/terraform/plan.json";
+
+    fn write(dir: &std::path::Path, files: &[(&str, &str)]) {
+        for (name, text) in files {
+            let p = dir.join(name);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+    }
+
+    fn check_json(dir: &std::path::Path, extra: &[&str]) -> (i32, serde_json::Value, String) {
+        let plan = repo().join(PLAN);
+        let mut args = vec![
+            "check",
+            plan.to_str().unwrap(),
+            "--no-default-policies",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let o = run_in(dir, &args);
+        let v = serde_json::from_str(&o.stdout).unwrap_or(serde_json::Value::Null);
+        (o.code, v, o.stderr)
+    }
+
+    fn rules(v: &serde_json::Value) -> Vec<(String, String, bool)> {
+        v["policies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["rule"].as_str().unwrap().to_string(),
+                    p["level"].as_str().unwrap().to_string(),
+                    p["exception"].as_bool().unwrap_or(false),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn prefixed_rules_are_collected() {
+        let d = tempfile::tempdir().unwrap();
+        write(
+            d.path(),
+            &[(
+                "p/p.rego",
+                "package main\nimport rego.v1\ndeny_x contains \"x\" if { true }\nwarn_size contains \"w\" if { true }\nviolation_y contains {\"msg\": \"y\"} if { true }\ndenying contains \"not a conftest rule\" if { true }\n",
+            )],
+        );
+        let (code, v, err) = check_json(d.path(), &["--policy", "p"]);
+        assert_eq!(code, 1, "{err}");
+        assert_eq!(
+            rules(&v),
+            [
+                ("deny_x".into(), "deny".into(), false),
+                ("violation_y".into(), "deny".into(), false),
+                ("warn_size".into(), "warn".into(), false)
+            ]
+        );
+    }
+
+    #[test]
+    fn exceptions_exempt_deny_and_violation_rules() {
+        let d = tempfile::tempdir().unwrap();
+        write(
+            d.path(),
+            &[(
+                "p/p.rego",
+                r#"package main
+import rego.v1
+
+deny_untagged contains msg if {
+  some addr, r in input.costfix.resources
+  count(object.get(r, "tags", {})) == 0
+  msg := sprintf("%s has no tags", [addr])
+}
+
+deny contains "always" if { true }
+
+exception contains ["untagged"] if {
+  input.costfix.environment == "dev"
+}
+"#,
+            )],
+        );
+        let (code, v, _) = check_json(d.path(), &["--policy", "p", "--environment", "production"]);
+        assert_eq!(code, 1);
+        assert!(rules(&v).iter().all(|r| !r.2), "{v}");
+        let (code, v, _) = check_json(d.path(), &["--policy", "p", "--environment", "dev"]);
+        assert_eq!(code, 1, "the bare deny is not exempted");
+        let exempted: Vec<_> = rules(&v).into_iter().filter(|r| r.2).collect();
+        assert_eq!(exempted.len(), 2, "{v}");
+        assert!(exempted.iter().all(|r| r.0 == "deny_untagged"));
+        let suppressed: Vec<&str> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|f| f["suppressed"].as_str())
+            .collect();
+        assert_eq!(suppressed, ["exception rule of main"; 2]);
+        // The empty name exempts the bare rules.
+        write(
+            d.path(),
+            &[(
+                "p/e.rego",
+                "package main\nimport rego.v1\nexception contains [\"\"] if { true }\n",
+            )],
+        );
+        let (code, v, _) = check_json(d.path(), &["--policy", "p", "--environment", "dev"]);
+        assert_eq!(code, 0, "{v}");
+    }
+
+    #[test]
+    fn yaml_and_json_data_next_to_policies_or_given_with_data() {
+        let d = tempfile::tempdir().unwrap();
+        write(
+            d.path(),
+            &[
+                (
+                    "p/p.rego",
+                    "package main\nimport rego.v1\ndeny contains \"on\" if { data.cfg.on }\ndeny contains \"limit\" if { data.limits.max < 10 }\n",
+                ),
+                ("p/cfg.yaml", "cfg:\n  on: true\n"),
+                ("limits.json", "{\"limits\": {\"max\": 5}}"),
+                // A plan a policy test reads is not data.
+                ("p/testdata/plan.json", "{\"cfg\": {\"on\": false}}"),
+            ],
+        );
+        let (code, v, err) = check_json(d.path(), &["--policy", "p"]);
+        assert_eq!(code, 1, "{err}");
+        assert_eq!(v["policies"].as_array().unwrap().len(), 1, "{v}");
+        let (_, v, _) = check_json(d.path(), &["--policy", "p", "--data", "limits.json"]);
+        assert_eq!(v["policies"].as_array().unwrap().len(), 2, "{v}");
+    }
+
+    #[test]
+    fn one_rego_file_is_a_policy() {
+        let d = tempfile::tempdir().unwrap();
+        write(
+            d.path(),
+            &[(
+                "one.rego",
+                "package main\nimport rego.v1\ndeny contains \"x\" if { true }\n",
+            )],
+        );
+        let (code, v, err) = check_json(d.path(), &["--policy", "one.rego"]);
+        assert_eq!(code, 1, "{err}");
+        assert_eq!(v["policies"].as_array().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn an_empty_folder_or_a_namespace_matching_nothing_is_an_error() {
+        let d = tempfile::tempdir().unwrap();
+        write(
+            d.path(),
+            &[(
+                "p/p.rego",
+                "package main\nimport rego.v1\ndeny contains \"x\" if { true }\n",
+            )],
+        );
+        std::fs::create_dir(d.path().join("empty")).unwrap();
+        let (code, _, err) = check_json(d.path(), &["--policy", "empty"]);
+        assert_eq!(code, 2);
+        assert!(err.contains("no policies found in empty"), "{err}");
+        let (code, _, err) = check_json(d.path(), &["--policy", "p", "--namespace", "mian"]);
+        assert_eq!(code, 2);
+        assert!(
+            err.contains("no loaded policy declares package mian"),
+            "{err}"
+        );
+        assert!(err.contains("the packages loaded are: main"), "{err}");
+        let (code, _, err) = check_json(d.path(), &["--policy", "p", "--namespace", "ma*"]);
+        assert_eq!(code, 2);
+        assert!(err.contains("not patterns"), "{err}");
+        // Policies outside the default namespace are said to be skipped.
+        write(
+            d.path(),
+            &[(
+                "q/q.rego",
+                "package terraform.x\nimport rego.v1\ndeny contains \"x\" if { true }\n",
+            )],
+        );
+        let (code, _, err) = check_json(d.path(), &["--policy", "q"]);
+        assert_eq!(code, 0);
+        assert!(
+            err.contains("no policy is in package main") && err.contains("terraform.x"),
+            "{err}"
+        );
+    }
 }

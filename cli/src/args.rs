@@ -116,9 +116,14 @@ pub struct CheckArgs {
     /// The base plan or state (the target branch): budgets on the change compare with it.
     #[arg(long, value_name = "BASE_PLAN")]
     pub base: Option<PathBuf>,
-    /// A folder of Rego policies (and JSON data), added to the shipped ones. Repeatable.
-    #[arg(long = "policy", value_name = "DIR")]
+    /// A folder of Rego policies (searched recursively, with the JSON and YAML data next to them),
+    /// or one .rego file, added to the shipped ones. Repeatable.
+    #[arg(long = "policy", value_name = "DIR|FILE")]
     pub policies: Vec<PathBuf>,
+    /// A JSON or YAML data document for the policies, or a folder of them (as conftest's
+    /// --data). Repeatable.
+    #[arg(long = "data", value_name = "FILE|DIR")]
+    pub data: Vec<PathBuf>,
     /// Do not evaluate the policies shipped with costfix.
     #[arg(long)]
     pub no_default_policies: bool,

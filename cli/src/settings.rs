@@ -108,6 +108,7 @@ pub fn check(a: &CheckArgs, c: &Config) -> (CheckRequest, CheckFormat) {
         plan: a.plan.clone(),
         base: a.base.clone(),
         policies: or_config(&a.policies, &c.policies),
+        data: a.data.clone(),
         default_policies: !(a.no_default_policies || c.default_policies == Some(false)),
         namespaces,
         full_input: a.full_input,

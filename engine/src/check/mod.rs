@@ -163,7 +163,12 @@ pub fn check(
             resource: p.resource.clone(),
             source: p.files.clone(),
             location: None,
-            suppressed: None,
+            suppressed: p.exception.then(|| {
+                format!(
+                    "exception rule of {}",
+                    p.package.trim_start_matches("data.")
+                )
+            }),
             baselined: false,
         })
         .collect();

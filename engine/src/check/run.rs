@@ -28,8 +28,10 @@ pub struct CheckRequest {
     pub plan: PathBuf,
     /// The base plan or state: budgets on the change compare with it.
     pub base: Option<PathBuf>,
-    /// User policy folders.
+    /// User policy folders (or single `.rego` files).
     pub policies: Vec<PathBuf>,
+    /// Data documents for the policies (`--data`: JSON or YAML files, or folders of them).
+    pub data: Vec<PathBuf>,
     /// Load the shipped policies.
     pub default_policies: bool,
     pub namespaces: NamespaceChoice,
@@ -62,9 +64,19 @@ pub fn run(req: &CheckRequest, phase: &dyn Fn(&str)) -> Result<CheckRun> {
     } else {
         PolicySet::new()
     };
+    let first_user_file = policies.files.len();
     for dir in &req.policies {
-        policies.load_dir(dir, false)?;
+        if policies.load_dir(dir, false)? == 0 {
+            return Err(Error::Usage {
+                message: format!("no policies found in {}", dir.display()),
+                help: "--policy takes a folder of .rego files (searched recursively) or one .rego file".into(),
+            });
+        }
     }
+    for path in &req.data {
+        policies.load_data(path)?;
+    }
+    let namespace_warning = check_namespaces(&req.namespaces, &policies, first_user_file)?;
     let mut budgets = Vec::new();
     for s in &req.slos {
         budgets.extend(slo::load(s)?);
@@ -93,6 +105,12 @@ pub fn run(req: &CheckRequest, phase: &dyn Fn(&str)) -> Result<CheckRun> {
     phase("cost");
     let mut est = pricing.estimate(&doc, &file.display_name(), None);
     est.warnings.splice(0..0, warnings);
+    if let Some(message) = namespace_warning {
+        est.warnings.push(crate::terraform::plan::Warning {
+            file: req.policies[0].display().to_string(),
+            message,
+        });
+    }
     let base_est = match (&base_doc, &base_file) {
         (Some(d), Some(f)) => Some(pricing.estimate(d, &f.display_name(), None)),
         _ => None,
@@ -128,6 +146,53 @@ pub fn run(req: &CheckRequest, phase: &dyn Fn(&str)) -> Result<CheckRun> {
         report,
         plan_name: file.display_name(),
     })
+}
+
+/// Asked namespaces must be packages that were loaded: a typo or a glob would otherwise pass
+/// silently, evaluating nothing.
+/// With the default namespace, user policies none of which is in package `main` are a warning
+/// (conftest evaluates `main` only).
+fn check_namespaces(
+    choice: &NamespaceChoice,
+    policies: &PolicySet,
+    first_user_file: usize,
+) -> Result<Option<String>> {
+    let loaded: Vec<&str> = policies
+        .packages()
+        .filter_map(|p| p.strip_prefix("data."))
+        .collect();
+    let names = match choice {
+        NamespaceChoice::All => return Ok(None),
+        NamespaceChoice::Default => {
+            let user = policies.packages_from(first_user_file);
+            if !user.is_empty()
+                && !user.contains(&"main")
+                && !user.iter().all(|p| p.starts_with("costfix.policies."))
+            {
+                return Ok(Some(format!(
+                    "no policy is in package main, the namespace evaluated by default: the rules of {} are not evaluated; pass --namespace NAME or --all-namespaces",
+                    user.join(", ")
+                )));
+            }
+            return Ok(None);
+        }
+        NamespaceChoice::Only(names) => names,
+    };
+    for n in names {
+        if n.contains('*') || n.contains('?') {
+            return Err(Error::Usage {
+                message: format!("--namespace {n}: namespaces are package names, not patterns"),
+                help: "name each package with --namespace, or give --all-namespaces".into(),
+            });
+        }
+        if !loaded.contains(&n.as_str()) {
+            return Err(Error::Usage {
+                message: format!("--namespace {n}: no loaded policy declares package {n}"),
+                help: format!("the packages loaded are: {}", loaded.join(", ")),
+            });
+        }
+    }
+    Ok(None)
 }
 
 /// The packages collected: the asked ones (`main` by default), plus every shipped

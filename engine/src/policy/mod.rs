@@ -5,8 +5,12 @@
 //! as v0 (with or without `future.keywords` imports) is read as v0. The engine has no network or
 //! file-system builtins (`http.send`, `opa.runtime` are not compiled in).
 //!
-//! [`PolicySet::evaluate`] collects the conftest rules `deny`, `violation` (failures) and `warn`
-//! (warnings) from the chosen packages, each result a string or an object with `msg`.
+//! [`PolicySet::evaluate`] collects the conftest rules from the chosen packages, as conftest does:
+//! `deny`, `violation` (failures) and `warn` (warnings), and their prefixed forms (`deny_public`,
+//! `warn_size`, ...), each result a string or an object with `msg`. A package's `exception` rule
+//! (a set of lists of rule names) exempts `deny_NAME` and `violation_NAME` (`""`: the bare `deny`
+//! and `violation`); exempted results are reported, marked, and do not fail. Data documents
+//! (JSON or YAML) load into `data`.
 //! [`PolicySet::run_tests`] runs `test_*` rules like `opa test` / `conftest verify`.
 
 pub mod input;
@@ -65,6 +69,31 @@ pub struct PolicyResult {
     /// The whole result object, for object results.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<serde_json::Value>,
+    /// Exempted by the package's `exception` rule (reported, never a failure).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub exception: bool,
+}
+
+/// The level of a conftest rule name: `deny`, `violation` and `warn`, bare or with a `_suffix`;
+/// and the name an `exception` uses for it (`deny_foo` → `foo`, `deny` → `""`).
+pub fn rule_kind(rule: &str) -> Option<(Level, &str)> {
+    for (prefix, level) in [
+        ("deny", Level::Deny),
+        ("violation", Level::Deny),
+        ("warn", Level::Warn),
+    ] {
+        if let Some(rest) = rule.strip_prefix(prefix) {
+            if rest.is_empty() {
+                return Some((level, ""));
+            }
+            if let Some(name) = rest.strip_prefix('_') {
+                if !name.is_empty() {
+                    return Some((level, name));
+                }
+            }
+        }
+    }
+    None
 }
 
 /// Outcome of one `test_*` rule.
@@ -154,6 +183,19 @@ impl PolicySet {
         Ok(())
     }
 
+    /// Add a YAML data document (merged into `data`), as JSON.
+    pub fn add_yaml_data(&mut self, name: &str, yaml: &str) -> Result<()> {
+        let value: serde_json::Value =
+            serde_yaml_ng::from_str(yaml).map_err(|e| Error::InvalidNoSource {
+                path: PathBuf::from(name),
+                message: format!("policy data is not valid YAML: {e}"),
+            })?;
+        if value.is_null() {
+            return Ok(());
+        }
+        self.add_data(name, &value.to_string())
+    }
+
     /// Add a JSON data document (merged into `data`).
     pub fn add_data(&mut self, name: &str, json: &str) -> Result<()> {
         let value: serde_json::Value = serde_json::from_str(json).map_err(|e| {
@@ -201,32 +243,91 @@ impl PolicySet {
         Ok(set)
     }
 
+    ///
+    /// `dir` may also be one `.rego` file. Data files (`.json`, `.yaml`, `.yml`) are read from the
+    /// folders of the policies, not from folders of test inputs (`testdata`, `fixtures`, names
+    /// ending in `_test`, hidden ones), where a plan used by a policy's tests would otherwise load
+    /// as data. Returns how many `.rego` files were loaded.
     pub fn load_dir(&mut self, dir: &Path, include_tests: bool) -> Result<usize> {
+        let io = |path: &Path| {
+            let path = path.to_owned();
+            move |source| Error::Io { path, source }
+        };
         let mut paths = Vec::new();
-        collect(dir, &mut paths).map_err(|source| Error::Io {
-            path: dir.to_owned(),
-            source,
-        })?;
+        if dir.is_file() {
+            paths.push(dir.to_owned());
+        } else {
+            collect(dir, &mut paths).map_err(io(dir))?;
+        }
         paths.sort();
         let mut n = 0;
         for p in paths {
             let name = p.display().to_string();
             let is_test = name.ends_with("_test.rego");
             let ext = p.extension().and_then(|e| e.to_str()).unwrap_or_default();
-            if (ext == "rego" && (include_tests || !is_test)) || ext == "json" {
-                let text = std::fs::read_to_string(&p).map_err(|source| Error::Io {
-                    path: p.clone(),
-                    source,
-                })?;
-                if ext == "json" {
-                    self.add_data(&name, &text)?;
-                } else {
+            let data = matches!(ext, "json" | "yaml" | "yml")
+                && !p
+                    .strip_prefix(dir)
+                    .unwrap_or(&p)
+                    .parent()
+                    .is_some_and(|rel| rel.components().any(|c| is_test_folder(c.as_os_str())));
+            if !(ext == "rego" && (include_tests || !is_test)) && !data {
+                continue;
+            }
+            let text = std::fs::read_to_string(&p).map_err(io(&p))?;
+            match ext {
+                "json" => self.add_data(&name, &text)?,
+                "yaml" | "yml" => self.add_yaml_data(&name, &text)?,
+                _ => {
                     self.add(PolicyFile { name, text })?;
                     n += 1;
                 }
             }
         }
         Ok(n)
+    }
+
+    /// Load data documents (`--data`): a JSON or YAML file, or every one below a folder.
+    pub fn load_data(&mut self, path: &Path) -> Result<usize> {
+        let mut paths = Vec::new();
+        if path.is_file() {
+            paths.push(path.to_owned());
+        } else {
+            collect(path, &mut paths).map_err(|source| Error::Io {
+                path: path.to_owned(),
+                source,
+            })?;
+        }
+        paths.sort();
+        let mut n = 0;
+        for p in paths {
+            let ext = p.extension().and_then(|e| e.to_str()).unwrap_or_default();
+            if !matches!(ext, "json" | "yaml" | "yml") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&p).map_err(|source| Error::Io {
+                path: p.clone(),
+                source,
+            })?;
+            let name = p.display().to_string();
+            if ext == "json" {
+                self.add_data(&name, &text)?;
+            } else {
+                self.add_yaml_data(&name, &text)?;
+            }
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// The packages declared by the files loaded from the `first`-th on (as `x.y`): those of the
+    /// user's policies when `first` is the count of files loaded before them.
+    pub fn packages_from(&self, first: usize) -> Vec<&str> {
+        self.packages
+            .iter()
+            .filter(|(_, files)| files.iter().any(|&i| i >= first))
+            .map(|(p, _)| p.trim_start_matches("data."))
+            .collect()
     }
 
     /// The packages loaded, as `data.x.y`.
@@ -246,11 +347,25 @@ impl PolicySet {
 
     /// Whether any chosen package defines a conftest rule (else there is nothing to evaluate).
     pub fn has_rules(&self, namespaces: &Namespaces) -> bool {
-        self.chosen(namespaces).iter().any(|p| {
-            ["deny", "violation", "warn"]
-                .iter()
-                .any(|r| !self.files_declaring(p, r).is_empty())
-        })
+        self.chosen(namespaces)
+            .iter()
+            .any(|p| !self.conftest_rules(p).is_empty())
+    }
+
+    /// The conftest rules a package declares (`deny`, `warn_x`, ...), sorted, and whether it
+    /// declares `exception`.
+    fn conftest_rules(&self, package: &str) -> Vec<String> {
+        let mut rules: Vec<String> = self
+            .packages
+            .get(package)
+            .into_iter()
+            .flatten()
+            .flat_map(|&i| rule_heads(&self.files[i].text))
+            .filter(|r| rule_kind(r).is_some())
+            .collect();
+        rules.sort();
+        rules.dedup();
+        rules
     }
 
     fn chosen(&self, namespaces: &Namespaces) -> Vec<String> {
@@ -275,26 +390,31 @@ impl PolicySet {
         engine.set_input(input);
         // Each (package, rule) is evaluated on its own engine clone, in parallel: the clones
         // share the policies and the input.
-        let jobs: Vec<(String, &str, Level, Vec<String>)> = self
-            .chosen(namespaces)
+        let chosen = self.chosen(namespaces);
+        let exceptions = chosen
+            .iter()
+            .map(|p| Ok((p.clone(), self.exceptions(&engine, p)?)))
+            .collect::<Result<BTreeMap<String, Vec<String>>>>()?;
+        let jobs: Vec<(String, String, Level, Vec<String>, bool)> = chosen
             .into_iter()
             .flat_map(|package| {
-                [
-                    ("deny", Level::Deny),
-                    ("violation", Level::Deny),
-                    ("warn", Level::Warn),
-                ]
-                .into_iter()
-                .map(move |(rule, level)| (package.clone(), rule, level))
+                self.conftest_rules(&package)
+                    .into_iter()
+                    .map(move |rule| (package.clone(), rule))
             })
-            .filter_map(|(package, rule, level)| {
-                let files = self.files_declaring(&package, rule);
-                (!files.is_empty()).then_some((package, rule, level, files))
+            .filter_map(|(package, rule)| {
+                let (level, name) = rule_kind(&rule)?;
+                let excepted = level == Level::Deny
+                    && exceptions
+                        .get(&package)
+                        .is_some_and(|e| e.iter().any(|x| x == name));
+                let files = self.files_declaring(&package, &rule);
+                (!files.is_empty()).then(|| (package, rule.clone(), level, files, excepted))
             })
             .collect();
         let per_job: Vec<Result<Vec<PolicyResult>>> = jobs
             .par_iter()
-            .map(|(package, rule, level, files)| {
+            .map(|(package, rule, level, files, excepted)| {
                 let mut engine = engine.clone();
                 let value = engine
                     .eval_rule(format!("{package}.{rule}"))
@@ -325,6 +445,7 @@ impl PolicySet {
                             msg,
                             resource,
                             details,
+                            exception: *excepted,
                         }
                     })
                     .collect())
@@ -338,6 +459,29 @@ impl PolicySet {
             (b.level, &a.package, &a.rule, &a.msg).cmp(&(a.level, &b.package, &b.rule, &b.msg))
         });
         Ok(results)
+    }
+
+    /// The rule names a package's `exception` rule exempts on this input (conftest: a set of
+    /// lists of names; `""` for the bare `deny` and `violation`).
+    fn exceptions(&self, engine: &regorus::Engine, package: &str) -> Result<Vec<String>> {
+        if self.files_declaring(package, "exception").is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut engine = engine.clone();
+        let value = engine
+            .eval_rule(format!("{package}.exception"))
+            .map_err(|e| rego_error(&self.files, &e.to_string()))?;
+        let mut names = Vec::new();
+        for item in items(&value) {
+            match item {
+                serde_json::Value::Array(a) => {
+                    names.extend(a.into_iter().filter_map(|v| v.as_str().map(str::to_owned)))
+                }
+                serde_json::Value::String(s) => names.push(s),
+                _ => {}
+            }
+        }
+        Ok(names)
     }
 
     /// Evaluate one rule to JSON (`None` when undefined).
@@ -406,6 +550,15 @@ impl Default for PolicySet {
     fn default() -> Self {
         PolicySet::new()
     }
+}
+
+/// A folder of test inputs rather than policies or their data.
+fn is_test_folder(name: &std::ffi::OsStr) -> bool {
+    let name = name.to_string_lossy();
+    name == "testdata"
+        || name == "fixtures"
+        || name.ends_with("_test")
+        || (name.starts_with('.') && name != "." && name != "..")
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
