@@ -932,3 +932,59 @@ exception contains ["untagged"] if {
         );
     }
 }
+
+/// A reader that goes away (`| head -1` under `set -o pipefail`) never turns a failed check into a
+/// pass (users.md D24), and `completions` does not panic on it (D23).
+#[test]
+fn a_closed_stdout_keeps_the_verdict() {
+    use std::io::BufRead;
+    let mut plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(repo().join(example_plan())).unwrap())
+            .unwrap();
+    let one = plan["resource_changes"][0].clone();
+    plan["resource_changes"] = (0..3000)
+        .map(|i| {
+            let mut r = one.clone();
+            r["address"] = format!("aws_instance.w{i}").into();
+            r["name"] = format!("w{i}").into();
+            r
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("big.json"), plan.to_string()).unwrap();
+    let head_one = |args: &[&str]| {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_costfix"))
+            .args(args)
+            .current_dir(dir.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        // The reader is gone now.
+        let out = child.wait_with_output().unwrap();
+        (
+            first,
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (first, code, stderr) = head_one(&["--no-config", "check", "big.json"]);
+    assert!(first.starts_with("costfix check FAILED"), "{first}");
+    assert_eq!(code, Some(1), "{stderr}");
+    // Closed before costfix writes anything (clap_complete used to panic: exit 101).
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_costfix"))
+        .args(["completions", "bash"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -11,7 +11,10 @@ use crate::term::note;
 
 pub fn run_completions(shell: clap_complete::Shell) -> Result<ExitCode> {
     let mut cmd = Cli::command();
-    clap_complete::generate(shell, &mut cmd, "costfix", &mut std::io::stdout());
+    // Generated into memory: clap_complete panics when its writer fails (a closed stdout).
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "costfix", &mut script);
+    crate::cmd::to_stdout(|out| std::io::Write::write_all(out, &script))?;
     Ok(ExitCode::SUCCESS)
 }
 
