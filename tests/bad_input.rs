@@ -330,3 +330,73 @@ fn usage_errors_exit_2() {
     let o = run_in(&repo(), &["estimate", PLAN, "--format", "yaml"]);
     assert_eq!(o.code, 2);
 }
+
+/// `terraform plan -json` prints the UI event stream, not the plan (users.md D13): the diagnostic
+/// says what to run instead of "not valid JSON".
+#[test]
+fn the_ui_event_stream_of_plan_json_says_what_to_run() {
+    let o = estimate_bytes(
+        "ui.json",
+        b"{\"@level\":\"info\",\"@message\":\"Terraform 1.11.4\",\"type\":\"version\"}\n{\"@level\":\"info\",\"type\":\"planned_change\"}\n",
+    );
+    assert_diagnostic(&o, "costfix::input::kind");
+    assert!(o.stderr.contains("UI event stream"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("terraform show -json plan.out"),
+        "{}",
+        o.stderr
+    );
+}
+
+/// A directory given as PLAN (users.md D14) is named as such, with what to give instead.
+#[test]
+fn a_directory_as_plan_is_named_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("infra")).unwrap();
+    let o = run_in(dir.path(), &["estimate", "infra"]);
+    assert_diagnostic(&o, "costfix::input::kind");
+    assert!(o.stderr.contains("infra is a directory"), "{}", o.stderr);
+}
+
+/// `-` reads the plan from standard input (users.md D12), for every command taking a plan; and
+/// `fix` takes the plan as PLAN like the others, `--plan` kept (D22).
+#[test]
+fn plans_from_stdin_and_fix_takes_plan_positionally() {
+    use std::io::Write;
+    let bytes = plan_bytes();
+    for args in [
+        &["--no-config", "estimate", "-", "--format", "json"][..],
+        &["--no-config", "check", "-", "--format", "json"][..],
+        &["--no-config", "fix", "-", "--format", "json"][..],
+    ] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_costfix"))
+            .args(args)
+            .current_dir(repo())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(&bytes).unwrap();
+        let out = child.wait_with_output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.code().is_some_and(|c| c < 2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        // (`fix/v1` names it `schema`.)
+        assert!(
+            v["schema_version"].is_string() || v["schema"].is_string(),
+            "{args:?}: {v}"
+        );
+    }
+    let positional = run_in(&repo(), &["--no-config", "fix", PLAN, "--format", "json"]);
+    let option = run_in(
+        &repo(),
+        &["--no-config", "fix", "--plan", PLAN, "--format", "json"],
+    );
+    assert_eq!(positional.stdout, option.stdout);
+    assert!(positional.code < 2, "{}", positional.stderr);
+}

@@ -244,9 +244,17 @@ pub enum FixFormat {
 
 #[derive(Args, Debug)]
 pub struct FixArgs {
-    /// The plan: `terraform show -json plan.out > plan.json`.
-    #[arg(long, value_name = "PLAN")]
-    pub plan: PathBuf,
+    /// The plan: `terraform show -json plan.out > plan.json` (`-`: standard input).
+    #[arg(value_name = "PLAN", required_unless_present = "plan_option")]
+    pub plan: Option<PathBuf>,
+    /// The plan, as an option (the same as PLAN; kept for scripts written before PLAN).
+    #[arg(
+        long = "plan",
+        id = "plan_option",
+        value_name = "PLAN",
+        conflicts_with = "plan"
+    )]
+    pub plan_option: Option<PathBuf>,
     /// The root folder of the .tf sources the plan was made from [default: . or `dir` in .costfix.hcl].
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
@@ -401,4 +409,14 @@ pub enum LogCommand {
         #[arg(long, value_name = "DIR", default_value = ".")]
         dir: PathBuf,
     },
+}
+
+impl FixArgs {
+    /// The plan, given as PLAN or --plan (clap requires one).
+    pub fn plan_path(&self) -> PathBuf {
+        self.plan
+            .clone()
+            .or_else(|| self.plan_option.clone())
+            .expect("clap requires PLAN or --plan")
+    }
 }

@@ -125,7 +125,7 @@ pub fn check(a: &CheckArgs, c: &Config) -> (CheckRequest, CheckFormat) {
 
 pub fn fix(a: &FixArgs, c: &Config) -> FixRequest {
     FixRequest {
-        plan: a.plan.clone(),
+        plan: a.plan_path(),
         dir: a
             .dir
             .clone()

@@ -61,7 +61,27 @@ impl InputFile {
 
     /// Read and decode a file. Large UTF-8 files are memory-mapped (like ripgrep, costfix assumes
     /// that a plan is not rewritten while it is being read).
+    ///
+    /// `-` reads standard input (shown as `<stdin>`).
     pub fn read(path: &Path) -> Result<InputFile> {
+        if path.as_os_str() == "-" {
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes).map_err(
+                |source| Error::Io {
+                    path: PathBuf::from("<stdin>"),
+                    source,
+                },
+            )?;
+            return Self::from_bytes(Path::new("<stdin>"), bytes);
+        }
+        if path.is_dir() {
+            return Err(Error::WrongKind {
+                path: path.to_owned(),
+                expected: "a Terraform plan or state (a JSON file)",
+                found: "a directory",
+                help: "make the plan's JSON in that directory: `terraform plan -out plan.out && terraform show -json plan.out > plan.json`, then give plan.json (`fix --dir DIR` takes the .tf sources)".into(),
+            });
+        }
         let io = |source| Error::Io {
             path: path.to_owned(),
             source,
@@ -183,6 +203,14 @@ impl InputFile {
         }
         file.start = start;
         file.notes = notes;
+        if is_ui_stream(file.json()) {
+            return Err(Error::WrongKind {
+                path: path.to_owned(),
+                expected: "a Terraform plan (`terraform show -json`)",
+                found: "the UI event stream of `terraform plan -json`",
+                help: "`terraform plan -json` prints progress messages, not the plan: run `terraform plan -out plan.out && terraform show -json plan.out > plan.json` and give plan.json".into(),
+            });
+        }
         Ok(file)
     }
 
@@ -298,4 +326,11 @@ mod tests {
         let f = decode(b"{\n  \"a\": x\n}").unwrap();
         assert_eq!(&f.text()[f.offset_of(2, 8)..f.offset_of(2, 8) + 1], "x");
     }
+}
+
+/// Whether the text is Terraform's machine-readable UI output (`terraform plan -json`): JSON lines,
+/// each an object that starts with its `@level` key.
+fn is_ui_stream(json: &str) -> bool {
+    let first = json.lines().next().unwrap_or_default();
+    first.trim_start().starts_with("{\"@level\"")
 }
