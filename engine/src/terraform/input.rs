@@ -284,6 +284,13 @@ fn decode_utf16(path: &Path, bytes: &[u8], le: bool) -> Result<String> {
     Ok(out)
 }
 
+/// Whether the text is Terraform's machine-readable UI output (`terraform plan -json`): JSON lines,
+/// each an object that starts with its `@level` key.
+fn is_ui_stream(json: &str) -> bool {
+    let first = json.lines().next().unwrap_or_default();
+    first.trim_start().starts_with("{\"@level\"")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -326,11 +333,4 @@ mod tests {
         let f = decode(b"{\n  \"a\": x\n}").unwrap();
         assert_eq!(&f.text()[f.offset_of(2, 8)..f.offset_of(2, 8) + 1], "x");
     }
-}
-
-/// Whether the text is Terraform's machine-readable UI output (`terraform plan -json`): JSON lines,
-/// each an object that starts with its `@level` key.
-fn is_ui_stream(json: &str) -> bool {
-    let first = json.lines().next().unwrap_or_default();
-    first.trim_start().starts_with("{\"@level\"")
 }
