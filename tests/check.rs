@@ -988,3 +988,50 @@ fn a_closed_stdout_keeps_the_verdict() {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// Baselines match findings by a fingerprint (rule, resource), not by a message with amounts in
+/// it: an accepted finding stays accepted when its cost changes (users.md D15); old version 1
+/// baselines still match on the message.
+#[test]
+fn baselines_survive_a_cost_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = repo().join("fixtures/corpus/infracost/examples/terraform/plan.json");
+    let o = run_in(
+        dir.path(),
+        &[
+            "check",
+            plan.to_str().unwrap(),
+            "--write-baseline",
+            "b.json",
+        ],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let b: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("b.json")).unwrap()).unwrap();
+    assert_eq!(b["version"], 2);
+    assert!(b["findings"][0]["fingerprint"].is_string(), "{b}");
+    let mut changed: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&plan).unwrap()).unwrap();
+    for rc in changed["resource_changes"].as_array_mut().unwrap() {
+        if rc["address"] == "aws_instance.web_app" {
+            rc["change"]["after"]["instance_type"] = "m5.2xlarge".into();
+        }
+    }
+    std::fs::write(dir.path().join("p2.json"), changed.to_string()).unwrap();
+    let before = run_in(dir.path(), &["check", plan.to_str().unwrap()]);
+    let after = run_in(dir.path(), &["check", "p2.json"]);
+    assert_ne!(before.stdout, after.stdout, "the amounts changed");
+    assert_eq!(after.code, 1, "without the baseline it fails");
+    let o = run_in(dir.path(), &["check", "p2.json", "--baseline", "b.json"]);
+    assert_eq!(o.code, 0, "{}", o.stdout);
+    // A version 1 baseline (message-matched) is still read.
+    let v1 = serde_json::json!({"version": 1, "findings": b["findings"].as_array().unwrap().iter().map(|f| {
+        serde_json::json!({"id": f["id"], "resource": f["resource"], "message": f["message"]})
+    }).collect::<Vec<_>>()});
+    std::fs::write(dir.path().join("v1.json"), v1.to_string()).unwrap();
+    let o = run_in(
+        dir.path(),
+        &["check", plan.to_str().unwrap(), "--baseline", "v1.json"],
+    );
+    assert_eq!(o.code, 0, "{}", o.stdout);
+}

@@ -39,13 +39,52 @@ pub struct BaselineEntry {
     pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource: Option<String>,
+    /// For people reading the file; matching uses the fingerprint.
     pub message: String,
+    /// What identifies the finding across runs (version 2): see [`fingerprint`]. Entries of
+    /// version 1 files have none and match on the message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
 }
 
 impl BaselineEntry {
     pub(crate) fn matches(&self, f: &Violation) -> bool {
-        self.id == f.id && self.resource == f.resource && self.message == f.message
+        match &self.fingerprint {
+            Some(fp) => *fp == fingerprint(f),
+            None => self.id == f.id && self.resource == f.resource && self.message == f.message,
+        }
     }
+}
+
+/// A finding's identity, stable when amounts change: its rule id and resource; without a
+/// resource, a budget's or costfix's own finding is its id alone, and a policy result is its id
+/// and its message with the numbers masked (`$1,303.28` and `3` count as the same).
+pub(crate) fn fingerprint(f: &Violation) -> String {
+    match &f.resource {
+        Some(r) => format!("{}|{r}", f.id),
+        None if f.id.starts_with("budget:") || f.id.starts_with("costfix:") => f.id.clone(),
+        None => format!("{}|{}", f.id, mask_numbers(&f.message)),
+    }
+}
+
+/// Every run of digits (with the `.` and `,` inside it) becomes `#`.
+fn mask_numbers(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() {
+            while chars
+                .peek()
+                .is_some_and(|n| n.is_ascii_digit() || *n == '.' || *n == ',')
+            {
+                chars.next();
+            }
+            out.push('#');
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 impl Baseline {

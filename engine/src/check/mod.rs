@@ -356,14 +356,13 @@ impl CheckReport {
                 id: f.id.clone(),
                 resource: f.resource.clone(),
                 message: f.message.clone(),
+                fingerprint: Some(baseline::fingerprint(f)),
             })
             .collect();
-        findings.sort_by(|a, b| {
-            (&a.id, &a.resource, &a.message).cmp(&(&b.id, &b.resource, &b.message))
-        });
-        findings.dedup();
+        findings.sort_by(|a, b| (&a.fingerprint, &a.message).cmp(&(&b.fingerprint, &b.message)));
+        findings.dedup_by(|a, b| a.fingerprint == b.fingerprint);
         Baseline {
-            version: 1,
+            version: 2,
             findings,
         }
     }
