@@ -10,6 +10,8 @@ mod ec2;
 mod elasticache;
 pub(crate) mod free;
 mod launch_template;
+#[cfg(test)]
+mod test_plan;
 mod tiers;
 
 // The priced types, one file each. Adding one is its file, its `mod` line here and its line in
@@ -20,6 +22,7 @@ mod apigatewayv2_api;
 mod autoscaling_group;
 mod backup_vault;
 mod cloudfront_distribution;
+mod cloudwatch_composite_alarm;
 mod cloudwatch_log_group;
 mod cloudwatch_metric_alarm;
 mod db_instance;
@@ -46,6 +49,8 @@ mod instance;
 mod kinesis_stream;
 mod kms_external_key;
 mod kms_key;
+mod kms_replica_external_key;
+mod kms_replica_key;
 mod lambda_function;
 mod lb;
 mod mq_broker;
@@ -85,6 +90,8 @@ pub const REGISTRY: &[&PricedType] = &[
     &s3_bucket::TYPE,
     &kms_key::TYPE,
     &kms_external_key::TYPE,
+    &kms_replica_key::TYPE,
+    &kms_replica_external_key::TYPE,
     &ecr_repository::TYPE,
     &sqs_queue::TYPE,
     &efs_file_system::TYPE,
@@ -102,6 +109,7 @@ pub const REGISTRY: &[&PricedType] = &[
     &elb::TYPE,
     &sns_topic::TYPE,
     &cloudwatch_metric_alarm::TYPE,
+    &cloudwatch_composite_alarm::TYPE,
     &eks_fargate_profile::TYPE,
     &ecs_service::TYPE,
     &kinesis_stream::TYPE,
