@@ -60,6 +60,7 @@ mod opensearch_domain;
 mod rds_cluster;
 mod rds_cluster_instance;
 mod redshift_cluster;
+mod route53_health_check;
 mod route53_record;
 mod route53_resolver_endpoint;
 mod route53_zone;
@@ -104,6 +105,7 @@ pub const REGISTRY: &[&PricedType] = &[
     &route53_zone::TYPE,
     &route53_record::TYPE,
     &route53_resolver_endpoint::TYPE,
+    &route53_health_check::TYPE,
     &vpc_endpoint::TYPE,
     &secretsmanager_secret::TYPE,
     &elb::TYPE,
