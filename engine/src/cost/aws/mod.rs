@@ -52,6 +52,7 @@ mod kms_key;
 mod kms_replica_external_key;
 mod kms_replica_key;
 mod lambda_function;
+mod lambda_provisioned_concurrency_config;
 mod lb;
 mod mq_broker;
 mod msk_cluster;
@@ -87,6 +88,7 @@ pub const REGISTRY: &[&PricedType] = &[
     &eip::TYPE,
     &lb::TYPE,
     &lambda_function::TYPE,
+    &lambda_provisioned_concurrency_config::TYPE,
     &cloudwatch_log_group::TYPE,
     &s3_bucket::TYPE,
     &kms_key::TYPE,
