@@ -44,6 +44,7 @@ mod eks_fargate_profile;
 mod eks_node_group;
 mod elasticache_cluster;
 mod elasticache_replication_group;
+mod elasticache_serverless_cache;
 mod elb;
 mod instance;
 mod kinesis_stream;
@@ -83,6 +84,7 @@ pub const REGISTRY: &[&PricedType] = &[
     &db_instance::TYPE,
     &elasticache_cluster::TYPE,
     &elasticache_replication_group::TYPE,
+    &elasticache_serverless_cache::TYPE,
     &dynamodb_table::TYPE,
     &nat_gateway::TYPE,
     &eip::TYPE,
