@@ -30,6 +30,7 @@ mod docdb_cluster;
 mod docdb_cluster_instance;
 mod dynamodb_table;
 mod ebs_snapshot;
+mod ebs_snapshot_copy;
 mod ebs_volume;
 mod ec2_client_vpn_endpoint;
 mod ec2_client_vpn_network_association;
@@ -125,6 +126,7 @@ pub const REGISTRY: &[&PricedType] = &[
     &cloudfront_distribution::TYPE,
     &api_gateway_stage::TYPE,
     &ebs_snapshot::TYPE,
+    &ebs_snapshot_copy::TYPE,
     &rds_cluster_instance::TYPE,
     &rds_cluster::TYPE,
     &docdb_cluster_instance::TYPE,
