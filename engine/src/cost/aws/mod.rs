@@ -34,6 +34,7 @@ mod ebs_snapshot_copy;
 mod ebs_volume;
 mod ec2_client_vpn_endpoint;
 mod ec2_client_vpn_network_association;
+mod ec2_transit_gateway_connect;
 mod ec2_transit_gateway_peering_attachment;
 mod ec2_transit_gateway_vpc_attachment;
 mod ecr_repository;
@@ -107,6 +108,7 @@ pub const REGISTRY: &[&PricedType] = &[
     &vpn_connection::TYPE,
     &ec2_transit_gateway_vpc_attachment::TYPE,
     &ec2_transit_gateway_peering_attachment::TYPE,
+    &ec2_transit_gateway_connect::TYPE,
     &route53_zone::TYPE,
     &route53_record::TYPE,
     &route53_resolver_endpoint::TYPE,
