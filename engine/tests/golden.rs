@@ -42,6 +42,7 @@ const TF_CASES: &[&str] = &[
     "cloudwatch_log_group_test",
     "db_instance_test",
     "docdb_cluster_instance_test",
+    "dx_gateway_association_test",
     "dynamodb_table_test",
     "ebs_snapshot_copy_test",
     "ebs_volume_test",

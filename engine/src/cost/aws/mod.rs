@@ -28,6 +28,7 @@ mod cloudwatch_metric_alarm;
 mod db_instance;
 mod docdb_cluster;
 mod docdb_cluster_instance;
+mod dx_gateway_association;
 mod dynamodb_table;
 mod ebs_snapshot;
 mod ebs_snapshot_copy;
@@ -109,6 +110,7 @@ pub const REGISTRY: &[&PricedType] = &[
     &ec2_transit_gateway_vpc_attachment::TYPE,
     &ec2_transit_gateway_peering_attachment::TYPE,
     &ec2_transit_gateway_connect::TYPE,
+    &dx_gateway_association::TYPE,
     &route53_zone::TYPE,
     &route53_record::TYPE,
     &route53_resolver_endpoint::TYPE,
