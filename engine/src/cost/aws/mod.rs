@@ -51,6 +51,7 @@ mod elasticache_serverless_cache;
 mod elb;
 mod instance;
 mod kinesis_stream;
+mod kinesis_stream_consumer;
 mod kms_external_key;
 mod kms_key;
 mod kms_replica_external_key;
@@ -124,6 +125,7 @@ pub const REGISTRY: &[&PricedType] = &[
     &eks_fargate_profile::TYPE,
     &ecs_service::TYPE,
     &kinesis_stream::TYPE,
+    &kinesis_stream_consumer::TYPE,
     &ec2_client_vpn_endpoint::TYPE,
     &ec2_client_vpn_network_association::TYPE,
     &backup_vault::TYPE,
