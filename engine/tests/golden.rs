@@ -44,6 +44,7 @@ const TF_CASES: &[&str] = &[
     "cloudwatch_log_group_test",
     "db_instance_test",
     "docdb_cluster_instance_test",
+    "dx_gateway_association_test",
     "dynamodb_table_test",
     "ebs_snapshot_copy_test",
     "ebs_volume_test",
@@ -148,7 +149,6 @@ const MSK_AUTOSCALING: &str = "storage autoscaling: infracost sizes the storage 
 const REDSHIFT_DS2: &str = "ds2 nodes are retired and not in the catalog (DC2 and RA3 only): the node hours, and the concurrency scaling priced at their rate, are unpriced; Spectrum and backup storage have no catalog price either";
 const REDSHIFT_MANAGED_STORAGE: &str = "RA3 managed storage from usage is listed as unpriced: the catalog has no Redshift managed storage price (infracost: $0.024 a GB-month); the node hours agree";
 const DB_DYNAMO_REGION: &str = "the catalog has DynamoDB prices for us-east-2 only; costfix leaves this us-east-1 table's capacity unpriced rather than borrow another region's price";
-const SNAPSHOT_COPY: &str = "aws_ebs_snapshot_copy has no cost model yet";
 const ECS_CLUSTER_STRATEGY: &str = "the service sets neither launch_type nor a capacity provider strategy: its launch type comes from the cluster's capacity providers (an aws_ecs_cluster_capacity_providers resource that refers to the cluster), which costfix does not read, so the tasks are unpriced; infracost follows that reference";
 const ECS_TASK_SET: &str = "the service names no task definition: an aws_ecs_task_set that refers to the service gives it, which costfix does not read, so the tasks are unpriced";
 const FARGATE_PODS: &str = "a Fargate profile runs no pods by itself: costfix prices pod vCPU and GB hours from usage (usage-based without it); infracost assumes one 1 vCPU, 1 GB pod all month";
@@ -487,11 +487,6 @@ const EXPLAINED: &[(&str, &str, &str)] = &[
         "instance_test",
         "aws_instance.instance1_hostTenancy",
         TENANCY,
-    ),
-    (
-        "ebs_snapshot_copy_test",
-        "aws_ebs_snapshot_copy.gp2",
-        SNAPSHOT_COPY,
     ),
     (
         "ecs_service_test",

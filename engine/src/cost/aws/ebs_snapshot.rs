@@ -15,7 +15,7 @@
 //! the configuration refers to.
 //!
 //! **Not priced.** EBS direct API requests (no prices in the catalog: unpriced when usage gives
-//! them); copies (`aws_ebs_snapshot_copy`).
+//! them); copies (their own type, `aws_ebs_snapshot_copy`).
 
 use rust_decimal::Decimal;
 
@@ -33,7 +33,7 @@ pub const TYPE: PricedType = PricedType {
 };
 
 /// The `volume_id` attribute's reference to the `aws_ebs_volume` (by configuration reference).
-const VOLUME: Reference = Reference {
+pub(super) const VOLUME: Reference = Reference {
     attribute: "volume_id",
     target: "aws_ebs_volume",
     name_at: &[],

@@ -23,7 +23,8 @@
 //!
 //! **Defaults.** `stream_mode_details` not set: provisioned. `retention_period` not set: 24 hours.
 //!
-//! **Not priced.** Data transfer; consumers (Lambda, Firehose) are their own resources.
+//! **Not priced.** Data transfer; consumers (Lambda, Firehose, and enhanced fan-out consumers
+//! registered as `aws_kinesis_stream_consumer`) are their own resources.
 
 use rust_decimal::Decimal;
 

@@ -12,7 +12,7 @@
 //! **Defaults.** A symmetric key, enabled all month.
 //!
 //! **Not priced.** The free tier (20,000 requests a month per account); GenerateDataKeyPair
-//! requests; multi-Region replica keys (`aws_kms_replica_key`, billed as keys of their own).
+//! requests; multi-Region replicas of the key (their own type, `aws_kms_replica_key`).
 
 use rust_decimal::Decimal;
 
@@ -31,30 +31,38 @@ pub const TYPE: PricedType = PricedType {
 
 fn cost(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineItem> {
     let spec = attrs.str("customer_master_key_spec").known();
-    let (name, product) = match spec.as_deref().unwrap_or("SYMMETRIC_DEFAULT") {
+    vec![key_month(ctx), requests(spec.as_deref(), ctx)]
+}
+
+/// The key itself, a key-month (shared by the replica key types).
+pub(super) fn key_month(ctx: &Ctx<'_, '_>) -> LineItem {
+    ctx.fixed(
+        "Customer master key",
+        "months",
+        Decimal::ONE,
+        "kms",
+        "key_month",
+        "",
+    )
+}
+
+/// API requests from the usage key `monthly_requests`, per 10,000, at the price of the key spec
+/// (`SYMMETRIC_DEFAULT` when not known).
+pub(super) fn requests(spec: Option<&str>, ctx: &Ctx<'_, '_>) -> LineItem {
+    let (name, product) = match spec.unwrap_or("SYMMETRIC_DEFAULT") {
         "SYMMETRIC_DEFAULT" => ("Requests", "requests"),
         "RSA_2048" => ("Requests (RSA 2048)", "requests_rsa_2048"),
         _ => ("Requests (asymmetric)", "requests_asymmetric_other"),
     };
-    vec![
-        ctx.fixed(
-            "Customer master key",
-            "months",
-            Decimal::ONE,
-            "kms",
-            "key_month",
-            "",
-        ),
-        ctx.usage_item(
-            name,
-            "10k requests",
-            &["monthly_requests"],
-            Decimal::new(1, 4),
-            "kms",
-            product,
-            "",
-        ),
-    ]
+    ctx.usage_item(
+        name,
+        "10k requests",
+        &["monthly_requests"],
+        Decimal::new(1, 4),
+        "kms",
+        product,
+        "",
+    )
 }
 
 #[cfg(test)]

@@ -9,7 +9,8 @@
 //!
 //! **Defaults.** `memory_size` 128 MB; x86_64.
 //!
-//! **Not priced.** The free tier; ephemeral storage and provisioned concurrency.
+//! **Not priced.** The free tier; ephemeral storage; provisioned concurrency (its own type,
+//! `aws_lambda_provisioned_concurrency_config`).
 
 use rust_decimal::Decimal;
 
