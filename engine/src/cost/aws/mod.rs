@@ -50,6 +50,8 @@ mod lambda_function;
 mod lb;
 mod mq_broker;
 mod msk_cluster;
+mod msk_serverless_cluster;
+mod mskconnect_connector;
 mod nat_gateway;
 mod opensearch_domain;
 mod rds_cluster;
@@ -119,6 +121,8 @@ pub const REGISTRY: &[&PricedType] = &[
     &msk_cluster::TYPE,
     &redshift_cluster::TYPE,
     &mq_broker::TYPE,
+    &msk_serverless_cluster::TYPE,
+    &mskconnect_connector::TYPE,
 ];
 
 /// The reason an item is unpriced when usage says it runs on a reservation.
