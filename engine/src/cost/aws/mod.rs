@@ -57,10 +57,12 @@ mod opensearch_domain;
 mod rds_cluster;
 mod rds_cluster_instance;
 mod redshift_cluster;
+mod redshiftserverless_workgroup;
 mod route53_record;
 mod route53_resolver_endpoint;
 mod route53_zone;
 mod s3_bucket;
+mod s3_bucket_intelligent_tiering_configuration;
 mod secretsmanager_secret;
 mod sfn_state_machine;
 mod sns_topic;
@@ -123,6 +125,8 @@ pub const REGISTRY: &[&PricedType] = &[
     &mq_broker::TYPE,
     &msk_serverless_cluster::TYPE,
     &mskconnect_connector::TYPE,
+    &redshiftserverless_workgroup::TYPE,
+    &s3_bucket_intelligent_tiering_configuration::TYPE,
 ];
 
 /// The reason an item is unpriced when usage says it runs on a reservation.
