@@ -120,7 +120,10 @@ const EBS_OPTIMIZED: &str =
 const TENANCY: &str = "dedicated or host tenancy: costfix leaves the hours unpriced (shared-tenancy prices only); infracost prices dedicated hours and drops host-tenancy instances";
 const WINDOWS: &str =
     "the usage file says Windows: the catalog has Linux prices only, so the hours are unpriced";
-const ENGINE: &str = "the catalog has MySQL and PostgreSQL prices only: Aurora, MariaDB, Oracle and SQL Server instances are unpriced";
+const AURORA_ENGINE: &str = "an Aurora engine on aws_db_instance: costfix prices Aurora instances as aws_rds_cluster_instance (an Aurora instance belongs to a cluster) and leaves this one unpriced";
+const ENGINE_STORAGE: &str = "the instance hours agree (aws-nodes.csv's rds rows); storage is unpriced: allocated_storage is not set (unknown until apply in a real plan; infracost assumes 20 GB), and the catalog's RDS storage and backup storage prices are MySQL's and PostgreSQL's only";
+const ORACLE_SE2_LICENSE: &str = "license_model is not set: RDS for Oracle SE2 is license-included or bring-your-own-license and AWS documents no default, so costfix leaves the hours unpriced (infracost assumes license included, the catalog's same $0.30 an hour); storage has no catalog price for Oracle either";
+const ORACLE_RETIRED: &str = "oracle-se and oracle-se1 are retired Oracle editions: the catalog has Oracle SE2 and EE prices only, so the instance is unpriced";
 const EXTENDED_SUPPORT: &str = "RDS Extended Support (engine versions past standard support) is not modelled: no prices in the catalog";
 const ALLOCATED_STORAGE: &str = "allocated_storage is not set: in a real plan it is unknown until apply, so costfix leaves storage unpriced; infracost assumes 20 GB";
 const IO1_MINIMUMS: &str = "io1 storage below AWS's minimums (100 GB, 1,000 IOPS) or without iops: AWS raises or rejects these at apply; costfix prices what is configured and leaves unset IOPS unpriced, infracost prices the minimums";
@@ -268,10 +271,32 @@ const EXPLAINED: &[(&str, &str, &str)] = &[
         MIXED,
     ),
     ("autoscaling_group_test", "module.asg-lt.*", MODULE),
-    ("db_instance_test", "aws_db_instance.aurora*", ENGINE),
-    ("db_instance_test", "aws_db_instance.mariadb", ENGINE),
-    ("db_instance_test", "aws_db_instance.oracle-*", ENGINE),
-    ("db_instance_test", "aws_db_instance.sqlserver-*", ENGINE),
+    ("db_instance_test", "aws_db_instance.aurora*", AURORA_ENGINE),
+    (
+        "db_instance_test",
+        "aws_db_instance.mariadb",
+        ENGINE_STORAGE,
+    ),
+    (
+        "db_instance_test",
+        "aws_db_instance.oracle-ee*",
+        ENGINE_STORAGE,
+    ),
+    (
+        "db_instance_test",
+        "aws_db_instance.oracle-se2*",
+        ORACLE_SE2_LICENSE,
+    ),
+    (
+        "db_instance_test",
+        "aws_db_instance.oracle-se*",
+        ORACLE_RETIRED,
+    ),
+    (
+        "db_instance_test",
+        "aws_db_instance.sqlserver-*",
+        ENGINE_STORAGE,
+    ),
     (
         "db_instance_test",
         "aws_db_instance.extended_support[*",

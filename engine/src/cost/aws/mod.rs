@@ -61,16 +61,20 @@ mod lambda_provisioned_concurrency_config;
 mod lb;
 mod mq_broker;
 mod msk_cluster;
+mod msk_serverless_cluster;
+mod mskconnect_connector;
 mod nat_gateway;
 mod opensearch_domain;
 mod rds_cluster;
 mod rds_cluster_instance;
 mod redshift_cluster;
 mod route53_health_check;
+mod redshiftserverless_workgroup;
 mod route53_record;
 mod route53_resolver_endpoint;
 mod route53_zone;
 mod s3_bucket;
+mod s3_bucket_intelligent_tiering_configuration;
 mod secretsmanager_secret;
 mod sfn_state_machine;
 mod sns_topic;
@@ -141,6 +145,10 @@ pub const REGISTRY: &[&PricedType] = &[
     &msk_cluster::TYPE,
     &redshift_cluster::TYPE,
     &mq_broker::TYPE,
+    &msk_serverless_cluster::TYPE,
+    &mskconnect_connector::TYPE,
+    &redshiftserverless_workgroup::TYPE,
+    &s3_bucket_intelligent_tiering_configuration::TYPE,
 ];
 
 /// The reason an item is unpriced when usage says it runs on a reservation.

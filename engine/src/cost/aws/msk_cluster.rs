@@ -15,7 +15,8 @@
 //!
 //! **Not priced.** Storage that application autoscaling adds (`aws_appautoscaling_target`): the
 //! configured volume is priced; tiered storage; Express brokers' data written and stored (no
-//! catalog price); MSK Serverless (`aws_msk_serverless_cluster`) and MSK Connect; data transfer.
+//! catalog price); data transfer. MSK Serverless and MSK Connect are their own types
+//! (`aws_msk_serverless_cluster`, `aws_mskconnect_connector`).
 
 use rust_decimal::Decimal;
 

@@ -15,8 +15,8 @@
 //! **Defaults.** One node for a `single-node` cluster or when `number_of_nodes` is not set.
 //!
 //! **Not priced.** Reserved nodes; retired node types (DS2, DC1: not in the catalog); RA3 managed
-//! storage, Spectrum and backup storage (unpriced); Redshift Serverless
-//! (`aws_redshiftserverless_*`); data transfer.
+//! storage, Spectrum and backup storage (unpriced); data transfer. Redshift Serverless compute is
+//! its own type (`aws_redshiftserverless_workgroup`).
 
 use rust_decimal::Decimal;
 
