@@ -28,10 +28,10 @@ use crate::terraform::values::{Attrs, Field};
 
 pub use aws::REGISTRY;
 pub use catalogue::{catalogue_markdown, with_current_catalogue};
-pub use ctx::Ctx;
+pub use ctx::{Ctx, Neighbours, NoNeighbours, Other};
 pub use registry::{
     cost_resource, find, provider_of, services, support, Cloud, CostFn, PricedType, Reference,
-    Support,
+    Referrer, Support,
 };
 
 /// Whether an item has a price.
@@ -172,8 +172,8 @@ impl LineItem {
 
 /// Cost one resource from attribute values given as JSON (a rule's proposal applied to the
 /// planned values), through the same cost model as [`crate::estimate::estimate`]. Types priced
-/// from another resource (an autoscaling group from its launch template) see no other resource
-/// here.
+/// from another resource (an autoscaling group from its launch template, a replication group from
+/// its autoscaling targets) see no other resource here.
 #[allow(clippy::too_many_arguments)]
 pub fn cost_values(
     address: &Address,
@@ -189,13 +189,13 @@ pub fn cost_values(
     let unknown = serde_json::value::to_raw_value(unknown).expect("a JSON value serialises");
     let attrs = Attrs::new(Some(&values), Some(&unknown));
     let config = config.map(|c| Attrs::new(Some(c), None));
-    let lookup = |_: &Address, _: &Reference| -> Option<Attrs<'_>> { None };
     let ctx = Ctx {
         catalog,
         region,
         address,
         usage: usage.get(address),
-        lookup: &lookup,
+        usages: usage,
+        others: &NoNeighbours,
         config: config.as_ref(),
     };
     cost_resource(resource_type, &attrs, &ctx).unwrap_or_default()
