@@ -1,0 +1,91 @@
+//! Resources priced from the resources that refer to them (`Ctx::referrers`), on real plans made
+//! by Terraform 1.11.4 with the AWS provider 5.100.0 (`fixtures/refs`, `fixtures/attached-volume`)
+//! and a state in the provider's shape (`fixtures/states/attached-volume.tfstate`).
+
+use std::path::{Path, PathBuf};
+
+use costfix_engine::cost::LineItem;
+use costfix_engine::estimate::{estimate, Estimate, Options};
+use costfix_engine::pricing::usage::Usage;
+use costfix_engine::{parse_document, Catalog, InputFile};
+use rust_decimal::Decimal;
+
+fn fixture(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures")
+        .join(path)
+}
+
+fn run(input: &str, usage: Option<&str>) -> Estimate {
+    let file = InputFile::read(&fixture(input)).unwrap();
+    let (doc, _) = parse_document(&file).unwrap();
+    let usage = usage.map_or_else(Usage::default, |u| Usage::load(&fixture(u)).unwrap());
+    let opts = Options {
+        region: Some("us-east-1".into()),
+    };
+    estimate(&doc, input, None, &Catalog::embedded(), &usage, &opts)
+}
+
+fn items<'e>(est: &'e Estimate, address: &str) -> &'e [LineItem] {
+    let r = est
+        .resources
+        .iter()
+        .find(|r| r.address == address)
+        .unwrap_or_else(|| panic!("{address} is not in the estimate"));
+    r.after.as_ref().expect("an after side").items.as_slice()
+}
+
+fn monthly(est: &Estimate, address: &str) -> Decimal {
+    items(est, address).iter().filter_map(|i| i.monthly).sum()
+}
+
+fn dec(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+
+/// An autoscaling target sets the shards or the replicas per shard of a replication group: its
+/// usage `capacity`, else its `min_capacity`. cache.m5.large is $0.156 an hour in us-east-1.
+#[test]
+fn elasticache_replication_groups_take_their_autoscaling_targets_capacity() {
+    let est = run("plans/refs.json", Some("refs/usage.yml"));
+    let nodes = |address: &str| {
+        let i = &items(&est, address)[0];
+        assert_eq!(
+            i.name, "ElastiCache (on-demand, cache.m5.large)",
+            "{address}"
+        );
+        assert_eq!(i.unit_price, Some(dec("0.156")), "{address}");
+        (
+            i.quantity.unwrap() / Decimal::from(730),
+            i.from_usage,
+            i.note.clone(),
+        )
+    };
+    let rg = "aws_elasticache_replication_group";
+    // 3 shards (min_capacity) × (1 replica + 1).
+    assert_eq!(
+        nodes(&format!("{rg}.shards")),
+        (
+            Decimal::from(6),
+            false,
+            Some("autoscaling: elasticache:replication-group:NodeGroups 3 from aws_appautoscaling_target.shards (min_capacity)".into())
+        )
+    );
+    // 2 shards × (3 replicas from the usage file's capacity + 1).
+    assert_eq!(
+        nodes(&format!("{rg}.replicas")),
+        (
+            Decimal::from(8),
+            true,
+            Some("autoscaling: elasticache:replication-group:Replicas 3 from aws_appautoscaling_target.replicas (capacity in the usage file)".into())
+        )
+    );
+    // A literal resource_id names the group: 4 shards × 1.
+    assert_eq!(nodes(&format!("{rg}.literal")).0, Decimal::from(4));
+    // No elasticache target (the dynamodb one beside it scales a table): 2 × 2.
+    assert_eq!(
+        nodes(&format!("{rg}.plain")),
+        (Decimal::from(4), false, None)
+    );
+    assert_eq!(monthly(&est, &format!("{rg}.shards")), dec("683.28"));
+}
