@@ -89,3 +89,20 @@ fn elasticache_replication_groups_take_their_autoscaling_targets_capacity() {
     );
     assert_eq!(monthly(&est, &format!("{rg}.shards")), dec("683.28"));
 }
+
+/// A storage autoscaling target sizes each broker's storage from its `min_capacity` (500 GB here,
+/// over the configured 100): 3 brokers × 500 GB at $0.10 a GB-month.
+#[test]
+fn msk_storage_comes_from_its_autoscaling_target() {
+    let est = run("plans/refs.json", None);
+    let storage = items(&est, "aws_msk_cluster.autoscaled")
+        .iter()
+        .find(|i| i.name == "Storage")
+        .unwrap();
+    assert_eq!(storage.quantity, Some(Decimal::from(1500)));
+    assert_eq!(storage.monthly, Some(Decimal::from(150)));
+    assert_eq!(
+        storage.note.as_deref(),
+        Some("autoscaling: kafka:broker-storage:VolumeSize 500 from aws_appautoscaling_target.msk_storage (min_capacity)")
+    );
+}
