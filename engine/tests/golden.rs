@@ -147,7 +147,7 @@ const REDSHIFT_DS2: &str = "ds2 nodes are retired and not in the catalog (DC2 an
 const REDSHIFT_MANAGED_STORAGE: &str = "RA3 managed storage from usage is listed as unpriced: the catalog has no Redshift managed storage price (infracost: $0.024 a GB-month); the node hours agree";
 const DB_DYNAMO_REGION: &str = "the catalog has DynamoDB prices for us-east-2 only; costfix leaves this us-east-1 table's capacity unpriced rather than borrow another region's price";
 const SNAPSHOT_COPY: &str = "aws_ebs_snapshot_copy has no cost model yet";
-const ECS_CLUSTER_STRATEGY: &str = "the service sets neither launch_type nor a capacity provider strategy: its launch type comes from the cluster's capacity providers (an aws_ecs_cluster_capacity_providers resource that refers to the cluster), which costfix does not read, so the tasks are unpriced; infracost follows that reference";
+const ECS_CLUSTER_STRATEGY: &str = "the service sets neither launch_type nor a capacity provider strategy, and its cluster's aws_ecs_cluster_capacity_providers lists FARGATE but sets no default_capacity_provider_strategy: where the tasks run is not known from the plan, so costfix leaves them unpriced; infracost assumes Fargate";
 const ECS_TASK_SET: &str = "the service names no task definition: an aws_ecs_task_set that refers to the service gives it, which costfix does not read, so the tasks are unpriced";
 const FARGATE_PODS: &str = "a Fargate profile runs no pods by itself: costfix prices pod vCPU and GB hours from usage (usage-based without it); infracost assumes one 1 vCPU, 1 GB pod all month";
 const KINESIS_RETENTION: &str = "AWS bills a provisioned stream's extended retention per shard hour when retention_period is over 24 hours (the catalog's unit): costfix prices it from retention_period (24 here, so nothing); infracost multiplies a GB usage figure by the shard-hour price";
@@ -498,22 +498,12 @@ const EXPLAINED: &[(&str, &str, &str)] = &[
     ),
     (
         "ecs_service_test",
-        "aws_ecs_service.ecs_fargate2",
-        ECS_CLUSTER_STRATEGY,
-    ),
-    (
-        "ecs_service_test",
         "aws_ecs_service.ecs_fargate3",
         ECS_CLUSTER_STRATEGY,
     ),
     (
         "ecs_service_test",
         "aws_ecs_service.ecs_fargate4",
-        ECS_CLUSTER_STRATEGY,
-    ),
-    (
-        "ecs_service_test",
-        "aws_ecs_service.ecs_fargate5",
         ECS_CLUSTER_STRATEGY,
     ),
     ("ecs_service_test", "aws_ecs_service.task_set", ECS_TASK_SET),

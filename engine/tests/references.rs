@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use costfix_engine::cost::LineItem;
+use costfix_engine::cost::{ItemStatus, LineItem};
 use costfix_engine::estimate::{estimate, Estimate, Options};
 use costfix_engine::pricing::usage::Usage;
 use costfix_engine::{parse_document, Catalog, InputFile};
@@ -105,4 +105,39 @@ fn msk_storage_comes_from_its_autoscaling_target() {
         storage.note.as_deref(),
         Some("autoscaling: kafka:broker-storage:VolumeSize 500 from aws_appautoscaling_target.msk_storage (min_capacity)")
     );
+}
+
+/// A service without a launch type or a strategy of its own runs as its cluster's default
+/// capacity provider strategy says (the `aws_ecs_cluster_capacity_providers` that refers to the
+/// cluster): 2 tasks of 1 vCPU and 2 GB on Fargate, 730 hours a month.
+#[test]
+fn ecs_services_take_their_clusters_default_strategy() {
+    let est = run("plans/refs.json", None);
+    let fargate = items(&est, "aws_ecs_service.fargate");
+    let got: Vec<_> = fargate
+        .iter()
+        .map(|i| (i.name.as_str(), i.quantity.unwrap(), i.note.as_deref()))
+        .collect();
+    let note = Some("Fargate: the cluster's default capacity provider strategy, from aws_ecs_cluster_capacity_providers.fargate");
+    assert_eq!(
+        got,
+        [
+            ("Per GB per hour", Decimal::from(2920), note),
+            ("Per vCPU per hour", Decimal::from(1460), note)
+        ]
+    );
+    // 2920 GB-hours × $0.004445 + 1460 vCPU-hours × $0.04048.
+    assert_eq!(monthly(&est, "aws_ecs_service.fargate"), dec("72.0802"));
+    let unpriced = |address: &str| {
+        let i = items(&est, address);
+        assert_eq!(i.len(), 1, "{address}: {i:?}");
+        assert_eq!(i[0].status, ItemStatus::Unpriced, "{address}");
+        i[0].note.clone().unwrap()
+    };
+    assert!(
+        unpriced("aws_ecs_service.spot").starts_with("capacity provider strategy FARGATE_SPOT (the cluster's default capacity provider strategy, from aws_ecs_cluster_capacity_providers.spot): FARGATE_SPOT prices are not in the catalog"),
+    );
+    assert!(unpriced("aws_ecs_service.no_default").contains("the cluster's capacity providers (aws_ecs_cluster_capacity_providers.no_default) set no default_capacity_provider_strategy"));
+    // Its own launch type wins: EC2, priced as the cluster's instances.
+    assert!(items(&est, "aws_ecs_service.ec2_on_fargate_cluster").is_empty());
 }
