@@ -154,7 +154,6 @@ const KINESIS_RETENTION: &str = "AWS bills a provisioned stream's extended reten
 const US_EAST_2: &str = "the catalog has no us-east-2 prices for this service: costfix leaves it unpriced rather than borrow another region's price";
 const SNS_FREE_TIER: &str = "infracost takes SNS's free tier (1M requests, 100k HTTP and 1k email notifications a month) off every topic; costfix prices list prices (the free tier is per account, not per topic)";
 const SNS_SMS: &str = "SMS prices depend on the destination country and are not in the catalog: costfix leaves SMS notifications unpriced and does not use the usage file's sms_notification_price";
-const SNS_FIFO_SUBSCRIPTIONS: &str = "FIFO notifications are counted from the aws_sns_topic_subscription resources that refer to the topic, which costfix does not read: usage-based";
 
 /// (golden file stem, address, or a prefix ending in `*`, why they differ); the first entry that
 /// matches an address applies. An entry that no longer matches any difference fails the test, so
@@ -521,11 +520,6 @@ const EXPLAINED: &[(&str, &str, &str)] = &[
         "kinesis_stream_test",
         "aws_kinesis_stream.test_stream_provisioned_with_usage",
         KINESIS_RETENTION,
-    ),
-    (
-        "sns_topic_test",
-        "aws_sns_topic.sns_fifo_topic_withUsageAndSubscriptions",
-        SNS_FIFO_SUBSCRIPTIONS,
     ),
     (
         "sns_topic_test",

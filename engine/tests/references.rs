@@ -141,3 +141,37 @@ fn ecs_services_take_their_clusters_default_strategy() {
     // Its own launch type wins: EC2, priced as the cluster's instances.
     assert!(items(&est, "aws_ecs_service.ec2_on_fargate_cluster").is_empty());
 }
+
+/// A FIFO topic's notifications are its requests times the subscriptions that refer to it:
+/// 2M requests of 64 KB to 3 subscriptions are 6M notifications ($0.01 a million) and 384 GB of
+/// payload ($0.001 a GB), besides the 2M publish requests ($0.30) and their 128 GB ($0.017).
+#[test]
+fn sns_fifo_notifications_count_the_topics_subscriptions() {
+    let est = run("plans/refs.json", Some("refs/usage.yml"));
+    let got = |address: &str| -> Vec<(String, Option<Decimal>, ItemStatus)> {
+        items(&est, address)
+            .iter()
+            .map(|i| (i.name.clone(), i.quantity, i.status))
+            .collect()
+    };
+    let priced = ItemStatus::Priced;
+    let q = |n: i64| Some(Decimal::from(n));
+    assert_eq!(
+        got("aws_sns_topic.orders"),
+        [
+            ("FIFO Publish API requests".into(), q(2), priced),
+            ("FIFO Publish API payload".into(), q(128), priced),
+            ("FIFO notifications".into(), q(6), priced),
+            ("FIFO notification payload".into(), q(384), priced),
+        ]
+    );
+    assert_eq!(monthly(&est, "aws_sns_topic.orders"), dec("3.22"));
+    assert_eq!(
+        items(&est, "aws_sns_topic.orders")[2].note.as_deref(),
+        Some("3 aws_sns_topic_subscription resource(s) refer to the topic")
+    );
+    // No subscription in the plan: the notifications stay usage-based.
+    let unsubscribed = got("aws_sns_topic.unsubscribed");
+    assert_eq!(unsubscribed[2].2, ItemStatus::UsageBased);
+    assert_eq!(unsubscribed[3].2, ItemStatus::UsageBased);
+}
