@@ -175,3 +175,92 @@ fn sns_fifo_notifications_count_the_topics_subscriptions() {
     assert_eq!(unsubscribed[2].2, ItemStatus::UsageBased);
     assert_eq!(unsubscribed[3].2, ItemStatus::UsageBased);
 }
+
+/// `(group, name, monthly)` of each block device item of a resource.
+fn devices(est: &Estimate, address: &str) -> Vec<(Option<String>, String, Option<Decimal>)> {
+    items(est, address)
+        .iter()
+        .filter(|i| i.group.is_some())
+        .map(|i| (i.group.clone(), i.name.clone(), i.monthly))
+        .collect()
+}
+
+/// After apply, the provider lists a volume attached with aws_volume_attachment in the instance's
+/// `ebs_block_device`: it is priced once, as the aws_ebs_volume (500 GB gp3 at $0.08), and the
+/// instance's device says why it is left out. The instance's own devices are priced on it.
+#[test]
+fn an_attached_volume_in_a_state_is_priced_once() {
+    let est = run("states/attached-volume.tfstate", None);
+    let gp3 = |gb: i64| Some(Decimal::from(gb) * dec("0.08"));
+    let s = |v: &str| v.to_string();
+    assert_eq!(monthly(&est, "aws_ebs_volume.data"), dec("40"));
+    assert_eq!(
+        devices(&est, "aws_instance.app"),
+        [
+            (
+                Some(s("root_block_device")),
+                s("Storage (general purpose SSD, gp3)"),
+                gp3(20)
+            ),
+            (
+                Some(s("ebs_block_device[0]")),
+                s("Storage (attached volume)"),
+                Some(Decimal::ZERO)
+            ),
+            (
+                Some(s("ebs_block_device[1]")),
+                s("Storage (general purpose SSD, gp3)"),
+                gp3(50)
+            ),
+        ]
+    );
+    let note = |address: &str| {
+        items(&est, address)
+            .iter()
+            .find(|i| i.name == "Storage (attached volume)")
+            .and_then(|i| i.note.clone())
+            .unwrap()
+    };
+    assert_eq!(
+        note("aws_instance.app"),
+        "not priced here: vol-0d0000000000000a1 is aws_ebs_volume.data, priced there"
+    );
+    // The volume itself is not in this state, only its attachment: still not the instance's.
+    assert_eq!(
+        note("aws_instance.legacy"),
+        "not priced here: vol-0d0000000000000b1 is attached by aws_volume_attachment.legacy, so it is an aws_ebs_volume priced as its own resource (not in this input)"
+    );
+    assert_eq!(
+        devices(&est, "aws_instance.legacy")[1].2,
+        Some(Decimal::ZERO)
+    );
+    // Nothing is counted twice: instance hours (m5.large, $0.096) + root + own device + volume.
+    let total: Decimal = ["aws_instance.app", "aws_ebs_volume.data"]
+        .iter()
+        .map(|a| monthly(&est, a))
+        .sum();
+    assert_eq!(
+        total,
+        Decimal::from(730) * dec("0.096") + dec("1.6") + dec("4") + dec("40")
+    );
+}
+
+/// A real plan where the instance, the volume and the attachment are all created: the
+/// attachment's volume is not in the instance's planned `ebs_block_device` (its volume id is
+/// unknown until apply anyway), so it is priced once there too.
+#[test]
+fn an_attached_volume_in_a_plan_is_priced_once() {
+    let est = run("plans/attached-volume.json", None);
+    assert_eq!(monthly(&est, "aws_ebs_volume.data"), dec("40"));
+    let names: Vec<_> = devices(&est, "aws_instance.app")
+        .into_iter()
+        .map(|d| (d.0.unwrap(), d.2))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("root_block_device".to_string(), Some(dec("1.6"))),
+            ("ebs_block_device[0]".to_string(), Some(dec("4"))),
+        ]
+    );
+}
