@@ -3,8 +3,8 @@
 
 use rust_decimal::Decimal;
 
-use super::{ItemStatus, LineItem, Reference};
-use crate::pricing::usage::UsageEntry;
+use super::{ItemStatus, LineItem, Reference, Referrer};
+use crate::pricing::usage::{Usage, UsageEntry};
 use crate::pricing::{Catalog, Price, HOURS_PER_MONTH};
 use crate::terraform::address::Address;
 use crate::terraform::values::Attrs;
@@ -15,14 +15,52 @@ pub struct Ctx<'c, 'a> {
     pub region: &'c str,
     pub address: &'c Address,
     pub usage: Option<UsageEntry<'c>>,
-    /// Other resources of the same plan, for types priced from another (ASG → launch template):
-    /// the resource that the one at the address refers to through a [`Reference`] of its type.
-    pub lookup: &'c dyn Fn(&Address, &Reference) -> Option<Attrs<'a>>,
+    /// The whole usage file, for the usage of other resources (an autoscaling target's `capacity`).
+    pub usages: &'c Usage,
+    /// The other resources of the same input: those this one refers to (ASG → launch template),
+    /// those that refer to it (an autoscaling target → the replication group it scales), those
+    /// with a given attribute value.
+    pub others: &'c dyn Neighbours<'a>,
     /// The resource's `expressions` in the plan's configuration, when the plan has them.
     pub config: Option<&'c Attrs<'a>>,
 }
 
-impl<'a> Ctx<'_, 'a> {
+/// Another resource of the input, as a cost function sees it.
+#[derive(Debug, Clone)]
+pub struct Other<'a> {
+    pub address: Address,
+    pub attrs: Attrs<'a>,
+}
+
+/// The other resources of an input, indexed once per estimate (`estimate::compute`); a resource
+/// costed alone ([`super::cost_values`]) sees none ([`NoNeighbours`]).
+pub trait Neighbours<'a>: Sync {
+    /// The resource that the one at `from` refers to through `reference`.
+    fn referenced(&self, from: &Address, reference: &Reference) -> Option<Other<'a>>;
+    /// The resources of `referrer.source_type` whose `referrer.attribute` refers to the one at
+    /// `to`, in address order.
+    fn referrers(&self, to: &Address, referrer: &Referrer) -> Vec<Other<'a>>;
+    /// The resources of `of.source_type` whose `of.attribute` is the string `value`, in address
+    /// order.
+    fn with_value(&self, of: &Referrer, value: &str) -> Vec<Other<'a>>;
+}
+
+/// No other resources.
+pub struct NoNeighbours;
+
+impl<'a> Neighbours<'a> for NoNeighbours {
+    fn referenced(&self, _: &Address, _: &Reference) -> Option<Other<'a>> {
+        None
+    }
+    fn referrers(&self, _: &Address, _: &Referrer) -> Vec<Other<'a>> {
+        Vec::new()
+    }
+    fn with_value(&self, _: &Referrer, _: &str) -> Vec<Other<'a>> {
+        Vec::new()
+    }
+}
+
+impl<'c, 'a> Ctx<'c, 'a> {
     /// Whether the configuration sets `key` (None when the plan carries no configuration). An
     /// attribute that is unknown in the plan and not configured gets the provider's default.
     pub fn configured(&self, key: &str) -> Option<bool> {
@@ -32,7 +70,38 @@ impl<'a> Ctx<'_, 'a> {
     /// The resource of the plan this one refers to through `reference` (its launch template), if
     /// the plan has it.
     pub fn referenced(&self, reference: &Reference) -> Option<Attrs<'a>> {
-        (self.lookup)(self.address, reference)
+        self.others
+            .referenced(self.address, reference)
+            .map(|o| o.attrs)
+    }
+
+    /// Like [`Ctx::referenced`], with the other resource's address (to ask for its referrers).
+    pub fn referenced_resource(&self, reference: &Reference) -> Option<Other<'a>> {
+        self.others.referenced(self.address, reference)
+    }
+
+    /// The resources of the input that refer to this one through `referrer` (the autoscaling
+    /// targets of a replication group): by the references of their configuration, or, where that
+    /// places them nowhere, by the literal value of one of [`Referrer::matches`] of this resource.
+    pub fn referrers(&self, referrer: &Referrer) -> Vec<Other<'a>> {
+        self.others.referrers(self.address, referrer)
+    }
+
+    /// The resources that refer to the one at `to` (another resource of the input) through
+    /// `referrer`.
+    pub fn referrers_of(&self, to: &Address, referrer: &Referrer) -> Vec<Other<'a>> {
+        self.others.referrers(to, referrer)
+    }
+
+    /// The resources of `of.source_type` whose `of.attribute` is `value` (the `aws_ebs_volume`
+    /// whose `id` is a block device's `volume_id`).
+    pub fn with_value(&self, of: &Referrer, value: &str) -> Vec<Other<'a>> {
+        self.others.with_value(of, value)
+    }
+
+    /// The usage file's entry for another resource.
+    pub fn usage_of(&self, address: &Address) -> Option<UsageEntry<'c>> {
+        self.usages.get(address)
     }
 
     fn price(&self, service: &str, product: &str, dimension: &str) -> Result<&Price, String> {
@@ -83,7 +152,8 @@ impl<'a> Ctx<'_, 'a> {
             region,
             address: self.address,
             usage: self.usage,
-            lookup: self.lookup,
+            usages: self.usages,
+            others: self.others,
             config: self.config,
         }
     }
@@ -105,7 +175,8 @@ impl<'a> Ctx<'_, 'a> {
             region,
             address: self.address,
             usage: self.usage,
-            lookup: self.lookup,
+            usages: self.usages,
+            others: self.others,
             config: self.config,
         }
         .fixed(name, unit, quantity, service, product, dimension)

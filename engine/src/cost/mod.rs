@@ -28,10 +28,10 @@ use crate::terraform::values::{Attrs, Field};
 
 pub use aws::REGISTRY;
 pub use catalogue::{catalogue_markdown, with_current_catalogue};
-pub use ctx::Ctx;
+pub use ctx::{Ctx, Neighbours, NoNeighbours, Other};
 pub use registry::{
     cost_resource, find, provider_of, services, support, Cloud, CostFn, PricedType, Reference,
-    Support,
+    Referrer, Support,
 };
 
 /// Whether an item has a price.
@@ -172,8 +172,8 @@ impl LineItem {
 
 /// Cost one resource from attribute values given as JSON (a rule's proposal applied to the
 /// planned values), through the same cost model as [`crate::estimate::estimate`]. Types priced
-/// from another resource (an autoscaling group from its launch template) see no other resource
-/// here.
+/// from another resource (an autoscaling group from its launch template, a replication group from
+/// its autoscaling targets) see no other resource here.
 #[allow(clippy::too_many_arguments)]
 pub fn cost_values(
     address: &Address,
@@ -189,16 +189,62 @@ pub fn cost_values(
     let unknown = serde_json::value::to_raw_value(unknown).expect("a JSON value serialises");
     let attrs = Attrs::new(Some(&values), Some(&unknown));
     let config = config.map(|c| Attrs::new(Some(c), None));
-    let lookup = |_: &Address, _: &Reference| -> Option<Attrs<'_>> { None };
     let ctx = Ctx {
         catalog,
         region,
         address,
         usage: usage.get(address),
-        lookup: &lookup,
+        usages: usage,
+        others: &NoNeighbours,
         config: config.as_ref(),
     };
     cost_resource(resource_type, &attrs, &ctx).unwrap_or_default()
+}
+
+/// The `aws_appautoscaling_target`s that refer to a resource through their `resource_id`, with
+/// `matches` the resource's attributes a literal `resource_id` names (in a state).
+pub(crate) const fn autoscaling_targets(matches: &'static [&'static str]) -> Referrer {
+    Referrer {
+        source_type: "aws_appautoscaling_target",
+        attribute: "resource_id",
+        matches,
+    }
+}
+
+/// What an application autoscaling target of the resource sets for one scalable dimension.
+pub(crate) struct Scaled {
+    /// The target's `capacity` in the usage file, else its `min_capacity`.
+    pub capacity: Decimal,
+    /// Says where the capacity came from (`aws_appautoscaling_target.x min_capacity 3`).
+    pub note: String,
+    pub from_usage: bool,
+}
+
+/// The capacity that the first `aws_appautoscaling_target` (in address order) of `namespace` and
+/// `dimension` referring to the resource through `targets` sets: its usage `capacity`, else its
+/// `min_capacity` (as infracost reads it).
+pub(crate) fn scaled_capacity(
+    ctx: &Ctx<'_, '_>,
+    targets: &Referrer,
+    namespace: &str,
+    dimension: &str,
+) -> Option<Scaled> {
+    ctx.referrers(targets).into_iter().find_map(|t| {
+        let is = |k: &str, v: &str| t.attrs.str(k).known().as_deref() == Some(v);
+        if !is("service_namespace", namespace) || !is("scalable_dimension", dimension) {
+            return None;
+        }
+        let usage = ctx.usage_of(&t.address).and_then(|u| u.num(&["capacity"]));
+        let (capacity, from) = match usage {
+            Some(c) => (c, "capacity in the usage file"),
+            None => (t.attrs.num("min_capacity").known()?, "min_capacity"),
+        };
+        Some(Scaled {
+            capacity,
+            note: format!("{dimension} {capacity} from {} ({from})", t.address),
+            from_usage: usage.is_some(),
+        })
+    })
 }
 
 /// A known string attribute, or the default AWS applies (with a note saying so), or an unknown.

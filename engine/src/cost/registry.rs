@@ -66,6 +66,23 @@ impl Reference {
     }
 }
 
+/// Resources of another type that point at a priced resource through one of their attributes (an
+/// `aws_appautoscaling_target` whose `resource_id` names an ElastiCache replication group): the
+/// reverse of a [`Reference`], read with [`Ctx::referrers`](super::Ctx::referrers).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Referrer {
+    /// The type of the referring resources (`aws_appautoscaling_target`).
+    pub source_type: &'static str,
+    /// Their attribute whose configuration expression references the priced resource
+    /// (`resource_id`).
+    pub attribute: &'static str,
+    /// Where a referring resource's configuration does not place it (a state has no
+    /// configuration; a literal expression has no references), the attributes of the priced
+    /// resource that its value is matched against, whole or as its last `/`-separated segment
+    /// (`replication-group/ID`): `["id", "replication_group_id"]`.
+    pub matches: &'static [&'static str],
+}
+
 /// The cloud a priced type belongs to: which Terraform provider configures it and where its
 /// region is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

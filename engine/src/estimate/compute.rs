@@ -4,12 +4,13 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 use serde_json::value::RawValue;
 
-use crate::cost::{self, Ctx, LineItem, Reference, ResourceCost, Support};
+use crate::cost::{self, Ctx, LineItem, Other, Reference, Referrer, ResourceCost, Support};
 use crate::pricing::usage::Usage;
 use crate::pricing::Catalog;
 use crate::terraform::address::{Address, Mode};
@@ -115,19 +116,14 @@ pub fn estimate(
         }
     };
 
-    // Index of resources by address, for types priced from another resource (ASG → launch
-    // template), built on first use.
-    let index: std::sync::OnceLock<HashMap<&str, &Subject<'_>>> = std::sync::OnceLock::new();
-    let lookup = |addr: &Address, reference: &Reference| -> Option<Attrs<'_>> {
-        let index =
-            index.get_or_init(|| subjects.iter().map(|s| (s.address.as_ref(), s)).collect());
-        find_referenced(plan, index, addr, reference)
-    };
+    // The other resources, for types priced from another resource (ASG → launch template,
+    // replication group ← autoscaling target): indexes built on first use, once per estimate.
+    let others = Neighbourhood::new(plan, &subjects);
     let regions = region::Resolver::new(plan, opts.region.as_deref(), cost::provider_of);
 
     let mut resources: Vec<ResourceEstimate> = subjects
         .par_iter()
-        .map(|s| estimate_one(s, plan, &regions, catalog, usage, &lookup))
+        .map(|s| estimate_one(s, plan, &regions, catalog, usage, &others))
         .collect();
     resources.sort_by(|a, b| a.address.cmp(&b.address));
 
@@ -226,7 +222,7 @@ fn estimate_one<'a>(
     regions: &region::Resolver<'a, '_>,
     catalog: &Catalog,
     usage: &Usage,
-    lookup: &(dyn Fn(&Address, &Reference) -> Option<Attrs<'a>> + Sync),
+    others: &dyn cost::Neighbours<'a>,
 ) -> ResourceEstimate {
     let mut est = ResourceEstimate {
         address: s.address.to_string(),
@@ -276,7 +272,8 @@ fn estimate_one<'a>(
                     region: r,
                     address: &address,
                     usage: usage_entry,
-                    lookup,
+                    usages: usage,
+                    others,
                     config: config.as_ref(),
                 };
                 cost::cost_resource(s.resource_type, attrs, &ctx).unwrap_or_default()
@@ -315,66 +312,274 @@ fn estimate_one<'a>(
     est
 }
 
-/// The resource that the resource at `addr` refers to through `reference` (its `launch_template`
-/// or `launch_configuration`): by the configuration's references, else by name.
-fn find_referenced<'a>(
-    plan: Option<&Plan<'_>>,
-    index: &HashMap<&str, &Subject<'a>>,
-    addr: &Address,
-    reference: &Reference,
-) -> Option<Attrs<'a>> {
-    let target_type = reference.target;
-    let mut module_prefix = addr.module_path();
-    if !module_prefix.is_empty() {
-        module_prefix.push('.');
+/// The other resources of an estimate's input, for the cost functions that read them
+/// ([`cost::Neighbours`]). Every index borrows the subjects and is built at most once per estimate,
+/// on first use: by address, by type, and per [`Referrer`] (the reverse references of its
+/// attribute) or per type and attribute (by value).
+struct Neighbourhood<'s, 'a> {
+    plan: Option<&'a Plan<'a>>,
+    subjects: &'s [Subject<'a>],
+    by_address: OnceLock<HashMap<&'s str, usize>>,
+    by_type: OnceLock<HashMap<&'a str, Vec<usize>>>,
+    reverse: Mutex<HashMap<TypeAttr, Arc<OnceLock<Reverse<'a>>>>>,
+    values: Mutex<HashMap<TypeAttr, Arc<OnceLock<ByValue<'a>>>>>,
+}
+
+/// A resource type and one of its attributes.
+type TypeAttr = (&'static str, &'static str);
+
+/// Subjects (by index) by the string value of one attribute.
+type ByValue<'a> = HashMap<Cow<'a, str>, Vec<usize>>;
+
+/// The references of one [`Referrer`]: which resources its sources refer to.
+#[derive(Default)]
+struct Reverse<'a> {
+    /// Referred resource → the sources whose configuration expression for the attribute
+    /// references it.
+    by_target: HashMap<usize, Vec<usize>>,
+    /// The sources that the configuration did not place (a state, or an expression without
+    /// resource references), by their attribute's value, whole and by its last `/`-separated
+    /// segment (`replication-group/ID`).
+    unplaced: ByValue<'a>,
+}
+
+/// Words that begin a reference to something other than a managed resource.
+const NOT_RESOURCES: &[&str] = &[
+    "var",
+    "local",
+    "data",
+    "module",
+    "each",
+    "count",
+    "path",
+    "self",
+    "terraform",
+];
+
+impl<'s, 'a> Neighbourhood<'s, 'a> {
+    fn new(plan: Option<&'a Plan<'a>>, subjects: &'s [Subject<'a>]) -> Self {
+        Neighbourhood {
+            plan,
+            subjects,
+            by_address: OnceLock::new(),
+            by_type: OnceLock::new(),
+            reverse: Mutex::new(HashMap::new()),
+            values: Mutex::new(HashMap::new()),
+        }
     }
-    // 1. References in the configuration: `aws_launch_template.foo.id`.
-    if let Some(expr) = plan
-        .and_then(|p| p.config_resource(addr))
-        .and_then(|r| r.expressions)
-    {
-        if let Ok(v) = serde_json::from_str::<serde_json::Value>(expr.get()) {
-            let mut refs = Vec::new();
-            collect_refs(v.get(reference.attribute), &mut refs);
-            for r in refs {
-                let mut parts = r.split('.');
-                if parts.next() != Some(target_type) {
-                    continue;
+
+    fn by_address(&self) -> &HashMap<&'s str, usize> {
+        self.by_address.get_or_init(|| {
+            self.subjects
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.address.as_ref(), i))
+                .collect()
+        })
+    }
+
+    fn of_type(&self, resource_type: &str) -> &[usize] {
+        let by_type = self.by_type.get_or_init(|| {
+            let mut m: HashMap<&'a str, Vec<usize>> = HashMap::new();
+            for (i, s) in self.subjects.iter().enumerate() {
+                m.entry(s.resource_type).or_default().push(i);
+            }
+            m
+        });
+        by_type.get(resource_type).map_or(&[], Vec::as_slice)
+    }
+
+    fn attrs(&self, i: usize) -> Option<Attrs<'a>> {
+        let s = &self.subjects[i];
+        s.after_attrs().or_else(|| s.before_attrs())
+    }
+
+    fn other(&self, i: usize) -> Option<Other<'a>> {
+        Some(Other {
+            address: self.subjects[i].address(),
+            attrs: self.attrs(i)?,
+        })
+    }
+
+    /// The subjects at `found`, once each, in address order.
+    fn others(&self, mut found: Vec<usize>) -> Vec<Other<'a>> {
+        found.sort_unstable_by(|a, b| self.subjects[*a].address.cmp(&self.subjects[*b].address));
+        found.dedup();
+        found.into_iter().filter_map(|i| self.other(i)).collect()
+    }
+
+    /// The index of a `key` kept in one of the per-key maps, built once by `build`.
+    fn cached<T>(
+        map: &Mutex<HashMap<TypeAttr, Arc<OnceLock<T>>>>,
+        key: TypeAttr,
+        build: impl FnOnce() -> T,
+    ) -> Arc<OnceLock<T>> {
+        let cell = map
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .entry(key)
+            .or_default()
+            .clone();
+        cell.get_or_init(build);
+        cell
+    }
+
+    /// The subject named by one configuration reference (`aws_launch_template.web.id`) of the
+    /// resource at `from`, in `from`'s module: the reference drops a computed index
+    /// (`aws_x.y[count.index]`), so `from`'s own index is tried first.
+    fn resolve(&self, from: &Address, reference: &str, target_type: Option<&str>) -> Option<usize> {
+        let mut parts = reference.split('.');
+        let rtype = parts.next()?;
+        if target_type.is_some_and(|t| t != rtype) || NOT_RESOURCES.contains(&rtype) {
+            return None;
+        }
+        let name = parts.next()?;
+        let mut module_prefix = from.module_path();
+        if !module_prefix.is_empty() {
+            module_prefix.push('.');
+        }
+        let base = format!("{module_prefix}{rtype}.{name}");
+        let name_only = name.split('[').next().unwrap_or(name);
+        let same_index = from
+            .key
+            .as_ref()
+            .map(|k| format!("{module_prefix}{rtype}.{name_only}{k}"))
+            .unwrap_or_default();
+        let index = self.by_address();
+        [
+            same_index,
+            base.clone(),
+            format!("{module_prefix}{rtype}.{name_only}"),
+            format!("{base}[0]"),
+        ]
+        .iter()
+        .find_map(|c| index.get(c.as_str()).copied())
+    }
+
+    /// The references recorded in the configuration for `attribute` of the resource at `from`.
+    fn configured_refs(&self, from: &Address, attribute: &str) -> Vec<String> {
+        let Some(expr) = self
+            .plan
+            .and_then(|p| p.config_resource(from))
+            .and_then(|r| r.expressions)
+        else {
+            return Vec::new();
+        };
+        let Some(raw) = Attrs::new(Some(expr), None).raw(attribute) else {
+            return Vec::new();
+        };
+        let mut refs = Vec::new();
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(raw.get()) {
+            collect_refs(Some(&v), &mut refs);
+        }
+        refs
+    }
+
+    fn build_reverse(&self, r: &Referrer) -> Reverse<'a> {
+        let mut rev = Reverse::default();
+        for &i in self.of_type(r.source_type) {
+            let from = self.subjects[i].address();
+            let mut placed = false;
+            for reference in self.configured_refs(&from, r.attribute) {
+                if let Some(t) = self.resolve(&from, &reference, None) {
+                    placed = true;
+                    let sources = rev.by_target.entry(t).or_default();
+                    if sources.last() != Some(&i) {
+                        sources.push(i);
+                    }
                 }
-                let Some(name) = parts.next() else { continue };
-                let base = format!("{module_prefix}{target_type}.{name}");
-                let name_only = name.split('[').next().unwrap_or(name);
-                // `aws_launch_configuration.x[count.index]` (or `.*.id[count.index]`): the
-                // configuration's references drop the index, so try the referrer's own index first.
-                let same_index = addr
-                    .key
-                    .as_ref()
-                    .map(|k| format!("{module_prefix}{target_type}.{name_only}{k}"))
-                    .unwrap_or_default();
-                for candidate in [
-                    same_index,
-                    base.clone(),
-                    format!("{module_prefix}{target_type}.{name_only}"),
-                    format!("{base}[0]"),
-                ] {
-                    if let Some(s) = index.get(candidate.as_str()) {
-                        return s.after_attrs().or_else(|| s.before_attrs());
+            }
+            if placed {
+                continue;
+            }
+            let Some(value) = self.attrs(i).and_then(|a| a.str(r.attribute).known()) else {
+                continue;
+            };
+            if let Some(at) = value.rfind('/').filter(|at| at + 1 < value.len()) {
+                let segment = match &value {
+                    Cow::Borrowed(v) => Cow::Borrowed(&v[at + 1..]),
+                    Cow::Owned(v) => Cow::Owned(v[at + 1..].to_string()),
+                };
+                rev.unplaced.entry(segment).or_default().push(i);
+            }
+            rev.unplaced.entry(value).or_default().push(i);
+        }
+        rev
+    }
+
+    fn build_values(&self, resource_type: &str, attribute: &str) -> ByValue<'a> {
+        let mut m: ByValue<'a> = HashMap::new();
+        for &i in self.of_type(resource_type) {
+            if let Some(v) = self.attrs(i).and_then(|a| a.str(attribute).known()) {
+                m.entry(v).or_default().push(i);
+            }
+        }
+        m
+    }
+
+    fn values_of(
+        &self,
+        resource_type: &'static str,
+        attribute: &'static str,
+    ) -> Arc<OnceLock<ByValue<'a>>> {
+        Self::cached(&self.values, (resource_type, attribute), || {
+            self.build_values(resource_type, attribute)
+        })
+    }
+}
+
+impl<'a> cost::Neighbours<'a> for Neighbourhood<'_, 'a> {
+    /// By the configuration's references (`aws_launch_template.foo.id`), else by the name the
+    /// referring resource gives ([`Reference::name_at`]).
+    fn referenced(&self, from: &Address, reference: &Reference) -> Option<Other<'a>> {
+        let found = self
+            .configured_refs(from, reference.attribute)
+            .iter()
+            .find_map(|r| self.resolve(from, r, Some(reference.target)));
+        if let Some(i) = found {
+            return self.other(i);
+        }
+        let me = *self.by_address().get(from.to_string().as_str())?;
+        let wanted = reference.name_in(&self.attrs(me)?)?;
+        let by_name = self.values_of(reference.target, "name");
+        let mut found = by_name.get()?.get(wanted.as_ref())?.clone();
+        found.retain(|i| *i != me);
+        self.others(found).into_iter().next()
+    }
+
+    fn referrers(&self, to: &Address, referrer: &Referrer) -> Vec<Other<'a>> {
+        let Some(&target) = self.by_address().get(to.to_string().as_str()) else {
+            return Vec::new();
+        };
+        let rev = Self::cached(
+            &self.reverse,
+            (referrer.source_type, referrer.attribute),
+            || self.build_reverse(referrer),
+        );
+        let Some(rev) = rev.get() else {
+            return Vec::new();
+        };
+        let mut found = rev.by_target.get(&target).cloned().unwrap_or_default();
+        if !rev.unplaced.is_empty() {
+            if let Some(attrs) = self.attrs(target) {
+                for key in referrer.matches {
+                    if let Some(v) = attrs.str(key).known() {
+                        found.extend(rev.unplaced.get(v.as_ref()).into_iter().flatten());
                     }
                 }
             }
         }
+        found.retain(|i| *i != target);
+        self.others(found)
     }
-    // 2. By name.
-    let me = index.get(addr.to_string().as_str())?;
-    let attrs = me.after_attrs().or_else(|| me.before_attrs())?;
-    let wanted = reference.name_in(&attrs)?;
-    index
-        .values()
-        .filter(|s| s.resource_type == target_type)
-        .find_map(|s| {
-            let a = s.after_attrs().or_else(|| s.before_attrs())?;
-            (a.str("name").known().as_deref() == Some(wanted.as_ref())).then_some(a)
-        })
+
+    fn with_value(&self, of: &Referrer, value: &str) -> Vec<Other<'a>> {
+        let index = self.values_of(of.source_type, of.attribute);
+        match index.get().and_then(|m| m.get(value)) {
+            Some(found) => self.others(found.clone()),
+            None => Vec::new(),
+        }
+    }
 }
 
 fn collect_refs(v: Option<&serde_json::Value>, out: &mut Vec<String>) {
@@ -391,5 +596,142 @@ fn collect_refs(v: Option<&serde_json::Value>, out: &mut Vec<String>) {
         }
         Some(serde_json::Value::Array(a)) => a.iter().for_each(|v| collect_refs(Some(v), out)),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cost::Neighbours;
+    use crate::{parse_document, InputFile};
+
+    fn read(path: &str) -> InputFile {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .join(path);
+        InputFile::read(&path).unwrap()
+    }
+
+    fn subjects<'a>(doc: &'a Document<'a>) -> Vec<Subject<'a>> {
+        match doc {
+            Document::Plan(plan) => plan
+                .resource_changes
+                .iter()
+                .filter(|rc| !rc.is_data())
+                .map(subject_of_change)
+                .collect(),
+            Document::State(st) => st
+                .resources
+                .iter()
+                .map(|r| unchanged(&r.address, r.values.as_deref()))
+                .collect(),
+        }
+    }
+
+    fn addresses(others: Vec<Other<'_>>) -> Vec<String> {
+        others.iter().map(|o| o.address.to_string()).collect()
+    }
+
+    const TARGET: Referrer = Referrer {
+        source_type: "aws_appautoscaling_target",
+        attribute: "resource_id",
+        matches: &["id", "arn", "replication_group_id"],
+    };
+
+    /// The real plan of `fixtures/refs`: referrers by the configuration's references, and by a
+    /// literal `resource_id` where the configuration has none.
+    #[test]
+    fn referrers_in_a_plan() {
+        let file = read("fixtures/plans/refs.json");
+        let (doc, _) = parse_document(&file).unwrap();
+        let Document::Plan(plan) = &doc else {
+            panic!("a plan")
+        };
+        let subjects = subjects(&doc);
+        let n = Neighbourhood::new(Some(plan), &subjects);
+        let of = |addr: &str, r: &Referrer| addresses(n.referrers(&addr.parse().unwrap(), r));
+        let rg = "aws_elasticache_replication_group";
+        assert_eq!(
+            of(&format!("{rg}.shards"), &TARGET),
+            ["aws_appautoscaling_target.shards"]
+        );
+        assert_eq!(
+            of(&format!("{rg}.replicas"), &TARGET),
+            ["aws_appautoscaling_target.replicas"]
+        );
+        assert_eq!(
+            of(&format!("{rg}.literal"), &TARGET),
+            ["aws_appautoscaling_target.literal"]
+        );
+        // `table/rg-plain` names a table, by the same last segment as this group's id: only the
+        // caller can tell them apart (by service_namespace).
+        assert_eq!(
+            of(&format!("{rg}.plain"), &TARGET),
+            ["aws_appautoscaling_target.table"]
+        );
+        assert_eq!(
+            of("aws_msk_cluster.autoscaled", &TARGET),
+            ["aws_appautoscaling_target.msk_storage"]
+        );
+        let subscription = Referrer {
+            source_type: "aws_sns_topic_subscription",
+            attribute: "topic_arn",
+            matches: &["arn"],
+        };
+        assert_eq!(
+            of("aws_sns_topic.orders", &subscription),
+            [
+                "aws_sns_topic_subscription.orders[0]",
+                "aws_sns_topic_subscription.orders[1]",
+                "aws_sns_topic_subscription.orders[2]"
+            ]
+        );
+        assert!(of("aws_sns_topic.unsubscribed", &subscription).is_empty());
+        // Each cluster has its own capacity providers, though every cluster name is known in the
+        // plan: the configuration's references decide.
+        let providers = Referrer {
+            source_type: "aws_ecs_cluster_capacity_providers",
+            attribute: "cluster_name",
+            matches: &["name"],
+        };
+        for c in ["fargate", "spot", "no_default"] {
+            assert_eq!(
+                of(&format!("aws_ecs_cluster.{c}"), &providers),
+                [format!("aws_ecs_cluster_capacity_providers.{c}")]
+            );
+        }
+        assert!(of("aws_ecs_service.fargate", &providers).is_empty());
+    }
+
+    /// A state has no configuration: referrers by literal ids, and resources by value.
+    #[test]
+    fn referrers_and_values_in_a_state() {
+        let file = read("fixtures/states/attached-volume.tfstate");
+        let (doc, _) = parse_document(&file).unwrap();
+        let subjects = subjects(&doc);
+        let n = Neighbourhood::new(None, &subjects);
+        let attachment = Referrer {
+            source_type: "aws_volume_attachment",
+            attribute: "volume_id",
+            matches: &["id"],
+        };
+        assert_eq!(
+            addresses(n.referrers(&"aws_ebs_volume.data".parse().unwrap(), &attachment)),
+            ["aws_volume_attachment.data"]
+        );
+        let volume_id = Referrer {
+            source_type: "aws_ebs_volume",
+            attribute: "id",
+            matches: &[],
+        };
+        assert_eq!(
+            addresses(n.with_value(&volume_id, "vol-0d0000000000000a1")),
+            ["aws_ebs_volume.data"]
+        );
+        assert!(n.with_value(&volume_id, "vol-0d0000000000000b1").is_empty());
+        assert_eq!(
+            addresses(n.with_value(&attachment, "vol-0d0000000000000b1")),
+            ["aws_volume_attachment.legacy"]
+        );
     }
 }

@@ -3,7 +3,9 @@
 
 use rust_decimal::Decimal;
 
-use crate::cost::{dec, join_notes, str_or_default, unknown_item, Ctx, LineItem};
+use crate::cost::{
+    dec, join_notes, str_or_default, unknown_item, Ctx, ItemStatus, LineItem, Referrer,
+};
 use crate::terraform::values::{Attrs, Field};
 
 /// The attributes that price an EBS volume.
@@ -221,6 +223,20 @@ pub(super) fn block_devices(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineIte
             .map(|i| i.in_group("root_block_device")),
     );
     for (n, b) in attrs.blocks("ebs_block_device").iter().enumerate() {
+        if let Some(why) = attached_elsewhere(b, ctx) {
+            items.push(LineItem {
+                name: "Storage (attached volume)".into(),
+                group: Some(format!("ebs_block_device[{n}]")),
+                unit: "GB".into(),
+                quantity: b.num("volume_size").known(),
+                unit_price: None,
+                monthly: Some(Decimal::ZERO),
+                status: ItemStatus::Priced,
+                from_usage: false,
+                note: Some(format!("not priced here: {why}")),
+            });
+            continue;
+        }
         let v = Volume::from_attrs(b, "volume_type", "volume_size", None);
         items.extend(
             volume_items(&v, ctx)
@@ -229,6 +245,37 @@ pub(super) fn block_devices(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineIte
         );
     }
     items
+}
+
+/// The `aws_ebs_volume`s of the input, by `id`.
+const VOLUMES: Referrer = Referrer {
+    source_type: "aws_ebs_volume",
+    attribute: "id",
+    matches: &[],
+};
+
+/// The `aws_volume_attachment`s of the input, by `volume_id`.
+const ATTACHMENTS: Referrer = Referrer {
+    source_type: "aws_volume_attachment",
+    attribute: "volume_id",
+    matches: &[],
+};
+
+/// Why an instance's `ebs_block_device` is priced elsewhere: after apply, the provider lists in
+/// it the volumes attached to the instance, and one whose `volume_id` is the `id` of an
+/// `aws_ebs_volume` of the input, or the `volume_id` of an `aws_volume_attachment`, is that
+/// volume, priced as its own resource.
+fn attached_elsewhere(device: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Option<String> {
+    let id = device.str("volume_id").known()?;
+    if let Some(v) = ctx.with_value(&VOLUMES, &id).first() {
+        return Some(format!("{id} is {}, priced there", v.address));
+    }
+    let a = ctx.with_value(&ATTACHMENTS, &id).into_iter().next()?;
+    Some(format!(
+        "{id} is attached by {}, so it is an aws_ebs_volume priced as its own resource (not in \
+         this input)",
+        a.address
+    ))
 }
 
 /// A `root_block_device`. The AMI decides an unset root volume's type and size; AWS's defaults

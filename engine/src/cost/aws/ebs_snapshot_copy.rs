@@ -20,7 +20,6 @@
 use rust_decimal::Decimal;
 
 use crate::cost::{Cloud, Ctx, LineItem, PricedType, Reference};
-use crate::terraform::address::Address;
 use crate::terraform::values::Attrs;
 
 use super::ebs_snapshot;
@@ -89,41 +88,13 @@ fn cost(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineItem> {
     items
 }
 
-/// The `size` of the volume the source snapshot is taken of: the snapshot's address from the
-/// configuration's reference in `source_snapshot_id`, then that snapshot's `volume_id` reference.
+/// The `size` of the volume the source snapshot is taken of: the source snapshot (its
+/// `source_snapshot_id` reference), then that snapshot's `volume_id` reference.
 fn source_volume_size(ctx: &Ctx<'_, '_>) -> Option<Decimal> {
-    let expr = ctx.config?.raw(SNAPSHOT.attribute)?;
-    let v: serde_json::Value = serde_json::from_str(expr.get()).ok()?;
-    let refs = v.get("references")?.as_array()?;
-    let mut module = ctx.address.module_path();
-    if !module.is_empty() {
-        module.push('.');
-    }
-    let key = ctx
-        .address
-        .key
-        .as_ref()
-        .map(ToString::to_string)
-        .unwrap_or_default();
-    refs.iter()
-        .filter_map(|r| r.as_str())
-        .filter_map(|r| {
-            let mut parts = r.split('.');
-            (parts.next() == Some(SNAPSHOT.target)).then_some(())?;
-            let name = parts.next()?.split('[').next()?;
-            Some(name.to_string())
-        })
-        .flat_map(|name| {
-            [
-                format!("{module}{}.{name}{key}", SNAPSHOT.target),
-                format!("{module}{}.{name}", SNAPSHOT.target),
-                format!("{module}{}.{name}[0]", SNAPSHOT.target),
-            ]
-        })
-        .filter_map(|a| a.parse::<Address>().ok())
-        .find_map(|snapshot| {
-            (ctx.lookup)(&snapshot, &ebs_snapshot::VOLUME).and_then(|v| v.num("size").known())
-        })
+    let snapshot = ctx.referenced_resource(&SNAPSHOT)?;
+    ctx.others
+        .referenced(&snapshot.address, &ebs_snapshot::VOLUME)
+        .and_then(|v| v.attrs.num("size").known())
 }
 
 #[cfg(test)]

@@ -8,26 +8,31 @@
 //!
 //! **Attributes.** `launch_type`, `capacity_provider_strategy` (`capacity_provider`, `base`,
 //! `weight`), `desired_count`, `task_definition` (the task definition's `cpu`, `memory`,
-//! `runtime_platform`, `ephemeral_storage`).
+//! `runtime_platform`, `ephemeral_storage`), `cluster` (for a service with neither a launch type
+//! nor a strategy: the `default_capacity_provider_strategy` of the
+//! `aws_ecs_cluster_capacity_providers` whose `cluster_name` refers to the cluster).
 //!
 //! **Usage keys.** None.
 //!
 //! **Defaults.** `desired_count` not set: 0 tasks, as AWS starts the service. `cpu` and `memory`
 //! are read as vCPU and GB when they say so (`"1 vCPU"`, `"2 GB"`), else as CPU units and MiB
-//! (`"1024"`, `"2048"`). The task definition is found through the configuration's references.
+//! (`"1024"`, `"2048"`). The task definition and the cluster are found through the
+//! configuration's references; without them (a state), the capacity providers by the cluster's
+//! name (the last segment of the service's `cluster` ARN, `default` when not set).
 //!
 //! **Not priced.** EC2 and external launch types have no items (the tasks run on the cluster's
 //! instances, priced as those). Unpriced: a service without `launch_type` or a capacity provider
-//! strategy of its own (the cluster's default strategy decides, and costfix does not read it);
-//! `FARGATE_SPOT` and strategies split between providers (no spot prices in the catalog); a task
-//! definition that is not in the plan or not named by the service (an `aws_ecs_task_set`);
-//! Elastic Inference accelerators; scaling over the month.
+//! strategy of its own whose cluster has no default strategy in the input (the cluster's
+//! capacity providers are not in it, or set none); `FARGATE_SPOT` and strategies split between
+//! providers (no spot prices in the catalog); a task definition that is not in the plan or not
+//! named by the service (an `aws_ecs_task_set`); Elastic Inference accelerators; scaling over the
+//! month.
 
 use std::borrow::Cow;
 
 use rust_decimal::Decimal;
 
-use crate::cost::{unknown_item, Cloud, Ctx, LineItem, PricedType, Reference};
+use crate::cost::{unknown_item, Cloud, Ctx, LineItem, PricedType, Reference, Referrer};
 use crate::pricing::HOURS_PER_MONTH;
 use crate::terraform::values::{Attrs, Field};
 
@@ -36,7 +41,7 @@ pub const TYPE: PricedType = PricedType {
     aliases: &[],
     cloud: Cloud::Aws,
     services: &["fargate"],
-    references: &[&TASK_DEFINITION],
+    references: &[&TASK_DEFINITION, &CLUSTER],
     cost,
     source: include_str!("ecs_service.rs"),
 };
@@ -49,6 +54,21 @@ const TASK_DEFINITION: Reference = Reference {
     name_at: &[],
 };
 
+/// The `cluster` attribute's reference to an `aws_ecs_cluster` (by configuration reference only:
+/// the attribute holds an ARN or a name).
+const CLUSTER: Reference = Reference {
+    attribute: "cluster",
+    target: "aws_ecs_cluster",
+    name_at: &[],
+};
+
+/// The capacity providers of a cluster: their `cluster_name` refers to it.
+const CAPACITY_PROVIDERS: Referrer = Referrer {
+    source_type: "aws_ecs_cluster_capacity_providers",
+    attribute: "cluster_name",
+    matches: &["name"],
+};
+
 const VCPU: &str = "Per vCPU per hour";
 const MEMORY: &str = "Per GB per hour";
 /// The one item of a service whose tasks cannot be sized or priced.
@@ -56,48 +76,111 @@ const TASKS: &str = "Tasks";
 
 /// Where the service's tasks run.
 enum Launch {
-    Fargate,
+    /// On Fargate (and why, when the cluster's default strategy says so).
+    Fargate(Option<String>),
     /// On the cluster's own instances: priced as those.
     Instances,
     /// Why it cannot be told or priced.
     Unpriced(String),
 }
 
-fn launch(attrs: &Attrs<'_>) -> Launch {
-    if let Some(lt) = attrs.str("launch_type").known() {
-        return match lt.as_ref() {
-            "FARGATE" => Launch::Fargate,
-            _ => Launch::Instances,
-        };
-    }
-    let providers: Vec<String> = attrs
-        .blocks("capacity_provider_strategy")
+/// The capacity providers of a strategy (`capacity_provider_strategy` blocks) that take tasks.
+fn providers(strategy: &[Attrs<'_>]) -> Vec<String> {
+    strategy
         .iter()
         .filter(|s| {
             let n = |k| s.num(k).known().unwrap_or_default();
             n("base") > Decimal::ZERO || n("weight") > Decimal::ZERO
         })
         .filter_map(|s| s.str("capacity_provider").known().map(|p| p.to_uppercase()))
-        .collect();
-    if providers.is_empty() {
-        return Launch::Unpriced(
-            "launch_type and capacity_provider_strategy are not set: the cluster's default \
-             capacity provider strategy decides between EC2 and Fargate, and costfix does not \
-             read it"
-                .into(),
-        );
-    }
+        .collect()
+}
+
+/// Where a strategy of these providers runs the tasks.
+fn by_providers(providers: &[String], note: Option<String>) -> Launch {
     if providers.iter().all(|p| p == "FARGATE") {
-        Launch::Fargate
+        Launch::Fargate(note)
     } else if providers.iter().all(|p| !p.starts_with("FARGATE")) {
         Launch::Instances
     } else {
+        let whence = note.map_or_else(String::new, |n| format!(" ({n})"));
         Launch::Unpriced(format!(
-            "capacity provider strategy {}: FARGATE_SPOT prices are not in the catalog, and a \
-             split between providers is not modelled",
+            "capacity provider strategy {}{whence}: FARGATE_SPOT prices are not in the catalog, \
+             and a split between providers is not modelled",
             providers.join(", ")
         ))
     }
+}
+
+fn launch(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Launch {
+    if let Some(lt) = attrs.str("launch_type").known() {
+        return match lt.as_ref() {
+            "FARGATE" => Launch::Fargate(None),
+            _ => Launch::Instances,
+        };
+    }
+    let own = providers(&attrs.blocks("capacity_provider_strategy"));
+    if !own.is_empty() {
+        return by_providers(&own, None);
+    }
+    cluster_default(attrs, ctx)
+}
+
+/// A service without a launch type or a strategy of its own: its cluster's default capacity
+/// provider strategy, from the `aws_ecs_cluster_capacity_providers` of the cluster (or, in a
+/// provider 4 state, the cluster's own `default_capacity_provider_strategy`).
+fn cluster_default(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Launch {
+    let cluster = ctx.referenced_resource(&CLUSTER);
+    let found = match &cluster {
+        Some(c) => ctx.referrers_of(&c.address, &CAPACITY_PROVIDERS),
+        None => match attrs.str("cluster") {
+            // An ARN (`…:cluster/NAME`) or a name; no cluster is the account's `default` one.
+            Field::Known(c) => {
+                let name = c.rsplit('/').next().unwrap_or(&c);
+                ctx.with_value(&CAPACITY_PROVIDERS, name)
+            }
+            Field::Missing => ctx.with_value(&CAPACITY_PROVIDERS, "default"),
+            Field::Unknown => Vec::new(),
+        },
+    };
+    let (strategy, source) =
+        match (found.first(), &cluster) {
+            (Some(cp), _) => (
+                cp.attrs.blocks("default_capacity_provider_strategy"),
+                cp.address.to_string(),
+            ),
+            (None, Some(c))
+                if !c
+                    .attrs
+                    .blocks("default_capacity_provider_strategy")
+                    .is_empty() =>
+            {
+                (
+                    c.attrs.blocks("default_capacity_provider_strategy"),
+                    c.address.to_string(),
+                )
+            }
+            _ => return Launch::Unpriced(
+                "launch_type and capacity_provider_strategy are not set: the cluster's default \
+                 capacity provider strategy decides between EC2 and Fargate, and no \
+                 aws_ecs_cluster_capacity_providers in the input gives the cluster one"
+                    .into(),
+            ),
+        };
+    let providers = providers(&strategy);
+    if providers.is_empty() {
+        return Launch::Unpriced(format!(
+            "launch_type and capacity_provider_strategy are not set, and the cluster's capacity \
+             providers ({source}) set no default_capacity_provider_strategy: where the tasks run \
+             is not known"
+        ));
+    }
+    by_providers(
+        &providers,
+        Some(format!(
+            "the cluster's default capacity provider strategy, from {source}"
+        )),
+    )
 }
 
 /// A task size: `"1 vCPU"` / `"2 GB"` as written, else CPU units or MiB (÷ 1024).
@@ -121,11 +204,11 @@ fn size(field: Field<Cow<'_, str>>, unit: &str) -> Field<Decimal> {
 }
 
 fn cost(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineItem> {
-    match launch(attrs) {
+    let note = match launch(attrs, ctx) {
         Launch::Instances => return Vec::new(),
         Launch::Unpriced(why) => return vec![LineItem::unpriced(TASKS, "tasks", None, why)],
-        Launch::Fargate => {}
-    }
+        Launch::Fargate(note) => note.map(|n| format!("Fargate: {n}")),
+    };
     let Some(td) = ctx.referenced(&TASK_DEFINITION) else {
         let why = if attrs.raw("task_definition").is_some() || attrs.is_unknown("task_definition") {
             "the task definition is not in the plan"
@@ -210,6 +293,9 @@ fn cost(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineItem> {
         ));
     }
     items
+        .into_iter()
+        .map(|i| i.with_note(note.clone()))
+        .collect()
 }
 
 #[cfg(test)]

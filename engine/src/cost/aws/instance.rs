@@ -2,7 +2,10 @@
 //!
 //! **Components.** Instance hours (`ec2`, Linux on-demand; 730 hours a month); `root_block_device`
 //! and each `ebs_block_device` as EBS volumes (storage in GB, provisioned IOPS and throughput as for
-//! `aws_ebs_volume`); listed as unpriced when they apply, having no catalog price: EC2 detailed
+//! `aws_ebs_volume`), except an `ebs_block_device` that is a volume attached with
+//! `aws_volume_attachment` (after apply the provider lists it there: its `volume_id` is the `id` of
+//! an `aws_ebs_volume` of the input or an attachment's `volume_id`), priced once, as that volume,
+//! and listed at $0 with a note saying so; listed as unpriced when they apply, having no catalog price: EC2 detailed
 //! monitoring (7 metrics, `monitoring = true`), CPU credits (vCPU-hours; t2/t3/t3a/t4g in unlimited
 //! mode, with usage), the EBS-optimized fee (hours) of older families (c1, c3, c4, d2, g2, i2,
 //! m1–m4, r3, r4).

@@ -7,20 +7,26 @@
 //!
 //! **Attributes.** `number_of_broker_nodes`, `broker_node_group_info` (`instance_type`,
 //! `storage_info.ebs_storage_info`: `volume_size`, `provisioned_throughput`; or the older
-//! `ebs_volume_size`).
+//! `ebs_volume_size`); the storage autoscaling `aws_appautoscaling_target` whose `resource_id`
+//! refers to the cluster (`service_namespace` `kafka`, `scalable_dimension`
+//! `kafka:broker-storage:VolumeSize`): its `min_capacity`.
 //!
-//! **Usage keys.** None.
+//! **Usage keys.** An autoscaling target's own `capacity` (the expected GB per broker).
 //!
-//! **Defaults.** None: a standard broker's storage without a known `volume_size` is unpriced.
+//! **Defaults.** With a storage autoscaling target, each broker's storage is the target's usage
+//! `capacity`, else its `min_capacity` (as infracost reads it), but never less than the configured
+//! `volume_size` (MSK storage only grows). Without one, a standard broker's storage without a
+//! known `volume_size` is unpriced.
 //!
-//! **Not priced.** Storage that application autoscaling adds (`aws_appautoscaling_target`): the
-//! configured volume is priced; tiered storage; Express brokers' data written and stored (no
-//! catalog price); data transfer. MSK Serverless and MSK Connect are their own types
-//! (`aws_msk_serverless_cluster`, `aws_mskconnect_connector`).
+//! **Not priced.** Storage that autoscaling adds beyond the target's capacity; tiered storage;
+//! Express brokers' data written and stored (no catalog price); data transfer. MSK Serverless and
+//! MSK Connect are their own types (`aws_msk_serverless_cluster`, `aws_mskconnect_connector`).
 
 use rust_decimal::Decimal;
 
-use crate::cost::{unknown_item, Cloud, Ctx, LineItem, PricedType};
+use crate::cost::{
+    autoscaling_targets, scaled_capacity, unknown_item, Cloud, Ctx, LineItem, PricedType, Referrer,
+};
 use crate::terraform::values::{Attrs, Field};
 
 pub const TYPE: PricedType = PricedType {
@@ -32,6 +38,9 @@ pub const TYPE: PricedType = PricedType {
     cost,
     source: include_str!("msk_cluster.rs"),
 };
+
+/// The autoscaling targets of a cluster: a literal `resource_id` is its ARN.
+const TARGETS: Referrer = autoscaling_targets(&["arn"]);
 
 fn cost(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineItem> {
     let Some(brokers) = attrs.num("number_of_broker_nodes").known() else {
@@ -82,8 +91,26 @@ fn cost(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineItem> {
             .map_or(Field::Missing, |g| g.num("ebs_volume_size")),
         known_or_unknown => known_or_unknown,
     };
-    items.push(match size {
-        Field::Known(gb) => ctx.fixed("Storage", "GB", gb * brokers, "msk", "storage", ""),
+    let scaled = scaled_capacity(ctx, &TARGETS, "kafka", "kafka:broker-storage:VolumeSize");
+    items.push(match (size, scaled) {
+        (Field::Known(gb), None) => ctx.fixed("Storage", "GB", gb * brokers, "msk", "storage", ""),
+        (size, Some(s)) => {
+            let (gb, note) = match size {
+                Field::Known(gb) if gb > s.capacity => (
+                    gb,
+                    format!(
+                        "autoscaling: {}, below the volume_size {gb} (storage only grows)",
+                        s.note
+                    ),
+                ),
+                _ => (s.capacity, format!("autoscaling: {}", s.note)),
+            };
+            let mut item = ctx
+                .fixed("Storage", "GB", gb * brokers, "msk", "storage", "")
+                .with_note(Some(note));
+            item.from_usage = s.from_usage && gb == s.capacity && item.monthly.is_some();
+            item
+        }
         _ => unknown_item("Storage", "GB", "volume_size"),
     });
     let throughput = ebs.as_ref().and_then(|e| {

@@ -7,10 +7,11 @@
 //! (`firehose_notifications`), mobile push and macOS (`mobile_push_notifications`, AWS's one
 //! mobile-push price). FIFO topics (`fifo_topic`): publish API requests (per million,
 //! `fifo_api_requests`) and their payload (GB, `fifo_publish_payload`); notifications
-//! (`fifo_subscription_messages`) and their payload (`fifo_subscription_payload`) are usage-based.
-//! All from usage.
+//! (`fifo_subscription_messages`) and their payload (`fifo_subscription_payload`), each request and
+//! its payload times the topic's subscriptions. All from usage.
 //!
-//! **Attributes.** `fifo_topic`.
+//! **Attributes.** `fifo_topic`; for a FIFO topic, the `aws_sns_topic_subscription`s whose
+//! `topic_arn` refers to it (counted).
 //!
 //! **Usage keys.** `monthly_requests`, `request_size_kb` (default 64), `http_subscriptions`,
 //! `email_subscriptions`, `kinesis_subscriptions`, `mobile_push_subscriptions`,
@@ -21,13 +22,14 @@
 //!
 //! **Not priced.** The free tier (1 million requests, 100,000 HTTP and 1,000 email notifications a
 //! month per account); SMS (prices by destination country are not in the catalog: unpriced when
-//! `sms_subscriptions` is set, and `sms_notification_price` is not used); FIFO notifications'
-//! quantities (the subscriptions are `aws_sns_topic_subscription` resources that refer to the
-//! topic, which a cost function does not see); deliveries to SQS and Lambda (free); data transfer.
+//! `sms_subscriptions` is set, and `sms_notification_price` is not used); the notifications of a
+//! FIFO topic that no `aws_sns_topic_subscription` in the input refers to (usage-based: its
+//! subscriptions may be made elsewhere); deliveries of standard topics to SQS and Lambda (free);
+//! data transfer.
 
 use rust_decimal::Decimal;
 
-use crate::cost::{Cloud, Ctx, LineItem, PricedType};
+use crate::cost::{Cloud, Ctx, LineItem, PricedType, Referrer};
 use crate::terraform::values::Attrs;
 
 pub const TYPE: PricedType = PricedType {
@@ -38,6 +40,13 @@ pub const TYPE: PricedType = PricedType {
     references: &[],
     cost,
     source: include_str!("sns_topic.rs"),
+};
+
+/// The subscriptions of a topic: their `topic_arn` refers to it.
+const SUBSCRIPTIONS: Referrer = Referrer {
+    source_type: "aws_sns_topic_subscription",
+    attribute: "topic_arn",
+    matches: &["arn"],
 };
 
 /// Notifications of a standard topic: (item name, usage key of the subscriptions, product).
@@ -93,8 +102,25 @@ fn cost(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineItem> {
 }
 
 fn fifo(ctx: &Ctx<'_, '_>, requests: Option<Decimal>, size_kb: Decimal) -> Vec<LineItem> {
-    // Without requests there are no notifications; otherwise their number is not known.
-    let notified = requests.filter(|r| r.is_zero());
+    let subscriptions = ctx.referrers(&SUBSCRIPTIONS).len();
+    // Each request is delivered to every subscription. Without requests there are no
+    // notifications; without subscriptions in the input, their number is not known.
+    let (notifications, notified_gb, note) = match (requests, subscriptions) {
+        (Some(r), n) if n > 0 => {
+            let n = Decimal::from(n);
+            (
+                Some(r * n / million()),
+                Some(r * size_kb * n / million()),
+                Some(format!(
+                    "{n} aws_sns_topic_subscription resource(s) refer to the topic"
+                )),
+            )
+        }
+        (r, _) => {
+            let zero = r.filter(|r| r.is_zero());
+            (zero, zero, None)
+        }
+    };
     vec![
         ctx.usage_qty(
             "FIFO Publish API requests",
@@ -115,18 +141,20 @@ fn fifo(ctx: &Ctx<'_, '_>, requests: Option<Decimal>, size_kb: Decimal) -> Vec<L
         ctx.usage_qty(
             "FIFO notifications",
             "1M notifications",
-            notified,
+            notifications,
             "sns",
             "fifo_subscription_messages",
             "",
-        ),
+        )
+        .with_note(note.clone()),
         ctx.usage_qty(
             "FIFO notification payload",
             "GB",
-            notified,
+            notified_gb,
             "sns",
             "fifo_subscription_payload",
             "",
-        ),
+        )
+        .with_note(note),
     ]
 }
