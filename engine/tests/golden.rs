@@ -625,49 +625,10 @@ fn tf_case_plan(dir: &str, t: &str) -> TfPlan {
 // Where costfix is wrong on a real plan: reported to the cost model's owners, not explained. Each
 // entry fails the test once costfix agrees (or differs for another reason), so it is removed with
 // the fix.
-const EKS_INSTANCE_TYPES: &str = "costfix bug on real plans: instance_types left unset is unknown until apply (the provider computes it), and aws_eks_node_group then prices nothing, not even the disk, instead of the launch template's instance_type or EKS's default t3.medium (the stand-in left it absent, which costfix prices)";
-const EBS_VOLUME_TYPE: &str = "costfix bug on real plans: a volume_type left unset (aws_instance ebs_block_device, aws_launch_template block_device_mappings ebs) is unknown until apply (the provider computes it), and the volume is unpriced instead of gp2, which costfix takes when the type is absent and for an unknown root device type";
 
 /// (golden file stem, address or prefix ending in `*`, the bug): differences a real plan shows
 /// that are costfix's fault, matched only where no `EXPLAINED` entry applies.
-const REAL_PLAN_BUGS: &[(&str, &str, &str)] = &[
-    (
-        "eks_node_group_test",
-        "aws_eks_node_group.example",
-        EKS_INSTANCE_TYPES,
-    ),
-    (
-        "eks_node_group_test",
-        "aws_eks_node_group.example_defaultCpuCredits",
-        EKS_INSTANCE_TYPES,
-    ),
-    (
-        "eks_node_group_test",
-        "aws_eks_node_group.example_with_launch_template_2",
-        EKS_INSTANCE_TYPES,
-    ),
-    (
-        "eks_node_group_test",
-        "aws_eks_node_group.example_with_launch_template_instance_types_default",
-        EKS_INSTANCE_TYPES,
-    ),
-    (
-        "eks_node_group_test",
-        "aws_eks_node_group.lt_usage",
-        EKS_INSTANCE_TYPES,
-    ),
-    (
-        "eks_node_group_test",
-        "aws_eks_node_group.usage",
-        EKS_INSTANCE_TYPES,
-    ),
-    (
-        "eks_node_group_test",
-        "aws_eks_node_group.example_with_launch_template_3",
-        EBS_VOLUME_TYPE,
-    ),
-    ("instance_test", "aws_instance.instance1", EBS_VOLUME_TYPE),
-];
+const REAL_PLAN_BUGS: &[(&str, &str, &str)] = &[];
 
 /// One comparison: (golden file, input file, input bytes, usage file, region).
 type Run<'a> = (String, String, Vec<u8>, Option<String>, Option<&'a str>);

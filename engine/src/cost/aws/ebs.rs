@@ -59,6 +59,21 @@ impl Volume {
         }
     }
 
+    /// A block device's volume (an instance's `ebs_block_device`, a launch template's
+    /// `block_device_mappings.ebs`). In a real plan an unset `volume_type` is unknown until apply
+    /// (the provider computes it): EC2 then launches it as gp2, so gp2 is assumed and said.
+    pub fn block_device(attrs: &Attrs<'_>) -> Volume {
+        let mut v = Volume::from_attrs(attrs, "volume_type", "volume_size", None);
+        if v.volume_type.is_unknown() {
+            v.volume_type = Field::Known("gp2".into());
+            v.note = Some(join_notes(
+                v.note.take(),
+                "volume_type unknown until apply (not set): assumed gp2, the EC2 default",
+            ));
+        }
+        v
+    }
+
     /// A volume of a known type and size, nothing else set.
     pub fn sized(volume_type: &str, size_gb: Decimal, note: Option<String>) -> Volume {
         Volume {
@@ -237,7 +252,7 @@ pub(super) fn block_devices(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineIte
             });
             continue;
         }
-        let v = Volume::from_attrs(b, "volume_type", "volume_size", None);
+        let v = Volume::block_device(b);
         items.extend(
             volume_items(&v, ctx)
                 .into_iter()

@@ -11,7 +11,8 @@
 //! **Usage keys.** `instances`, and the `aws_instance` keys.
 //!
 //! **Defaults.** Nodes: `instances` from usage, else `scaling_config.desired_size`. Instance type:
-//! `instance_types[0]`, else the launch template's, else EKS's default t3.medium. Disk:
+//! `instance_types[0]`, else the launch template's, else EKS's default t3.medium (also when a
+//! real plan shows an `instance_types` the configuration does not set as unknown). Disk:
 //! `disk_size` (20 GB gp2 when not set), or the launch template's volumes.
 //!
 //! **Not priced.** `capacity_type = SPOT` (unpriced: no spot prices); the EKS cluster itself is
@@ -47,7 +48,11 @@ fn cost(attrs: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineItem> {
         Some(raw) => serde_json::from_str::<Vec<String>>(raw.get())
             .ok()
             .and_then(|v| v.into_iter().next()),
-        None if attrs.is_unknown("instance_types") => {
+        // A real plan shows an unset `instance_types` as unknown (the provider computes it): only
+        // a configured value that is unknown until apply leaves the type unknown.
+        None if attrs.is_unknown("instance_types")
+            && ctx.configured("instance_types") != Some(false) =>
+        {
             return vec![unknown_item(
                 "Instance usage",
                 "hours",

@@ -40,7 +40,7 @@ pub(super) fn devices(lt: &Attrs<'_>, ctx: &Ctx<'_, '_>) -> Vec<LineItem> {
     let mut items = Vec::new();
     for (n, m) in lt.blocks("block_device_mappings").iter().enumerate() {
         for ebs in m.blocks("ebs") {
-            let v = Volume::from_attrs(&ebs, "volume_type", "volume_size", None);
+            let v = Volume::block_device(&ebs);
             items.extend(
                 volume_items(&v, ctx)
                     .into_iter()
