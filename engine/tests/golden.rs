@@ -45,6 +45,7 @@ const TF_CASES: &[&str] = &[
     "db_instance_test",
     "docdb_cluster_instance_test",
     "dx_gateway_association_test",
+    "dynamodb_table_china_test",
     "dynamodb_table_test",
     "ebs_snapshot_copy_test",
     "ebs_volume_test",
@@ -62,6 +63,7 @@ const TF_CASES: &[&str] = &[
     "instance_test",
     "kinesis_stream_test",
     "kms_external_key_test",
+    "lambda_function_china_test",
     "lambda_function_test",
     "lb_test",
     "msk_cluster_test",
@@ -159,6 +161,11 @@ const KINESIS_RETENTION: &str = "AWS bills a provisioned stream's extended reten
 const US_EAST_2: &str = "the catalog has no us-east-2 prices for this service: costfix leaves it unpriced rather than borrow another region's price";
 const SNS_FREE_TIER: &str = "infracost takes SNS's free tier (1M requests, 100k HTTP and 1k email notifications a month) off every topic; costfix prices list prices (the free tier is per account, not per topic)";
 const SNS_SMS: &str = "SMS prices depend on the destination country and are not in the catalog: costfix leaves SMS notifications unpriced and does not use the usage file's sms_notification_price";
+
+// Types with no cost model yet: costfix lists them as "no cost model yet" (never $0). Each reason
+// names the prices the catalog lacks; `engine/data/aws/*.csv` and `../shared/pricing` were searched
+// for the service.
+const CN_NORTH_1: &str = "the region (cn-north-1) is outside the catalog: AWS China prices are in CNY (the golden's figures are yuan), and the catalog has USD prices of five regions only, so costfix lists the items as unpriced";
 
 /// (golden file stem, address, or a prefix ending in `*`, why they differ); the first entry that
 /// matches an address applies. An entry that no longer matches any difference fails the test, so
@@ -589,6 +596,8 @@ const EXPLAINED: &[(&str, &str, &str)] = &[
         REDSHIFT_MANAGED_STORAGE,
     ),
     ("s3_bucket_test", "aws_s3_bucket.bucket_withUsage", S3),
+    ("dynamodb_table_china_test", "aws_dynamodb_table.*", CN_NORTH_1),
+    ("lambda_function_china_test", "aws_lambda_function.*", CN_NORTH_1),
 ];
 
 /// The plan a resource-type golden is driven from.
@@ -679,15 +688,20 @@ fn parse_golden(text: &str) -> BTreeMap<String, Decimal> {
             current = Some(name);
             continue;
         }
-        // A component: the cost is the last `$…` token (not a "per unit" usage price).
+        // A component: the cost is the last `$…` token, or the amount before `元` (not a "per unit"
+        // usage price).
         if body.contains("Monthly cost depends on usage") {
             continue;
         }
         let Some(cur) = &current else { continue };
         let trimmed = body.trim_end_matches('*').trim_end();
-        if let Some(pos) = trimmed.rfind('$') {
-            let amount = trimmed[pos + 1..].replace(',', "");
-            if let Ok(d) = Decimal::from_str(amount.trim()) {
+        // China regions' goldens are in CNY, the amount before a `元`.
+        let amount = match trimmed.strip_suffix('元') {
+            Some(rest) => rest.split_whitespace().last(),
+            None => trimmed.rfind('$').map(|pos| &trimmed[pos + 1..]),
+        };
+        if let Some(amount) = amount {
+            if let Ok(d) = Decimal::from_str(amount.replace(',', "").trim()) {
                 *out.get_mut(cur).unwrap() += d;
             }
         }
