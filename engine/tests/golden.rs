@@ -42,6 +42,7 @@ const TF_CASES: &[&str] = &[
     "apigatewayv2_api_test",
     "autoscaling_group_test",
     "cloudwatch_log_group_test",
+    "data_transfer_test",
     "db_instance_test",
     "docdb_cluster_instance_test",
     "dx_gateway_association_test",
@@ -165,6 +166,7 @@ const SNS_SMS: &str = "SMS prices depend on the destination country and are not 
 // Types with no cost model yet: costfix lists them as "no cost model yet" (never $0). Each reason
 // names the prices the catalog lacks; `engine/data/aws/*.csv` and `../shared/pricing` were searched
 // for the service.
+const NM_DATA_TRANSFER: &str = "aws_data_transfer is not a Terraform resource type but infracost's usage-file-only entry: data_transfer_test.tf declares no resources, so the real plan has none and costfix, which prices the plan's resources, has nothing to price (the catalog's data-transfer prices are for resources' own usage)";
 const CN_NORTH_1: &str = "the region (cn-north-1) is outside the catalog: AWS China prices are in CNY (the golden's figures are yuan), and the catalog has USD prices of five regions only, so costfix lists the items as unpriced";
 
 /// (golden file stem, address, or a prefix ending in `*`, why they differ); the first entry that
@@ -596,6 +598,7 @@ const EXPLAINED: &[(&str, &str, &str)] = &[
         REDSHIFT_MANAGED_STORAGE,
     ),
     ("s3_bucket_test", "aws_s3_bucket.bucket_withUsage", S3),
+    ("data_transfer_test", "aws_data_transfer.*", NM_DATA_TRANSFER),
     ("dynamodb_table_china_test", "aws_dynamodb_table.*", CN_NORTH_1),
     ("lambda_function_china_test", "aws_lambda_function.*", CN_NORTH_1),
 ];
