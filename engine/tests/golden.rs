@@ -62,13 +62,19 @@ const TF_CASES: &[&str] = &[
     "elasticache_cluster_test",
     "elasticsearch_domain_test",
     "instance_test",
+    "kinesis_firehose_delivery_stream_test",
     "kinesis_stream_test",
+    "kinesisanalytics_application_test",
+    "kinesisanalyticsv2_application_snapshot_test",
+    "kinesisanalyticsv2_application_test",
     "kms_external_key_test",
     "lambda_function_china_test",
     "lambda_function_test",
     "lb_test",
     "msk_cluster_test",
     "nat_gateway_test",
+    "neptune_cluster_snapshot_test",
+    "neptune_cluster_test",
     "opensearch_domain_test",
     "rds_cluster_test",
     "redshift_cluster_test",
@@ -167,7 +173,14 @@ const SNS_SMS: &str = "SMS prices depend on the destination country and are not 
 // names the prices the catalog lacks; `engine/data/aws/*.csv` and `../shared/pricing` were searched
 // for the service.
 const NM_DATA_TRANSFER: &str = "aws_data_transfer is not a Terraform resource type but infracost's usage-file-only entry: data_transfer_test.tf declares no resources, so the real plan has none and costfix, which prices the plan's resources, has nothing to price (the catalog's data-transfer prices are for resources' own usage)";
+const NM_FIREHOSE: &str = "no cost model yet for aws_kinesis_firehose_delivery_stream: the catalog's Kinesis prices are Data Streams only, with no Data Firehose ingestion, format conversion or VPC delivery prices (../shared/pricing has none); the golden's region, eu-west-2, is outside the catalog too";
+const NM_KINESIS_ANALYTICS: &str = "no cost model yet for aws_kinesis_analytics_application: the catalog has no prices for Kinesis Data Analytics (KPU hours; ../shared/pricing has none); the golden's region, eu-west-2, is outside the catalog too";
+const NM_KINESISANALYTICSV2: &str = "no cost model yet for aws_kinesisanalyticsv2_application: the catalog has no prices for Managed Service for Apache Flink (KPU hours, running application storage; ../shared/pricing has none); the golden's region, eu-west-2, is outside the catalog too";
+const NM_KINESISANALYTICSV2_SNAPSHOT: &str = "no cost model yet for aws_kinesisanalyticsv2_application_snapshot: the catalog has no prices for Managed Service for Apache Flink backups (../shared/pricing has none); the golden's region, eu-west-2, is outside the catalog too";
+const NM_NEPTUNE_CLUSTER: &str = "no cost model yet for aws_neptune_cluster: the catalog has no prices for Neptune (storage, I/O, backup storage; ../shared/pricing has none); the golden's region, eu-west-2, is outside the catalog too";
+const NM_NEPTUNE_SNAPSHOT: &str = "no cost model yet for aws_neptune_cluster_snapshot: the catalog has no prices for Neptune backup storage (../shared/pricing has none); the golden's region, eu-west-2, is outside the catalog too";
 const CN_NORTH_1: &str = "the region (cn-north-1) is outside the catalog: AWS China prices are in CNY (the golden's figures are yuan), and the catalog has USD prices of five regions only, so costfix lists the items as unpriced";
+const EU_WEST_2: &str = "the region (eu-west-2) is outside the catalog's five regions: costfix lists the items as unpriced rather than borrow another region's prices";
 
 /// (golden file stem, address, or a prefix ending in `*`, why they differ); the first entry that
 /// matches an address applies. An entry that no longer matches any difference fails the test, so
@@ -601,6 +614,34 @@ const EXPLAINED: &[(&str, &str, &str)] = &[
     ("data_transfer_test", "aws_data_transfer.*", NM_DATA_TRANSFER),
     ("dynamodb_table_china_test", "aws_dynamodb_table.*", CN_NORTH_1),
     ("lambda_function_china_test", "aws_lambda_function.*", CN_NORTH_1),
+    ("kinesis_firehose_delivery_stream_test", "aws_elasticsearch_domain.test_cluster", EU_WEST_2),
+    (
+        "kinesis_firehose_delivery_stream_test",
+        "aws_kinesis_firehose_delivery_stream.*",
+        NM_FIREHOSE,
+    ),
+    (
+        "kinesisanalytics_application_test",
+        "aws_kinesis_analytics_application.*",
+        NM_KINESIS_ANALYTICS,
+    ),
+    (
+        "kinesisanalyticsv2_application_snapshot_test",
+        "aws_kinesisanalyticsv2_application_snapshot.*",
+        NM_KINESISANALYTICSV2_SNAPSHOT,
+    ),
+    (
+        "kinesisanalyticsv2_application_snapshot_test",
+        "aws_kinesisanalyticsv2_application.*",
+        NM_KINESISANALYTICSV2,
+    ),
+    (
+        "kinesisanalyticsv2_application_test",
+        "aws_kinesisanalyticsv2_application.*",
+        NM_KINESISANALYTICSV2,
+    ),
+    ("neptune_cluster_snapshot_test", "aws_neptune_cluster_snapshot.*", NM_NEPTUNE_SNAPSHOT),
+    ("neptune_cluster_test", "aws_neptune_cluster.*", NM_NEPTUNE_CLUSTER),
 ];
 
 /// The plan a resource-type golden is driven from.
