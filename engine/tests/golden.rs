@@ -59,6 +59,7 @@ const TF_CASES: &[&str] = &[
     "eip_test",
     "eks_fargate_profile_test",
     "eks_node_group_test",
+    "elastic_beanstalk_environment_test",
     "elasticache_cluster_test",
     "elasticsearch_domain_test",
     "instance_test",
@@ -173,6 +174,7 @@ const SNS_SMS: &str = "SMS prices depend on the destination country and are not 
 // names the prices the catalog lacks; `engine/data/aws/*.csv` and `../shared/pricing` were searched
 // for the service.
 const NM_DATA_TRANSFER: &str = "aws_data_transfer is not a Terraform resource type but infracost's usage-file-only entry: data_transfer_test.tf declares no resources, so the real plan has none and costfix, which prices the plan's resources, has nothing to price (the catalog's data-transfer prices are for resources' own usage)";
+const NM_BEANSTALK: &str = "no cost model yet for aws_elastic_beanstalk_environment: Elastic Beanstalk itself is free, and what the environment costs is the instances, load balancer, database and log group it creates from its setting blocks, which costfix does not read (infracost prices them as sub-resources)";
 const NM_FIREHOSE: &str = "no cost model yet for aws_kinesis_firehose_delivery_stream: the catalog's Kinesis prices are Data Streams only, with no Data Firehose ingestion, format conversion or VPC delivery prices (../shared/pricing has none); the golden's region, eu-west-2, is outside the catalog too";
 const NM_KINESIS_ANALYTICS: &str = "no cost model yet for aws_kinesis_analytics_application: the catalog has no prices for Kinesis Data Analytics (KPU hours; ../shared/pricing has none); the golden's region, eu-west-2, is outside the catalog too";
 const NM_KINESISANALYTICSV2: &str = "no cost model yet for aws_kinesisanalyticsv2_application: the catalog has no prices for Managed Service for Apache Flink (KPU hours, running application storage; ../shared/pricing has none); the golden's region, eu-west-2, is outside the catalog too";
@@ -614,6 +616,7 @@ const EXPLAINED: &[(&str, &str, &str)] = &[
     ("data_transfer_test", "aws_data_transfer.*", NM_DATA_TRANSFER),
     ("dynamodb_table_china_test", "aws_dynamodb_table.*", CN_NORTH_1),
     ("lambda_function_china_test", "aws_lambda_function.*", CN_NORTH_1),
+    ("elastic_beanstalk_environment_test", "aws_elastic_beanstalk_environment.*", NM_BEANSTALK),
     ("kinesis_firehose_delivery_stream_test", "aws_elasticsearch_domain.test_cluster", EU_WEST_2),
     (
         "kinesis_firehose_delivery_stream_test",
