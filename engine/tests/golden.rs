@@ -82,10 +82,14 @@ const TF_CASES: &[&str] = &[
     "route53_record_test",
     "route53_resolver_endpoint_test",
     "route53_zone_test",
+    "s3_bucket_analytics_configuration_test",
+    "s3_bucket_inventory_test",
     "s3_bucket_test",
     "sfn_state_machine_test",
     "sns_topic_test",
     "sqs_queue_test",
+    "ssm_activation_test",
+    "ssm_parameter_test",
     "vpn_connection_test",
 ];
 
@@ -181,6 +185,10 @@ const NM_KINESISANALYTICSV2: &str = "no cost model yet for aws_kinesisanalyticsv
 const NM_KINESISANALYTICSV2_SNAPSHOT: &str = "no cost model yet for aws_kinesisanalyticsv2_application_snapshot: the catalog has no prices for Managed Service for Apache Flink backups (../shared/pricing has none); the golden's region, eu-west-2, is outside the catalog too";
 const NM_NEPTUNE_CLUSTER: &str = "no cost model yet for aws_neptune_cluster: the catalog has no prices for Neptune (storage, I/O, backup storage; ../shared/pricing has none); the golden's region, eu-west-2, is outside the catalog too";
 const NM_NEPTUNE_SNAPSHOT: &str = "no cost model yet for aws_neptune_cluster_snapshot: the catalog has no prices for Neptune backup storage (../shared/pricing has none); the golden's region, eu-west-2, is outside the catalog too";
+const NM_S3_ANALYTICS: &str = "no cost model yet for aws_s3_bucket_analytics_configuration: the catalog's S3 prices are storage, requests, retrieval and lifecycle transitions, with no Storage Class Analysis (objects monitored) price (../shared/pricing has none)";
+const NM_S3_INVENTORY: &str = "no cost model yet for aws_s3_bucket_inventory: the catalog's S3 prices are storage, requests, retrieval and lifecycle transitions, with no S3 Inventory (objects listed) price (../shared/pricing has none)";
+const NM_SSM_ACTIVATION: &str = "no cost model yet for aws_ssm_activation: the catalog has no prices for Systems Manager advanced on-premises instances (../shared/pricing has none)";
+const NM_SSM_PARAMETER: &str = "no cost model yet for aws_ssm_parameter: the catalog has no prices for Parameter Store advanced parameters or API interactions (../shared/pricing has none)";
 const CN_NORTH_1: &str = "the region (cn-north-1) is outside the catalog: AWS China prices are in CNY (the golden's figures are yuan), and the catalog has USD prices of five regions only, so costfix lists the items as unpriced";
 const EU_WEST_2: &str = "the region (eu-west-2) is outside the catalog's five regions: costfix lists the items as unpriced rather than borrow another region's prices";
 
@@ -645,6 +653,14 @@ const EXPLAINED: &[(&str, &str, &str)] = &[
     ),
     ("neptune_cluster_snapshot_test", "aws_neptune_cluster_snapshot.*", NM_NEPTUNE_SNAPSHOT),
     ("neptune_cluster_test", "aws_neptune_cluster.*", NM_NEPTUNE_CLUSTER),
+    (
+        "s3_bucket_analytics_configuration_test",
+        "aws_s3_bucket_analytics_configuration.*",
+        NM_S3_ANALYTICS,
+    ),
+    ("s3_bucket_inventory_test", "aws_s3_bucket_inventory.*", NM_S3_INVENTORY),
+    ("ssm_activation_test", "aws_ssm_activation.*", NM_SSM_ACTIVATION),
+    ("ssm_parameter_test", "aws_ssm_parameter.*", NM_SSM_PARAMETER),
 ];
 
 /// The plan a resource-type golden is driven from.
