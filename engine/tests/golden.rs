@@ -44,6 +44,7 @@ const TF_CASES: &[&str] = &[
     "cloudwatch_log_group_test",
     "data_transfer_test",
     "db_instance_test",
+    "dms_test",
     "docdb_cluster_instance_test",
     "dx_gateway_association_test",
     "dynamodb_table_china_test",
@@ -62,6 +63,11 @@ const TF_CASES: &[&str] = &[
     "elastic_beanstalk_environment_test",
     "elasticache_cluster_test",
     "elasticsearch_domain_test",
+    "fsx_openzfs_file_system_test",
+    "fsx_windows_file_system_test",
+    "glue_catalog_database_test",
+    "glue_crawler_test",
+    "glue_job_test",
     "instance_test",
     "kinesis_firehose_delivery_stream_test",
     "kinesis_stream_test",
@@ -72,6 +78,7 @@ const TF_CASES: &[&str] = &[
     "lambda_function_china_test",
     "lambda_function_test",
     "lb_test",
+    "lightsail_instance_test",
     "msk_cluster_test",
     "nat_gateway_test",
     "neptune_cluster_snapshot_test",
@@ -178,11 +185,18 @@ const SNS_SMS: &str = "SMS prices depend on the destination country and are not 
 // names the prices the catalog lacks; `engine/data/aws/*.csv` and `../shared/pricing` were searched
 // for the service.
 const NM_DATA_TRANSFER: &str = "aws_data_transfer is not a Terraform resource type but infracost's usage-file-only entry: data_transfer_test.tf declares no resources, so the real plan has none and costfix, which prices the plan's resources, has nothing to price (the catalog's data-transfer prices are for resources' own usage)";
+const NM_DMS: &str = "no cost model yet for aws_dms_replication_instance: the catalog has no prices for Database Migration Service (replication instance hours, storage; ../shared/pricing has none)";
 const NM_BEANSTALK: &str = "no cost model yet for aws_elastic_beanstalk_environment: Elastic Beanstalk itself is free, and what the environment costs is the instances, load balancer, database and log group it creates from its setting blocks, which costfix does not read (infracost prices them as sub-resources)";
+const NM_FSX_OPENZFS: &str = "no cost model yet for aws_fsx_openzfs_file_system: the catalog has no prices for Amazon FSx (storage, throughput, IOPS, backups; ../shared/pricing has none)";
+const NM_FSX_WINDOWS: &str = "no cost model yet for aws_fsx_windows_file_system: the catalog has no prices for Amazon FSx (storage, throughput, backups; ../shared/pricing has none)";
+const NM_GLUE_CATALOG_DATABASE: &str = "no cost model yet for aws_glue_catalog_database: the catalog has no prices for AWS Glue (Data Catalog storage and requests; ../shared/pricing has none)";
+const NM_GLUE_CRAWLER: &str = "no cost model yet for aws_glue_crawler: the catalog has no prices for AWS Glue (crawler DPU hours; ../shared/pricing has none)";
+const NM_GLUE_JOB: &str = "no cost model yet for aws_glue_job: the catalog has no prices for AWS Glue (job DPU hours; ../shared/pricing has none)";
 const NM_FIREHOSE: &str = "no cost model yet for aws_kinesis_firehose_delivery_stream: the catalog's Kinesis prices are Data Streams only, with no Data Firehose ingestion, format conversion or VPC delivery prices (../shared/pricing has none); the golden's region, eu-west-2, is outside the catalog too";
 const NM_KINESIS_ANALYTICS: &str = "no cost model yet for aws_kinesis_analytics_application: the catalog has no prices for Kinesis Data Analytics (KPU hours; ../shared/pricing has none); the golden's region, eu-west-2, is outside the catalog too";
 const NM_KINESISANALYTICSV2: &str = "no cost model yet for aws_kinesisanalyticsv2_application: the catalog has no prices for Managed Service for Apache Flink (KPU hours, running application storage; ../shared/pricing has none); the golden's region, eu-west-2, is outside the catalog too";
 const NM_KINESISANALYTICSV2_SNAPSHOT: &str = "no cost model yet for aws_kinesisanalyticsv2_application_snapshot: the catalog has no prices for Managed Service for Apache Flink backups (../shared/pricing has none); the golden's region, eu-west-2, is outside the catalog too";
+const NM_LIGHTSAIL: &str = "no cost model yet for aws_lightsail_instance: the catalog has no prices for Lightsail bundles (../shared/pricing has none)";
 const NM_NEPTUNE_CLUSTER: &str = "no cost model yet for aws_neptune_cluster: the catalog has no prices for Neptune (storage, I/O, backup storage; ../shared/pricing has none); the golden's region, eu-west-2, is outside the catalog too";
 const NM_NEPTUNE_SNAPSHOT: &str = "no cost model yet for aws_neptune_cluster_snapshot: the catalog has no prices for Neptune backup storage (../shared/pricing has none); the golden's region, eu-west-2, is outside the catalog too";
 const NM_S3_ANALYTICS: &str = "no cost model yet for aws_s3_bucket_analytics_configuration: the catalog's S3 prices are storage, requests, retrieval and lifecycle transitions, with no Storage Class Analysis (objects monitored) price (../shared/pricing has none)";
@@ -622,9 +636,15 @@ const EXPLAINED: &[(&str, &str, &str)] = &[
     ),
     ("s3_bucket_test", "aws_s3_bucket.bucket_withUsage", S3),
     ("data_transfer_test", "aws_data_transfer.*", NM_DATA_TRANSFER),
+    ("dms_test", "aws_dms_replication_instance.*", NM_DMS),
     ("dynamodb_table_china_test", "aws_dynamodb_table.*", CN_NORTH_1),
     ("lambda_function_china_test", "aws_lambda_function.*", CN_NORTH_1),
     ("elastic_beanstalk_environment_test", "aws_elastic_beanstalk_environment.*", NM_BEANSTALK),
+    ("fsx_openzfs_file_system_test", "aws_fsx_openzfs_file_system.*", NM_FSX_OPENZFS),
+    ("fsx_windows_file_system_test", "aws_fsx_windows_file_system.*", NM_FSX_WINDOWS),
+    ("glue_catalog_database_test", "aws_glue_catalog_database.*", NM_GLUE_CATALOG_DATABASE),
+    ("glue_crawler_test", "aws_glue_crawler.*", NM_GLUE_CRAWLER),
+    ("glue_job_test", "aws_glue_job.*", NM_GLUE_JOB),
     ("kinesis_firehose_delivery_stream_test", "aws_elasticsearch_domain.test_cluster", EU_WEST_2),
     (
         "kinesis_firehose_delivery_stream_test",
@@ -651,6 +671,7 @@ const EXPLAINED: &[(&str, &str, &str)] = &[
         "aws_kinesisanalyticsv2_application.*",
         NM_KINESISANALYTICSV2,
     ),
+    ("lightsail_instance_test", "aws_lightsail_instance.*", NM_LIGHTSAIL),
     ("neptune_cluster_snapshot_test", "aws_neptune_cluster_snapshot.*", NM_NEPTUNE_SNAPSHOT),
     ("neptune_cluster_test", "aws_neptune_cluster.*", NM_NEPTUNE_CLUSTER),
     (
