@@ -41,17 +41,25 @@ const TF_CASES: &[&str] = &[
     "api_gateway_stage_test",
     "apigatewayv2_api_test",
     "autoscaling_group_test",
+    "cloudformation_stack_test",
+    "cloudfront_function_test",
+    "cloudtrail_test",
+    "cloudwatch_event_bus_test",
     "cloudwatch_log_group_test",
+    "config_config_rule_test",
+    "config_organization_custom_rule_test",
     "data_transfer_test",
     "db_instance_test",
     "dms_test",
     "docdb_cluster_instance_test",
+    "dx_connection_test",
     "dx_gateway_association_test",
     "dynamodb_table_china_test",
     "dynamodb_table_test",
     "ebs_snapshot_copy_test",
     "ebs_volume_test",
     "ec2_client_vpn_network_association_test",
+    "ec2_traffic_mirror_session_test",
     "ec2_transit_gateway_peering_attachment_test",
     "ec2_transit_gateway_vpc_attachment_test",
     "ecr_repository_test",
@@ -65,9 +73,11 @@ const TF_CASES: &[&str] = &[
     "elasticsearch_domain_test",
     "fsx_openzfs_file_system_test",
     "fsx_windows_file_system_test",
+    "global_accelerator_test",
     "glue_catalog_database_test",
     "glue_crawler_test",
     "glue_job_test",
+    "grafana_workspace_test",
     "instance_test",
     "kinesis_firehose_delivery_stream_test",
     "kinesis_stream_test",
@@ -98,6 +108,8 @@ const TF_CASES: &[&str] = &[
     "ssm_activation_test",
     "ssm_parameter_test",
     "vpn_connection_test",
+    "waf_web_acl_test",
+    "wafv2_web_acl_test",
 ];
 
 const T: &str = "cmd/infracost/testdata";
@@ -184,14 +196,24 @@ const SNS_SMS: &str = "SMS prices depend on the destination country and are not 
 // Types with no cost model yet: costfix lists them as "no cost model yet" (never $0). Each reason
 // names the prices the catalog lacks; `engine/data/aws/*.csv` and `../shared/pricing` were searched
 // for the service.
+const NM_CLOUDFORMATION_STACK: &str = "no cost model yet for aws_cloudformation_stack: the catalog has no prices for CloudFormation (third-party resource handler operations and their duration; ../shared/pricing has none)";
+const NM_CLOUDFRONT_FUNCTION: &str = "no cost model yet for aws_cloudfront_function: the catalog's CloudFront prices are HTTP and HTTPS requests only, with no CloudFront Functions invocation price (../shared/pricing has none)";
+const NM_CLOUDTRAIL: &str = "no cost model yet for aws_cloudtrail: the catalog has no prices for CloudTrail (management, data and Insights events; ../shared/pricing has none)";
+const NM_CLOUDWATCH_EVENT_BUS: &str = "no cost model yet for aws_cloudwatch_event_bus: the catalog has no prices for EventBridge events (its CloudWatch rows are alarms, metrics and API requests; ../shared/pricing has none)";
+const NM_CONFIG_RULE: &str = "no cost model yet for aws_config_config_rule: the catalog has no prices for AWS Config rule evaluations (../shared/pricing has none)";
+const NM_CONFIG_ORG_CUSTOM_RULE: &str = "no cost model yet for aws_config_organization_custom_rule: the catalog has no prices for AWS Config rule evaluations (../shared/pricing has none)";
 const NM_DATA_TRANSFER: &str = "aws_data_transfer is not a Terraform resource type but infracost's usage-file-only entry: data_transfer_test.tf declares no resources, so the real plan has none and costfix, which prices the plan's resources, has nothing to price (the catalog's data-transfer prices are for resources' own usage)";
 const NM_DMS: &str = "no cost model yet for aws_dms_replication_instance: the catalog has no prices for Database Migration Service (replication instance hours, storage; ../shared/pricing has none)";
+const NM_DX_CONNECTION: &str = "no cost model yet for aws_dx_connection: the catalog has no Direct Connect port-hour or data-transfer-out prices (its only Direct Connect row is a transit gateway's DX gateway attachment hour; ../shared/pricing has no more)";
+const NM_TRAFFIC_MIRROR: &str = "no cost model yet for aws_ec2_traffic_mirror_session: the catalog has no prices for VPC Traffic Mirroring session hours (../shared/pricing has none)";
 const NM_BEANSTALK: &str = "no cost model yet for aws_elastic_beanstalk_environment: Elastic Beanstalk itself is free, and what the environment costs is the instances, load balancer, database and log group it creates from its setting blocks, which costfix does not read (infracost prices them as sub-resources)";
 const NM_FSX_OPENZFS: &str = "no cost model yet for aws_fsx_openzfs_file_system: the catalog has no prices for Amazon FSx (storage, throughput, IOPS, backups; ../shared/pricing has none)";
 const NM_FSX_WINDOWS: &str = "no cost model yet for aws_fsx_windows_file_system: the catalog has no prices for Amazon FSx (storage, throughput, backups; ../shared/pricing has none)";
+const NM_GLOBAL_ACCELERATOR: &str = "no cost model yet for aws_globalaccelerator_accelerator: the catalog has no prices for Global Accelerator (fixed hourly fee, premium data transfer; ../shared/pricing has none)";
 const NM_GLUE_CATALOG_DATABASE: &str = "no cost model yet for aws_glue_catalog_database: the catalog has no prices for AWS Glue (Data Catalog storage and requests; ../shared/pricing has none)";
 const NM_GLUE_CRAWLER: &str = "no cost model yet for aws_glue_crawler: the catalog has no prices for AWS Glue (crawler DPU hours; ../shared/pricing has none)";
 const NM_GLUE_JOB: &str = "no cost model yet for aws_glue_job: the catalog has no prices for AWS Glue (job DPU hours; ../shared/pricing has none)";
+const NM_GRAFANA: &str = "no cost model yet for aws_grafana_workspace: the catalog has no prices for Amazon Managed Grafana (editor and viewer licenses; ../shared/pricing has none)";
 const NM_FIREHOSE: &str = "no cost model yet for aws_kinesis_firehose_delivery_stream: the catalog's Kinesis prices are Data Streams only, with no Data Firehose ingestion, format conversion or VPC delivery prices (../shared/pricing has none); the golden's region, eu-west-2, is outside the catalog too";
 const NM_KINESIS_ANALYTICS: &str = "no cost model yet for aws_kinesis_analytics_application: the catalog has no prices for Kinesis Data Analytics (KPU hours; ../shared/pricing has none); the golden's region, eu-west-2, is outside the catalog too";
 const NM_KINESISANALYTICSV2: &str = "no cost model yet for aws_kinesisanalyticsv2_application: the catalog has no prices for Managed Service for Apache Flink (KPU hours, running application storage; ../shared/pricing has none); the golden's region, eu-west-2, is outside the catalog too";
@@ -203,6 +225,8 @@ const NM_S3_ANALYTICS: &str = "no cost model yet for aws_s3_bucket_analytics_con
 const NM_S3_INVENTORY: &str = "no cost model yet for aws_s3_bucket_inventory: the catalog's S3 prices are storage, requests, retrieval and lifecycle transitions, with no S3 Inventory (objects listed) price (../shared/pricing has none)";
 const NM_SSM_ACTIVATION: &str = "no cost model yet for aws_ssm_activation: the catalog has no prices for Systems Manager advanced on-premises instances (../shared/pricing has none)";
 const NM_SSM_PARAMETER: &str = "no cost model yet for aws_ssm_parameter: the catalog has no prices for Parameter Store advanced parameters or API interactions (../shared/pricing has none)";
+const NM_WAF: &str = "no cost model yet for aws_waf_web_acl: the catalog has no prices for AWS WAF Classic (web ACLs, rules, requests; ../shared/pricing has none)";
+const NM_WAFV2: &str = "no cost model yet for aws_wafv2_web_acl: the catalog has no prices for AWS WAF (web ACLs, rules, rule groups, requests; ../shared/pricing has none)";
 const CN_NORTH_1: &str = "the region (cn-north-1) is outside the catalog: AWS China prices are in CNY (the golden's figures are yuan), and the catalog has USD prices of five regions only, so costfix lists the items as unpriced";
 const EU_WEST_2: &str = "the region (eu-west-2) is outside the catalog's five regions: costfix lists the items as unpriced rather than borrow another region's prices";
 
@@ -635,16 +659,30 @@ const EXPLAINED: &[(&str, &str, &str)] = &[
         REDSHIFT_MANAGED_STORAGE,
     ),
     ("s3_bucket_test", "aws_s3_bucket.bucket_withUsage", S3),
+    ("cloudformation_stack_test", "aws_cloudformation_stack.*", NM_CLOUDFORMATION_STACK),
+    ("cloudfront_function_test", "aws_cloudfront_function.*", NM_CLOUDFRONT_FUNCTION),
+    ("cloudtrail_test", "aws_cloudtrail.*", NM_CLOUDTRAIL),
+    ("cloudwatch_event_bus_test", "aws_cloudwatch_event_bus.*", NM_CLOUDWATCH_EVENT_BUS),
+    ("config_config_rule_test", "aws_config_config_rule.*", NM_CONFIG_RULE),
+    (
+        "config_organization_custom_rule_test",
+        "aws_config_organization_custom_rule.*",
+        NM_CONFIG_ORG_CUSTOM_RULE,
+    ),
     ("data_transfer_test", "aws_data_transfer.*", NM_DATA_TRANSFER),
     ("dms_test", "aws_dms_replication_instance.*", NM_DMS),
+    ("dx_connection_test", "aws_dx_connection.*", NM_DX_CONNECTION),
     ("dynamodb_table_china_test", "aws_dynamodb_table.*", CN_NORTH_1),
     ("lambda_function_china_test", "aws_lambda_function.*", CN_NORTH_1),
+    ("ec2_traffic_mirror_session_test", "aws_ec2_traffic_mirror_session.*", NM_TRAFFIC_MIRROR),
     ("elastic_beanstalk_environment_test", "aws_elastic_beanstalk_environment.*", NM_BEANSTALK),
     ("fsx_openzfs_file_system_test", "aws_fsx_openzfs_file_system.*", NM_FSX_OPENZFS),
     ("fsx_windows_file_system_test", "aws_fsx_windows_file_system.*", NM_FSX_WINDOWS),
+    ("global_accelerator_test", "aws_globalaccelerator_accelerator.*", NM_GLOBAL_ACCELERATOR),
     ("glue_catalog_database_test", "aws_glue_catalog_database.*", NM_GLUE_CATALOG_DATABASE),
     ("glue_crawler_test", "aws_glue_crawler.*", NM_GLUE_CRAWLER),
     ("glue_job_test", "aws_glue_job.*", NM_GLUE_JOB),
+    ("grafana_workspace_test", "aws_grafana_workspace.*", NM_GRAFANA),
     ("kinesis_firehose_delivery_stream_test", "aws_elasticsearch_domain.test_cluster", EU_WEST_2),
     (
         "kinesis_firehose_delivery_stream_test",
@@ -682,6 +720,8 @@ const EXPLAINED: &[(&str, &str, &str)] = &[
     ("s3_bucket_inventory_test", "aws_s3_bucket_inventory.*", NM_S3_INVENTORY),
     ("ssm_activation_test", "aws_ssm_activation.*", NM_SSM_ACTIVATION),
     ("ssm_parameter_test", "aws_ssm_parameter.*", NM_SSM_PARAMETER),
+    ("waf_web_acl_test", "aws_waf_web_acl.*", NM_WAF),
+    ("wafv2_web_acl_test", "aws_wafv2_web_acl.*", NM_WAFV2),
 ];
 
 /// The plan a resource-type golden is driven from.
