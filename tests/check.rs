@@ -298,6 +298,32 @@ fn ignore_comments_suppress_findings_and_give_locations() {
     assert_eq!(v["verdict"]["failures"], 1);
     assert_eq!(v["verdict"]["suppressed"], 1);
     assert_eq!(o.code, 1);
+    // Without a reason, the suppression says so rather than showing an empty one (users.md D27).
+    std::fs::write(
+        dir.path().join("main.tf"),
+        main_tf.replace(
+            "resource \"aws_instance\" \"web_app\" {",
+            "# costfix:ignore untagged_costly\nresource \"aws_instance\" \"web_app\" {",
+        ),
+    )
+    .unwrap();
+    let o = run_in(
+        dir.path(),
+        &[
+            "check",
+            plan.to_str().unwrap(),
+            "--usage",
+            usage.to_str().unwrap(),
+            "--dir",
+            ".",
+        ],
+    );
+    assert!(
+        o.stdout
+            .contains("(suppressed: costfix:ignore comment, no reason given)"),
+        "{}",
+        o.stdout
+    );
 }
 
 #[test]

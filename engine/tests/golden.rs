@@ -138,7 +138,6 @@ const SKIPPED: &[(&str, &str)] = &[
     ("cmd/infracost/testdata/hclmodule_for_each/hclmodule_for_each.golden", "input is a .tf directory: needs HCL evaluation without Terraform (costfix reads plans)"),
     ("cmd/infracost/testdata/hclmodule_output_counts/hclmodule_output_counts.golden", "input is a .tf directory: needs HCL evaluation without Terraform (costfix reads plans)"),
     ("cmd/infracost/testdata/hclmulti_var_files/hclmulti_var_files.golden", "input is a .tf directory: needs HCL evaluation without Terraform (costfix reads plans)"),
-    ("internal/providers/terraform/aws/testdata/s3_bucket_test/s3_bucket_test.golden", "input is a .tf file: needs HCL evaluation without Terraform (costfix reads plans)"),
     ("internal/providers/terraform/aws/testdata/rds_cluster_china_test/rds_cluster_china_test.golden", "cn-north-1, priced in CNY: China regions are outside the catalog (USD list prices of five regions); infracost prices nothing there either (usage-based and 'not found', total 0)"),
 ];
 

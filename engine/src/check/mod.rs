@@ -333,7 +333,11 @@ impl CheckReport {
                 line: block.line,
             });
             if let Some((_, reason)) = block.ignores.iter().find(|(id, _)| id_matches(id, &f.id)) {
-                f.suppressed = Some(reason.clone());
+                f.suppressed = Some(if reason.is_empty() {
+                    "costfix:ignore comment, no reason given".to_string()
+                } else {
+                    reason.clone()
+                });
             }
         }
         self.tally();
