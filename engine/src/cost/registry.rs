@@ -149,9 +149,24 @@ const FREE_PROVIDERS: &[&str] = &[
     "corner_",
 ];
 
-/// The priced type of `resource_type`, if it has a cost model.
+/// The priced type of `resource_type`, if it has a cost model: one hash lookup (the registry's
+/// names and aliases, indexed on first use), not a scan of the registry per resource.
 pub fn find(resource_type: &str) -> Option<&'static PricedType> {
-    REGISTRY.iter().copied().find(|t| t.prices(resource_type))
+    static INDEX: std::sync::OnceLock<rustc_hash::FxHashMap<&'static str, &'static PricedType>> =
+        std::sync::OnceLock::new();
+    INDEX
+        .get_or_init(|| {
+            REGISTRY
+                .iter()
+                .flat_map(|t| {
+                    std::iter::once(t.name)
+                        .chain(t.aliases.iter().copied())
+                        .map(move |n| (n, *t))
+                })
+                .collect()
+        })
+        .get(resource_type)
+        .copied()
 }
 
 /// Which resource types have a cost model, are free, or are not supported yet.
