@@ -165,6 +165,11 @@ fn read_source(path: &Path) -> Result<SourceFile, String> {
 }
 
 impl Files {
+    /// The file, if it was already read and parsed.
+    fn peek(&self, path: &Path) -> Option<Arc<SourceFile>> {
+        self.map.get(path).and_then(|r| r.as_ref().ok()).cloned()
+    }
+
     fn get(&mut self, path: &Path) -> Result<Arc<SourceFile>, String> {
         self.map
             .entry(path.to_owned())
