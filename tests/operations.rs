@@ -68,7 +68,14 @@ fn plan_ops(dir: &Path, rules: &[&str]) -> Value {
 }
 
 fn apply_json(dir: &Path, extra: &[&str]) -> (i32, Vec<Value>) {
-    let mut args = vec!["apply", "ops.json", "--format", "json"];
+    let mut args = vec![
+        "apply",
+        "ops.json",
+        "--environment",
+        "dev",
+        "--format",
+        "json",
+    ];
     args.extend_from_slice(extra);
     let o = costfix(dir, &args);
     let v: Value =
@@ -138,7 +145,14 @@ fn an_operations_life_happy_path_and_rollback() {
     let state = state_from_plan(&dir, |_, _| {});
     let o = costfix(
         &dir,
-        &["apply", "ops.json", "--state", state.to_str().unwrap()],
+        &[
+            "apply",
+            "ops.json",
+            "--environment",
+            "dev",
+            "--state",
+            state.to_str().unwrap(),
+        ],
     );
     assert_eq!(o.code, 0, "{}\n{}", o.stdout, o.stderr);
     insta::assert_snapshot!("apply_cf003", o.stdout);
@@ -396,7 +410,7 @@ fn the_circuit_breaker_opens_after_three_failures() {
     .unwrap();
     let (_, ops) = apply_json(&dir, &["--prices", "prices.csv"]);
     assert!(ops.iter().filter(|o| o["state"] == "Failed").count() >= 3);
-    let o = costfix(&dir, &["apply", "ops.json"]);
+    let o = costfix(&dir, &["apply", "ops.json", "--environment", "dev"]);
     assert_eq!(o.code, 2);
     assert!(o.stderr.contains("circuit breaker is open"), "{}", o.stderr);
     assert_eq!(
@@ -428,13 +442,23 @@ fn rollback_is_refused_after_a_later_edit_unless_forced() {
     let o = costfix(&dir, &["rollback", &id, "--apply"]);
     assert_eq!(o.code, 2);
     assert!(
-        o.stderr.contains("no longer where the fix put it"),
+        o.stderr
+            .contains("changed outside costfix since it was last written"),
         "{}",
         o.stderr
     );
     assert!(std::fs::read_to_string(dir.join("tail.tf"))
         .unwrap()
         .contains("st1"));
+    // With --force, what the fix wrote is undone where it is still found: here nothing is.
+    let o = costfix(&dir, &["rollback", &id, "--apply", "--force"]);
+    assert!(
+        std::fs::read_to_string(dir.join("tail.tf"))
+            .unwrap()
+            .contains("st1"),
+        "{}",
+        o.stderr
+    );
     // A patch for review instead.
     let (_t2, dir2) = tree();
     let ops = plan_ops(&dir2, &["CF003"]);
@@ -488,7 +512,7 @@ fn tampering_with_the_log_is_detected_and_stops_apply() {
             "{kind}: {}",
             o.stdout
         );
-        let a = costfix(&dir, &["apply", "ops.json"]);
+        let a = costfix(&dir, &["apply", "ops.json", "--environment", "dev"]);
         assert_eq!(a.code, 2, "{kind}: apply must refuse a broken log");
     }
     std::fs::write(&path, &text).unwrap();
@@ -507,11 +531,14 @@ fn a_second_apply_on_the_same_tree_waits_for_none() {
         .open(dir.join(".costfix/lock"))
         .unwrap();
     held.lock().unwrap();
-    let o = costfix(&dir, &["apply", "ops.json"]);
+    let o = costfix(&dir, &["apply", "ops.json", "--environment", "dev"]);
     assert_eq!(o.code, 2);
     assert!(o.stderr.contains("another costfix apply"), "{}", o.stderr);
     drop(held);
-    assert_eq!(costfix(&dir, &["apply", "ops.json"]).code, 0);
+    assert_eq!(
+        costfix(&dir, &["apply", "ops.json", "--environment", "dev"]).code,
+        0
+    );
 }
 
 /// Kill `apply` at random moments: every file is entirely one of the states a prefix of the
@@ -545,7 +572,7 @@ fn crashes_during_apply_leave_no_half_files() {
         seed ^= seed << 17;
         let delay = std::time::Duration::from_micros(seed % 400_000);
         let mut child = Command::new(env!("CARGO_BIN_EXE_costfix"))
-            .args(["--no-config", "apply", "ops.json"])
+            .args(["--no-config", "apply", "ops.json", "--environment", "dev"])
             .current_dir(&dir)
             .env("SOURCE_DATE_EPOCH", EPOCH)
             .stdout(std::process::Stdio::null())
@@ -613,7 +640,17 @@ fn a_plan_made_after_the_change_verifies_it_or_rolls_it_back() {
     assert_eq!(apply_json(&dir, &[]).0, 0);
     // terraform plan after the change (the stand-in, on the patched tree).
     std::fs::write(dir.join("after.json"), tf_plan::plan_from_dir(&dir, &[])).unwrap();
-    let o = costfix(&dir, &["apply", "ops.json", "--verify-plan", "after.json"]);
+    let o = costfix(
+        &dir,
+        &[
+            "apply",
+            "ops.json",
+            "--environment",
+            "dev",
+            "--verify-plan",
+            "after.json",
+        ],
+    );
     assert_eq!(o.code, 0, "{}\n{}", o.stdout, o.stderr);
     assert!(
         o.stdout
@@ -631,7 +668,17 @@ fn a_plan_made_after_the_change_verifies_it_or_rolls_it_back() {
         }
     }
     std::fs::write(dir.join("after2.json"), after.to_string()).unwrap();
-    let o = costfix(&dir, &["apply", "ops.json", "--verify-plan", "after2.json"]);
+    let o = costfix(
+        &dir,
+        &[
+            "apply",
+            "ops.json",
+            "--environment",
+            "dev",
+            "--verify-plan",
+            "after2.json",
+        ],
+    );
     assert_eq!(o.code, 1, "{}", o.stdout);
     assert!(o.stdout.contains("rolled back  aws_ebs_volume.tail: aws_ebs_volume.tail: type is \"gp2\" in the new plan"), "{}", o.stdout);
     assert_eq!(
@@ -679,7 +726,7 @@ fn a_bad_operations_file_is_a_diagnostic() {
         "{\n  \"schema\": \"costfix.operations/v1\",\n  \"operations\": [ oops ]\n}\n",
     )
     .unwrap();
-    let o = costfix(&dir, &["apply", "ops.json"]);
+    let o = costfix(&dir, &["apply", "ops.json", "--environment", "dev"]);
     assert_eq!(o.code, 2);
     assert!(
         o.stderr.contains("not an operations file") && o.stderr.contains("ops.json:3"),
@@ -690,7 +737,7 @@ fn a_bad_operations_file_is_a_diagnostic() {
     let mut other = ops.clone();
     other["schema"] = "costfix.operations/v9".into();
     std::fs::write(dir.join("ops.json"), other.to_string()).unwrap();
-    let o = costfix(&dir, &["apply", "ops.json"]);
+    let o = costfix(&dir, &["apply", "ops.json", "--environment", "dev"]);
     assert_eq!(o.code, 2);
     assert!(
         o.stderr.contains("is not costfix.operations/v1"),
@@ -728,7 +775,17 @@ fn apply_refuses_a_state_given_as_the_plan_and_a_plan_given_as_the_state() {
     plan_ops(&dir, &["CF003"]);
     let state = repo().join("fixtures/corpus/terraform-json/testdata/no_changes/terraform.tfstate");
     std::fs::copy(state, dir.join("s.tfstate")).unwrap();
-    let o = costfix(&dir, &["apply", "ops.json", "--plan", "s.tfstate"]);
+    let o = costfix(
+        &dir,
+        &[
+            "apply",
+            "ops.json",
+            "--environment",
+            "dev",
+            "--plan",
+            "s.tfstate",
+        ],
+    );
     assert_eq!(o.code, 2, "{}", o.stderr);
     assert!(
         o.stderr
@@ -736,7 +793,17 @@ fn apply_refuses_a_state_given_as_the_plan_and_a_plan_given_as_the_state() {
         "{}",
         o.stderr
     );
-    let o = costfix(&dir, &["apply", "ops.json", "--state", "plan.json"]);
+    let o = costfix(
+        &dir,
+        &[
+            "apply",
+            "ops.json",
+            "--environment",
+            "dev",
+            "--state",
+            "plan.json",
+        ],
+    );
     assert_eq!(o.code, 2, "{}", o.stderr);
     assert!(
         o.stderr

@@ -336,9 +336,15 @@ pub struct ApplyArgs {
     /// Nothing pending is applied in this mode.
     #[arg(long, value_name = "NEW_PLAN", conflicts_with = "plan")]
     pub verify_plan: Option<PathBuf>,
-    /// The .tf root folder [default: the one the operations were made in].
+    /// The root folder: the files the operations name are resolved in it, and nothing outside
+    /// it is read or written [default: `dir` in .costfix.hcl, else the current folder].
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
+    /// The environment of resources without an Environment tag, as given to `costfix fix`: the
+    /// operations are derived again with it [default: `environment` in .costfix.hcl, else
+    /// TF_WORKSPACE].
+    #[arg(long, value_name = "NAME")]
+    pub environment: Option<String>,
     /// Rego policies to hold after the fix (added to the shipped ones). Repeatable.
     #[arg(long = "policy", value_name = "DIR")]
     pub policies: Vec<PathBuf>,

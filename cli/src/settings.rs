@@ -146,7 +146,8 @@ pub fn fix(a: &FixArgs, c: &Config) -> FixRequest {
 pub fn apply(a: &ApplyArgs, c: &Config) -> ApplyRequest {
     ApplyRequest {
         ops_file: a.ops.clone(),
-        dir: a.dir.clone(),
+        dir: apply_dir(a, c),
+        environment: environment(a.environment.as_ref(), c),
         plan: a.plan.clone(),
         state: a.state.clone(),
         approve_by: a.approve_by.clone(),
@@ -164,11 +165,20 @@ pub fn apply(a: &ApplyArgs, c: &Config) -> ApplyRequest {
     }
 }
 
+/// The root of `apply`: `--dir`, else `dir` in .costfix.hcl, else the current folder (never the
+/// `dir` an operations file records: it is a request, not a fact).
+fn apply_dir(a: &ApplyArgs, c: &Config) -> PathBuf {
+    a.dir
+        .clone()
+        .or_else(|| c.dir.clone())
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
 pub fn verify(a: &ApplyArgs, new_plan: &Path, c: &Config) -> VerifyRequest {
     VerifyRequest {
         ops_file: a.ops.clone(),
         new_plan: new_plan.to_owned(),
-        dir: a.dir.clone(),
+        dir: apply_dir(a, c),
         pricing: pricing(&a.inputs, c),
     }
 }

@@ -132,6 +132,13 @@ pub enum Error {
     #[diagnostic(code(costfix::input::invalid))]
     InvalidNoSource { path: PathBuf, message: String },
 
+    #[error("refused: {name} is outside the root folder: {message}")]
+    #[diagnostic(
+        code(costfix::outside_root),
+        help("costfix reads and writes only files inside the root folder (--dir, default the current folder), named relative to it; nothing was written")
+    )]
+    OutsideRoot { name: String, message: String },
+
     #[error(
         "the circuit breaker is open: the last {in_a_row} operations failed or were rolled back"
     )]

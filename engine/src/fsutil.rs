@@ -7,13 +7,19 @@ use std::path::Path;
 use crate::error::{Error, Result};
 
 /// Write `bytes` to `path` atomically: a temporary file in the same folder, fsync, rename over
-/// the original (keeping its permissions), fsync of the folder. A read-only file is refused
-/// before anything is written.
+/// the original (keeping its permissions), fsync of the folder. A read-only file, and a symbolic
+/// link (which the rename would replace by a regular file), are refused before anything is written.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let io = |source| Error::Write {
         path: path.to_owned(),
         source,
     };
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(Error::InvalidNoSource {
+            path: path.to_owned(),
+            message: "is a symbolic link: costfix does not replace a link with a file (nothing was written)".into(),
+        });
+    }
     let meta = std::fs::metadata(path).ok();
     if meta.as_ref().is_some_and(|m| m.permissions().readonly()) {
         return Err(Error::InvalidNoSource {

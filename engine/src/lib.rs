@@ -28,6 +28,7 @@ pub mod ops;
 pub mod policy;
 pub mod pricing;
 pub mod render;
+pub mod root;
 pub mod rules;
 pub mod slo;
 pub mod terraform;

@@ -11,6 +11,7 @@ const ORDER: &[&str] = &[
     "fsutil",
     "terraform",
     "hcl",
+    "root",
     "pricing",
     "cost",
     "estimate",

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use costfix_engine::config::Config;
 use costfix_engine::ops::{self, log, Recovered, RollbackRequest, RollbackTarget};
 use costfix_engine::render;
+use costfix_engine::root::Root;
 use miette::{IntoDiagnostic, Result};
 
 use crate::args::{ApplyArgs, LogCommand, OutFormat, RecoverArgs, RollbackArgs};
@@ -90,6 +91,9 @@ pub fn run_recover(a: &RecoverArgs) -> Result<ExitCode> {
             }
         }
     }
+    for f in &report.temp_files {
+        note!("removed {f} (a temporary file of an interrupted write)");
+    }
     if report.operations.is_empty() {
         note!("nothing to recover");
     }
@@ -99,7 +103,7 @@ pub fn run_recover(a: &RecoverArgs) -> Result<ExitCode> {
 pub fn run_log(c: &LogCommand) -> Result<ExitCode> {
     match c {
         LogCommand::Show { op, dir, format } => {
-            let contents = log::read(&log::path_in(dir))?;
+            let contents = log::read(&log::path_in(&Root::open(dir)?)?)?;
             let entries: Vec<&log::Entry> = contents
                 .entries
                 .iter()
@@ -119,7 +123,7 @@ pub fn run_log(c: &LogCommand) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         LogCommand::Verify { dir } => {
-            let path = log::path_in(dir);
+            let path = log::path_in(&Root::open(dir)?)?;
             let contents = log::read(&path)?;
             let mut out = std::io::stdout().lock();
             if contents.problems.is_empty() {
@@ -145,8 +149,9 @@ pub fn run_log(c: &LogCommand) -> Result<ExitCode> {
             Ok(exit(contents.problems.is_empty()))
         }
         LogCommand::ResetBreaker { by, dir } => {
-            let _lock = log::Lock::acquire(dir)?;
-            log::Log::open(dir)?.reset_breaker(by)?;
+            let root = Root::open(dir)?;
+            let _lock = log::Lock::acquire(&root)?;
+            log::Log::open(&root)?.reset_breaker(by)?;
             note!("circuit breaker reset by {by}");
             Ok(ExitCode::SUCCESS)
         }

@@ -179,7 +179,7 @@ impl SourceIndex {
         stack: &mut Vec<PathBuf>,
         visit: Option<Visitor<'_>>,
     ) -> Result<()> {
-        let files = tf_files(dir)?;
+        let files = tf_files(dir, root)?;
         let key = modules.join(".");
         self.add_module(&key, dir, &files, call, stack);
         let calls = self.index_files(&files, modules, &key, visit)?;
@@ -325,8 +325,9 @@ impl SourceIndex {
     }
 }
 
-/// The `.tf` and `.tf.json` files of a folder, sorted.
-fn tf_files(dir: &Path) -> Result<Vec<PathBuf>> {
+/// The `.tf` and `.tf.json` files of a folder, sorted. A symbolic link is taken only when it
+/// points at a file inside the root (`root` is canonical); one that leaves the tree is not read.
+fn tf_files(dir: &Path, root: &Path) -> Result<Vec<PathBuf>> {
     let listing = if dir.as_os_str().is_empty() {
         Path::new(".")
     } else {
@@ -340,11 +341,17 @@ fn tf_files(dir: &Path) -> Result<Vec<PathBuf>> {
         .filter_map(|e| e.ok().map(|e| dir.join(e.file_name())))
         .filter(|p| {
             let n = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-            (n.ends_with(".tf") || n.ends_with(".tf.json")) && p.is_file()
+            (n.ends_with(".tf") || n.ends_with(".tf.json")) && p.is_file() && inside(p, root)
         })
         .collect();
     files.sort();
     Ok(files)
+}
+
+/// Whether `p` (a file, maybe a symbolic link) is inside the canonical `root`.
+fn inside(p: &Path, root: &Path) -> bool {
+    let link = std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink());
+    !link || p.canonicalize().is_ok_and(|c| c.starts_with(root))
 }
 
 /// The folder of a module `source` called from `dir`, as shown and canonical, or why it is not

@@ -4,19 +4,20 @@
 //! operations.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::error::{Error, Result};
 use crate::estimate::{Pricing, PricingRequest};
-use crate::hcl::source::SourceIndex;
 use crate::ops::checks::validate;
 use crate::ops::log::{self, Event, Level, Lock, Log};
 use crate::ops::model::{OpState, Operation, OpsFile, Risk};
+use crate::ops::request::{self, rederive, Verdict};
 use crate::ops::world::{state_values, World, WorldInputs};
 use crate::policy::PolicySet;
+use crate::root::Root;
 use crate::slo;
 use crate::terraform::input::InputFile;
 use crate::terraform::plan::{parse_document, Document};
@@ -28,8 +29,11 @@ pub const BREAKER: usize = 3;
 #[derive(Debug)]
 pub struct ApplyRequest {
     pub ops_file: PathBuf,
-    /// The `.tf` root [default: the one the operations were made in].
-    pub dir: Option<PathBuf>,
+    /// The root folder: every file the operations name is resolved in it, and must be in it.
+    pub dir: PathBuf,
+    /// The environment of resources without an environment tag (as for `fix`), and where it
+    /// came from: the operations are derived again with it.
+    pub environment: Option<(String, String)>,
     /// A fresh plan to check on (its prior state is the current state) [default: the plan the
     /// operations were made from].
     pub plan: Option<PathBuf>,
@@ -73,9 +77,11 @@ impl ApplyReport {
 }
 
 /// The lock, the log and the breaker: what every writing command starts with.
-pub(crate) fn open_log(dir: &Path) -> Result<(Lock, Log)> {
-    let lock = Lock::acquire(dir)?;
-    let log = Log::open(dir)?;
+pub(crate) fn open_log(root: &Root) -> Result<(Lock, Log)> {
+    let lock = Lock::acquire(root)?;
+    let log = Log::open(root)?;
+    // After a crash, `recover` first: applying over an unfinished operation orphans its edit.
+    crate::ops::rollback::refuse_unfinished(log.entries())?;
     let in_a_row = log::failures_in_a_row(log.entries());
     if in_a_row >= BREAKER {
         return Err(Error::Breaker { in_a_row });
@@ -86,15 +92,32 @@ pub(crate) fn open_log(dir: &Path) -> Result<(Lock, Log)> {
 /// Apply the operations of an operations file.
 pub fn apply(req: &ApplyRequest) -> Result<ApplyReport> {
     let ops = OpsFile::load(&req.ops_file)?;
-    let dir = req.dir.clone().unwrap_or_else(|| PathBuf::from(&ops.dir));
-    let (_lock, mut log) = open_log(&dir)?;
+    let root = Root::open(&req.dir)?;
+    let (_lock, mut log) = open_log(&root)?;
     let done_this_hour = log::applied_in_last_hour(log.entries(), log::now_epoch());
-    let plan_path = req.plan.clone().unwrap_or_else(|| PathBuf::from(&ops.plan));
+    let plan_path = match &req.plan {
+        Some(p) => p.clone(),
+        None => plan_of(&ops, &root)?,
+    };
     let file = InputFile::read(&plan_path)?;
     let (doc, _) = parse_document(&file)?;
     let current = current_values(req, &doc, &file)?;
     let pricing = Pricing::load_request(&req.pricing)?;
-    let index = SourceIndex::build(&dir)?;
+    let Document::Plan(plan) = &doc else {
+        return Err(Error::WrongKind {
+            path: file.path.clone(),
+            expected: "a Terraform plan",
+            found: "a Terraform state",
+            help: "operations are checked on a plan: give the plan they were made from, or a fresh one with --plan".into(),
+        });
+    };
+    // What the rules make today, to compare each request with.
+    let (today, index) = rederive(plan, &pricing, &root, req.environment.as_ref())?;
+    let mut requests = Vec::new();
+    for op in ops.operations {
+        let verdict = request::compare(&op, &today, req.plan.is_none());
+        requests.push((resolve_files(op, &root)?, verdict));
+    }
     let mut policies = PolicySet::embedded()?;
     for d in &req.policies {
         policies.load_dir(d, false)?;
@@ -104,7 +127,7 @@ pub fn apply(req: &ApplyRequest) -> Result<ApplyReport> {
         budgets.extend(slo::load(s)?);
     }
     let world = World::new(WorldInputs {
-        dir: &dir,
+        dir: root.dir(),
         index: &index,
         current: current.as_ref(),
         strict: req.strict,
@@ -114,7 +137,7 @@ pub fn apply(req: &ApplyRequest) -> Result<ApplyReport> {
         policies: &policies,
         budgets: &budgets,
     })?;
-    let ids: Vec<String> = ops.operations.iter().map(|o| o.id.clone()).collect();
+    let ids: Vec<String> = requests.iter().map(|(o, _)| o.id.clone()).collect();
     log.run(
         true,
         format!("apply {}", req.ops_file.display()),
@@ -130,23 +153,52 @@ pub fn apply(req: &ApplyRequest) -> Result<ApplyReport> {
     };
     let mut results = Vec::new();
     let mut validated = Vec::new();
-    for mut op in ops.operations {
-        if let Some(why) = gates.skip(&mut op, &mut log)? {
-            op.event(&mut log, Level::Warn, why)?;
+    for (mut op, verdict) in requests {
+        if let Some((level, why)) = gates.skip(&mut op, &verdict, &mut log)? {
+            op.event(&mut log, level, why)?;
             results.push(op);
             continue;
         }
         match validate(op, &world, &mut log)? {
-            Ok(v) => validated.push(v),
+            Ok(v) => match verdict.refused_target(v.operation()) {
+                None => validated.push(v),
+                Some(why) => results.push(v.refuse(&mut log, &why, request::details(&verdict))?),
+            },
             Err(blocked) => results.push(blocked),
         }
     }
-    results.extend(crate::ops::write::apply(validated, &mut log)?);
+    results.extend(crate::ops::write::apply(validated, &root, &mut log)?);
     log.run(false, "apply finished", Value::Null)?;
     Ok(ApplyReport {
         schema: "costfix.apply/v1",
         operations: results,
     })
+}
+
+/// The plan an operations file was made from, named relative to the root (its `plan`); one
+/// outside the root is not read: `--plan` says which to use.
+pub(crate) fn plan_of(ops: &OpsFile, root: &Root) -> Result<PathBuf> {
+    root.resolve(&ops.plan).map_err(|e| match e {
+        Error::OutsideRoot { name, message } => Error::Usage {
+            message: format!(
+                "the operations file's plan {name} is not a file inside the root folder: {message}"
+            ),
+            help: "pass the plan with --plan PLAN".into(),
+        },
+        e => e,
+    })
+}
+
+/// The operation with the files it names (relative to the root) resolved in the root: refused
+/// (the whole run, before anything is written) when one is outside it.
+fn resolve_files(mut op: Operation, root: &Root) -> Result<Operation> {
+    for e in &mut op.target.edits {
+        e.file = root.resolve(&e.file.to_string_lossy())?;
+    }
+    if let Some(b) = &mut op.original.block {
+        b.file = root.resolve(&b.file)?.display().to_string();
+    }
+    Ok(op)
 }
 
 /// Current attributes: `--state`, else a fresh plan's prior state.
@@ -195,30 +247,48 @@ struct Gates<'a> {
 }
 
 impl Gates<'_> {
-    /// Why `op` is skipped (None: it goes on to the checks). An approval given is logged.
-    fn skip(&mut self, op: &mut Operation, log: &mut Log) -> Result<Option<String>> {
+    /// Why `op` is skipped or refused (None: it goes on to the checks). An approval given is
+    /// logged.
+    fn skip(
+        &mut self,
+        op: &mut Operation,
+        verdict: &Verdict,
+        log: &mut Log,
+    ) -> Result<Option<(Level, String)>> {
         // One already applied (and not rolled back since) is skipped, not checked again (its
         // checks would fail against its own edit).
         if let Some((seq, OpState::Applied)) = self.logged.get(&op.id) {
             op.state = OpState::Applied;
-            return Ok(Some(format!("already applied (log entry {seq}): skipped")));
+            let why = format!("already applied (log entry {seq}): skipped");
+            return Ok(Some((Level::Warn, why)));
         }
-        if op.state != OpState::Pending {
-            return Ok(Some(format!("not pending ({}): skipped", op.state.name())));
+        // A forged state, risk, approval or check result: refused, whatever the gates would say.
+        let refused = if op.state != OpState::Pending {
+            Some(format!(
+                "refused: the operations file says it is {}; only a Pending operation is applied; nothing was written",
+                op.state.name()
+            ))
+        } else {
+            verdict.refused_request(op)
+        };
+        if let Some(why) = refused {
+            op.state = OpState::Failed;
+            return Ok(Some((Level::Error, why)));
         }
+        let warn = |why: String| Ok(Some((Level::Warn, why)));
         if op.risk > self.req.max_risk {
-            return Ok(Some(format!(
+            return warn(format!(
                 "risk {} is above --max-risk {}: skipped",
                 op.risk.name(),
                 self.req.max_risk.name()
-            )));
+            ));
         }
         if op.approval.required {
             let Some(name) = &self.req.approve_by else {
-                return Ok(Some(format!(
+                return warn(format!(
                     "needs approval ({}): pass --approve-by NAME",
                     op.approval.reason
-                )));
+                ));
             };
             op.approval.approved_by = Some(name.clone());
             log.note(
@@ -229,10 +299,10 @@ impl Gates<'_> {
             )?;
         }
         if self.left == 0 {
-            return Ok(Some(format!(
+            return warn(format!(
                 "rate limit: at most {} operation(s) per run and {} per hour ({} applied in the last hour): skipped",
                 self.req.max_operations, self.req.max_per_hour, self.done_this_hour
-            )));
+            ));
         }
         self.left -= 1;
         Ok(None)

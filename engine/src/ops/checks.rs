@@ -31,6 +31,14 @@ impl Validated {
     pub(crate) fn into_parts(self) -> (Operation, Vec<isize>) {
         (self.op, self.shifts)
     }
+
+    /// Refuse it after all (`ValidatingSafety -> Failed`): what the checks cannot see, a request
+    /// the rule does not make today ([`crate::ops::request`]).
+    pub(crate) fn refuse(self, log: &mut Log, why: &str, details: Value) -> Result<Operation> {
+        let mut op = self.op;
+        op.transition(OpState::Failed, log, why, details)?;
+        Ok(op)
+    }
 }
 
 /// The names of the six checks, in the order they run.

@@ -20,6 +20,7 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 use crate::ops::model::OpState;
 use crate::ops::snapshot::{canonical_json, sha256_hex};
+use crate::root::Root;
 
 pub use crate::ops::clock::{now_epoch, parse_rfc3339, rfc3339};
 
@@ -151,9 +152,12 @@ pub struct Contents {
     pub torn_tail: bool,
 }
 
-/// The log of a tree: `DIR/.costfix/oplog.jsonl`.
-pub fn path_in(dir: &Path) -> PathBuf {
-    dir.join(".costfix").join("oplog.jsonl")
+/// The log's file name in [`crate::root::STATE_DIR`].
+pub const LOG_FILE: &str = "oplog.jsonl";
+
+/// The log of a tree: `ROOT/.costfix/oplog.jsonl` (refused when it or `.costfix` is a link).
+pub fn path_in(root: &Root) -> Result<PathBuf> {
+    root.state_file(LOG_FILE, false)
 }
 
 /// Read a log (a missing file is an empty log) and check it: hashes, chain, sequence, tail.
@@ -241,6 +245,7 @@ pub fn read(path: &Path) -> Result<Contents> {
 
 /// The append handle of a log.
 pub struct Log {
+    root: Root,
     path: PathBuf,
     last_hash: String,
     next_seq: u64,
@@ -249,8 +254,8 @@ pub struct Log {
 
 impl Log {
     /// Open a tree's log for appending. A log with problems (tampering, a torn tail) is refused.
-    pub fn open(dir: &Path) -> Result<Log> {
-        let path = path_in(dir);
+    pub fn open(root: &Root) -> Result<Log> {
+        let path = path_in(root)?;
         let c = read(&path)?;
         if let Some(p) = c.problems.first() {
             return Err(Error::InvalidNoSource {
@@ -269,6 +274,7 @@ impl Log {
             next_seq: entries.last().map_or(1, |e| e.seq + 1),
             entries,
             path,
+            root: root.clone(),
         })
     }
 
@@ -368,16 +374,13 @@ impl Log {
             path: self.path.clone(),
             source,
         };
-        if let Some(parent) = self.path.parent() {
-            std::fs::create_dir_all(parent).map_err(io)?;
-        }
+        // Checked again at each entry: `.costfix` and the log must not have become links.
+        self.root.state_file(LOG_FILE, true)?;
         let write = |source| Error::Write {
             path: self.path.clone(),
             source,
         };
-        let mut f = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
+        let mut f = no_follow(std::fs::OpenOptions::new().create(true).append(true))
             .open(&self.path)
             .map_err(write)?;
         let len = f.metadata().map_err(io)?.len();
@@ -395,8 +398,8 @@ impl Log {
 
     /// Drop a torn last line (after `costfix recover` reported it): the file is cut back to the
     /// last complete entry, atomically. Returns the bytes removed.
-    pub fn cut_torn_tail(dir: &Path) -> Result<Option<String>> {
-        let path = path_in(dir);
+    pub fn cut_torn_tail(root: &Root) -> Result<Option<String>> {
+        let path = path_in(root)?;
         let c = read(&path)?;
         if !c.torn_tail {
             return Ok(None);
@@ -410,6 +413,17 @@ impl Log {
         crate::fsutil::write_atomic(&path, &text[..keep])?;
         Ok(Some(torn))
     }
+}
+
+/// Open options that refuse a symbolic link as the last component (`O_NOFOLLOW`), so that a link
+/// put in place after the check is not followed either.
+fn no_follow(o: &mut std::fs::OpenOptions) -> &mut std::fs::OpenOptions {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.custom_flags(libc::O_NOFOLLOW);
+    }
+    o
 }
 
 /// The message of a rollback asked for with `costfix rollback` (not a failure).
@@ -473,20 +487,21 @@ pub struct Lock {
 }
 
 impl Lock {
-    pub fn acquire(dir: &Path) -> Result<Lock> {
-        let path = dir.join(".costfix").join("lock");
+    pub fn acquire(root: &Root) -> Result<Lock> {
+        let path = root.state_file("lock", true)?;
         let io = |source| Error::Io {
             path: path.clone(),
             source,
         };
-        std::fs::create_dir_all(path.parent().expect("has a parent")).map_err(io)?;
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .read(true)
-            .write(true)
-            .open(&path)
-            .map_err(io)?;
+        let file = no_follow(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .read(true)
+                .write(true),
+        )
+        .open(&path)
+        .map_err(io)?;
         match file.try_lock() {
             Ok(()) => Ok(Lock { _file: file }),
             Err(std::fs::TryLockError::WouldBlock) => Err(Error::InvalidNoSource {
@@ -548,12 +563,13 @@ mod tests {
     #[test]
     fn the_chain_detects_edits_deletions_reorders_and_torn_tails() {
         let dir = tempfile::tempdir().unwrap();
-        let mut log = Log::open(dir.path()).unwrap();
+        let root = Root::open(dir.path()).unwrap();
+        let mut log = Log::open(&root).unwrap();
         for i in 0..4 {
             log.note("op-1", Level::Info, format!("event {i}"), json!({"i": i}))
                 .unwrap();
         }
-        let path = path_in(dir.path());
+        let path = path_in(&root).unwrap();
         assert!(read(&path).unwrap().problems.is_empty());
         let text = std::fs::read_to_string(&path).unwrap();
         let lines: Vec<&str> = text.lines().collect();
@@ -579,18 +595,16 @@ mod tests {
         // Torn.
         let p = check(format!("{text}{}", &lines[3][..20]));
         assert_eq!((p[0].line, p[0].kind), (5, "torn"));
-        assert!(
-            Log::open(dir.path()).is_err(),
-            "a torn log is not appended to"
-        );
-        assert!(Log::cut_torn_tail(dir.path()).unwrap().is_some());
-        assert!(Log::open(dir.path()).is_ok());
+        assert!(Log::open(&root).is_err(), "a torn log is not appended to");
+        assert!(Log::cut_torn_tail(&root).unwrap().is_some());
+        assert!(Log::open(&root).is_ok());
     }
 
     #[test]
     fn only_legal_transitions_are_logged() {
         let dir = tempfile::tempdir().unwrap();
-        let mut log = Log::open(dir.path()).unwrap();
+        let root = Root::open(dir.path()).unwrap();
+        let mut log = Log::open(&root).unwrap();
         let e = log
             .transition(
                 "op-1",
@@ -617,7 +631,7 @@ mod tests {
                 .contains("illegal transition Pending -> Applied"),
             "{err}"
         );
-        let c = read(&path_in(dir.path())).unwrap();
+        let c = read(&path_in(&root).unwrap()).unwrap();
         assert_eq!(c.entries.len(), 1);
         assert!(c.problems.is_empty());
         // The text on disk reads back as the same typed event.
@@ -632,9 +646,10 @@ mod tests {
     #[test]
     fn one_lock_per_tree() {
         let dir = tempfile::tempdir().unwrap();
-        let held = Lock::acquire(dir.path()).unwrap();
-        assert!(Lock::acquire(dir.path()).is_err());
+        let root = Root::open(dir.path()).unwrap();
+        let held = Lock::acquire(&root).unwrap();
+        assert!(Lock::acquire(&root).is_err());
         drop(held);
-        assert!(Lock::acquire(dir.path()).is_ok());
+        assert!(Lock::acquire(&root).is_ok());
     }
 }

@@ -22,6 +22,7 @@ pub mod log;
 pub mod model;
 pub mod propose;
 pub mod recover;
+pub mod request;
 pub mod rollback;
 pub mod snapshot;
 pub mod undo;

@@ -278,6 +278,16 @@ impl OpsFile {
                 message: format!("schema `{}` is not {SCHEMA}", f.schema),
             });
         }
+        let mut seen = std::collections::HashSet::new();
+        if let Some(dup) = f.operations.iter().find(|o| !seen.insert(o.id.as_str())) {
+            return Err(Error::InvalidNoSource {
+                path: path.to_owned(),
+                message: format!(
+                    "operation id {} appears more than once: an operations file names each operation once",
+                    dup.id
+                ),
+            });
+        }
         Ok(f)
     }
 

@@ -3,7 +3,7 @@
 //! anchors, the risk, the approval policy's decision and a rollback plan.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
@@ -16,6 +16,7 @@ use crate::ops::model::{
 };
 use crate::ops::snapshot::{hash_value, sha256_hex, BlockSnapshot, Snapshot};
 use crate::policy::PolicySet;
+use crate::root::Root;
 use crate::rules::{apply_changes, environment_tag, Environment};
 use crate::terraform::input::InputFile;
 use crate::terraform::plan::Plan;
@@ -60,7 +61,27 @@ pub fn fix_to_operations(
 
 /// The operations of the applicable fixes, with the shipped approval policy's decisions.
 pub fn propose(req: &ProposeRequest<'_>) -> Result<OpsFile> {
-    let values = plan_values(req.plan);
+    let root = Root::open(req.dir)?;
+    let operations = operations(req.fixes, req.plan, req.environment, &root)?;
+    Ok(OpsFile {
+        schema: SCHEMA.into(),
+        created: log::rfc3339(log::now_epoch()),
+        plan: root.name_of(&req.plan_file.path),
+        plan_sha256: sha256_hex(req.plan_file.json().as_bytes()),
+        dir: req.dir.display().to_string(),
+        operations,
+    })
+}
+
+/// The operations of the fixes marked `applied`: what `fix --out` writes, and what `apply`
+/// compares an operations file's requests with. Files are named relative to `root`.
+pub fn operations(
+    fixes: &[Fix],
+    plan: &Plan<'_>,
+    run_environment: Option<&str>,
+    root: &Root,
+) -> Result<Vec<Operation>> {
+    let values = plan_values(plan);
     let policies = PolicySet::embedded()?;
     let approve = |input: &Value| -> Option<Value> {
         policies
@@ -69,7 +90,7 @@ pub fn propose(req: &ProposeRequest<'_>) -> Result<OpsFile> {
             .flatten()
     };
     let mut operations = Vec::new();
-    for f in req.fixes.iter().filter(|f| f.applied) {
+    for f in fixes.iter().filter(|f| f.applied) {
         let (before, after) = f
             .instances
             .first()
@@ -79,19 +100,12 @@ pub fn propose(req: &ProposeRequest<'_>) -> Result<OpsFile> {
             .or(before)
             .and_then(environment_tag)
             .map(|(_, v)| v.to_string())
-            .or_else(|| req.environment.map(str::to_string));
-        if let Some(op) = propose_one(f, &values, environment, &approve) {
+            .or_else(|| run_environment.map(str::to_string));
+        if let Some(op) = propose_one(f, &values, environment, &approve, root) {
             operations.push(op);
         }
     }
-    Ok(OpsFile {
-        schema: SCHEMA.into(),
-        created: log::rfc3339(log::now_epoch()),
-        plan: req.plan_file.display_name(),
-        plan_sha256: sha256_hex(req.plan_file.json().as_bytes()),
-        dir: req.dir.display().to_string(),
-        operations,
-    })
+    Ok(operations)
 }
 
 /// `after` and `before` values per instance address of a plan.
@@ -115,6 +129,7 @@ pub fn propose_one(
     values: &Values,
     environment: Option<String>,
     approve: &dyn Fn(&Value) -> Option<Value>,
+    root: &Root,
 ) -> Option<Operation> {
     if fix.edits.is_empty() || fix.no_fix.is_some() || fix.suppressed.is_some() {
         return None;
@@ -128,7 +143,10 @@ pub fn propose_one(
     };
     let block = match (&fix.file, &fix.block_span, fix.line) {
         (Some(f), Some(span), Some(line)) => {
-            BlockSnapshot::read(Path::new(f), span.start, span.end, line)
+            BlockSnapshot::read(Path::new(f), span.start, span.end, line).map(|mut b| {
+                b.file = root.name_of(Path::new(f));
+                b
+            })
         }
         _ => None,
     };
@@ -138,7 +156,7 @@ pub fn propose_one(
         &Value::Object(Default::default()),
         &fix.changes,
     );
-    let edits = anchored_edits(fix);
+    let edits = anchored_edits(fix, root);
     let (risk, risk_reasons) = risk_of(fix, environment.as_deref());
     let approval = approval_of(approve(&json!({
         "action": "apply_fix",
@@ -180,13 +198,16 @@ pub fn propose_one(
     Some(op)
 }
 
-/// The fix's edits anchored in their files as they are now (hash, text around them).
-fn anchored_edits(fix: &Fix) -> Vec<Edit> {
+/// The fix's edits anchored in their files as they are now (hash, text around them), their files
+/// named relative to the root.
+fn anchored_edits(fix: &Fix, root: &Root) -> Vec<Edit> {
     fix.edits
         .iter()
         .map(|e| {
             let text = std::fs::read_to_string(&e.edit.file).unwrap_or_default();
-            e.edit.clone().anchored(&text, e.old_text.clone())
+            let mut edit = e.edit.clone().anchored(&text, e.old_text.clone());
+            edit.file = PathBuf::from(root.name_of(&e.edit.file));
+            edit
         })
         .collect()
 }

@@ -14,6 +14,7 @@ use crate::ops::model::OpState;
 use crate::ops::snapshot::sha256_hex;
 use crate::ops::undo::undo_text;
 use crate::ops::write::FileChange;
+use crate::root::Root;
 
 /// What happened to one unfinished operation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +32,8 @@ pub struct RecoverReport {
     /// The torn last line of the log that was cut off.
     pub torn: Option<String>,
     pub operations: Vec<Recovered>,
+    /// Temporary files of interrupted writes that were removed.
+    pub temp_files: Vec<String>,
 }
 
 impl RecoverReport {
@@ -44,9 +47,10 @@ impl RecoverReport {
 
 /// Recover the tree at `dir` after a crash.
 pub fn recover(dir: &Path) -> Result<RecoverReport> {
-    let _lock = Lock::acquire(dir)?;
-    let torn = Log::cut_torn_tail(dir)?;
-    let mut log = Log::open(dir)?;
+    let root = Root::open(dir)?;
+    let _lock = Lock::acquire(&root)?;
+    let torn = Log::cut_torn_tail(&root)?;
+    let mut log = Log::open(&root)?;
     let entries = log.entries().to_vec();
     // The last transition of each operation.
     let mut last: BTreeMap<&str, (&Entry, OpState)> = BTreeMap::new();
@@ -58,6 +62,7 @@ pub fn recover(dir: &Path) -> Result<RecoverReport> {
     let mut report = RecoverReport {
         torn,
         operations: Vec::new(),
+        temp_files: Vec::new(),
     };
     for (op, (e, state)) in last {
         match state {
@@ -69,36 +74,57 @@ pub fn recover(dir: &Path) -> Result<RecoverReport> {
                 report.operations.push(Recovered::Failed(op.to_string()));
             }
             OpState::Applying | OpState::RollingBack => {
-                report.operations.push(roll_back(&mut log, op, e, state)?);
+                report.operations.push(roll_back(
+                    &mut log,
+                    &root,
+                    op,
+                    files_of(&entries, op, e),
+                    state,
+                )?);
             }
             _ => {}
         }
     }
+    report.temp_files = remove_temp_files(&root, &entries);
     Ok(report)
 }
 
 /// Roll back an operation interrupted in `state`: each file as after it is restored, each as
-/// before it is left; any other file is for a person.
-fn roll_back(log: &mut Log, op: &str, e: &Entry, state: OpState) -> Result<Recovered> {
-    let changes: Vec<FileChange> =
-        serde_json::from_value(e.details["files"].clone()).unwrap_or_default();
+/// before it is left; any other file is for a person. The files and their hashes come from the
+/// entry that put it in `state` (`Applying`, or `->RollingBack`, which carries them too); a
+/// file outside the root is refused.
+fn roll_back(
+    log: &mut Log,
+    root: &Root,
+    op: &str,
+    changes: Vec<FileChange>,
+    state: OpState,
+) -> Result<Recovered> {
+    let paths: Vec<PathBuf> = changes
+        .iter()
+        .map(|c| root.resolve(&c.file))
+        .collect::<Result<_>>()?;
     if state == OpState::Applying {
         let msg = format!("{RECOVER_PREFIX} rolling back an unfinished operation");
-        log.transition(op, state, OpState::RollingBack, msg, Value::Null)?;
+        let details = json!({ "files": changes });
+        log.transition(op, state, OpState::RollingBack, msg, details)?;
     }
     let mut manual = Vec::new();
-    for c in changes.iter().rev() {
-        let sha = std::fs::read(&c.file)
+    for (c, path) in changes.iter().zip(&paths).rev() {
+        let sha = std::fs::read(path)
             .map(|b| sha256_hex(&b))
             .unwrap_or_default();
         if sha == c.sha256_before {
-            continue; // never written
+            continue; // never written, or already restored
         }
+        // Only a file the log describes (its hash is the one after the change), and only to the
+        // bytes the log's reverse edits make of it.
         let restored = (sha == c.sha256_after)
-            .then(|| undo_text(c, false).ok())
-            .flatten();
+            .then(|| undo_text(c, path, false).ok())
+            .flatten()
+            .filter(|(_, u)| sha256_hex(u.text.as_bytes()) == c.sha256_before);
         match restored {
-            Some((_, text)) => write_atomic(&PathBuf::from(&c.file), text.as_bytes())?,
+            Some((_, undone)) => write_atomic(path, undone.text.as_bytes())?,
             None => manual.push(c.file.clone()),
         }
     }
@@ -127,4 +153,66 @@ fn roll_back(log: &mut Log, op: &str, e: &Entry, state: OpState) -> Result<Recov
             files: manual,
         })
     }
+}
+
+/// The files of the entry `e` that left `op` unfinished; for a `->RollingBack` entry written
+/// before it carried them, those of the operation's latest entry that has them.
+fn files_of(entries: &[Entry], op: &str, e: &Entry) -> Vec<FileChange> {
+    let of = |e: &Entry| -> Vec<FileChange> {
+        serde_json::from_value(e.details["files"].clone()).unwrap_or_default()
+    };
+    let own = of(e);
+    if !own.is_empty() {
+        return own;
+    }
+    entries
+        .iter()
+        .rev()
+        .filter(|x| x.op == op && x.seq < e.seq)
+        .map(of)
+        .find(|f| !f.is_empty())
+        .unwrap_or_default()
+}
+
+/// Remove the temporary files an interrupted atomic write leaves (`.costfix-*.tmp`) in the root,
+/// `.costfix/` and the folders of the files the log names; returns their names.
+fn remove_temp_files(root: &Root, entries: &[Entry]) -> Vec<String> {
+    let mut folders: std::collections::BTreeSet<PathBuf> = Default::default();
+    folders.insert(root.dir().to_path_buf());
+    folders.insert(root.dir().join(crate::root::STATE_DIR));
+    for e in entries {
+        let changes: Vec<FileChange> =
+            serde_json::from_value(e.details["files"].clone()).unwrap_or_default();
+        for c in changes {
+            if let Some(parent) = root.resolve(&c.file).ok().and_then(|p| {
+                p.parent().map(|d| {
+                    if d.as_os_str().is_empty() {
+                        root.dir().to_path_buf()
+                    } else {
+                        d.to_path_buf()
+                    }
+                })
+            }) {
+                folders.insert(parent);
+            }
+        }
+    }
+    let mut removed = Vec::new();
+    for dir in folders {
+        let Ok(listing) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in listing.flatten() {
+            let name = entry.file_name().to_string_lossy().to_string();
+            let regular = entry.file_type().is_ok_and(|t| t.is_file());
+            if regular
+                && name.starts_with(".costfix-")
+                && name.ends_with(".tmp")
+                && std::fs::remove_file(entry.path()).is_ok()
+            {
+                removed.push(root.name_of(&entry.path()));
+            }
+        }
+    }
+    removed
 }

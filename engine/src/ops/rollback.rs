@@ -9,7 +9,9 @@ use crate::error::{Error, Result};
 use crate::fsutil::write_atomic;
 use crate::ops::log::{self, Entry, Event, Lock, Log};
 use crate::ops::model::OpState;
-use crate::ops::undo::{applied_changes, restore, undo_in, Restored};
+use crate::ops::snapshot::sha256_hex;
+use crate::ops::undo::{applied_changes, known_hashes, restore, undo_in, Restored};
+use crate::root::Root;
 
 /// Which operations to undo.
 #[derive(Debug, Clone)]
@@ -45,13 +47,15 @@ pub struct RollbackReport {
 
 /// Make (and with `apply`, write) the rollback of applied operations.
 pub fn rollback(req: &RollbackRequest) -> Result<RollbackReport> {
+    let root = Root::open(&req.dir)?;
     let _lock = if req.apply {
-        Some(Lock::acquire(&req.dir)?)
+        Some(Lock::acquire(&root)?)
     } else {
         None
     };
-    let mut log = Log::open(&req.dir)?;
+    let mut log = Log::open(&root)?;
     let entries = log.entries().to_vec();
+    refuse_unfinished(&entries)?;
     let ids = match &req.target {
         RollbackTarget::Operation(id) => vec![id.clone()],
         RollbackTarget::LastRun => last_run(&entries).ok_or_else(|| Error::InvalidNoSource {
@@ -60,7 +64,8 @@ pub fn rollback(req: &RollbackRequest) -> Result<RollbackReport> {
         })?,
     };
     // Undo op after op in memory (several operations may have edited one file), newest first.
-    let mut texts: BTreeMap<String, (String, String)> = BTreeMap::new();
+    // Files are named relative to the root in the log, and resolved in it.
+    let mut texts: BTreeMap<String, (PathBuf, String, String)> = BTreeMap::new();
     let mut per_op: Vec<(String, Vec<Restored>)> = Vec::new();
     for id in &ids {
         let changes = applied_changes(&entries, id).ok_or_else(|| Error::Operation {
@@ -70,27 +75,35 @@ pub fn rollback(req: &RollbackRequest) -> Result<RollbackReport> {
         let mut files = Vec::new();
         for c in changes.iter().rev() {
             if !texts.contains_key(&c.file) {
-                let t = std::fs::read_to_string(&c.file).map_err(|source| Error::Io {
-                    path: PathBuf::from(&c.file),
+                let path = root.resolve(&c.file)?;
+                let t = std::fs::read_to_string(&path).map_err(|source| Error::Io {
+                    path: path.clone(),
                     source,
                 })?;
-                texts.insert(c.file.clone(), (t.clone(), t));
+                if !req.force
+                    && !known_hashes(&entries, &c.file).contains(&sha256_hex(t.as_bytes()))
+                {
+                    return Err(Error::Rollback {
+                        message: format!(
+                            "{}: the file changed outside costfix since it was last written (the log records no such sha256): refusing without --force",
+                            c.file
+                        ),
+                    });
+                }
+                texts.insert(c.file.clone(), (path, t.clone(), t));
             }
             let entry = texts.get_mut(&c.file).expect("inserted above");
-            let restored =
-                undo_in(&entry.1, c, req.force).map_err(|message| Error::Rollback { message })?;
-            entry.1 = restored.clone();
-            files.push(Restored {
-                file: c.file.clone(),
-                text: restored,
-                sha256_before: c.sha256_before.clone(),
-            });
+            let undone =
+                undo_in(&entry.2, c, req.force).map_err(|message| Error::Rollback { message })?;
+            let restored = Restored::new(c, entry.0.clone(), &entry.2, undone);
+            entry.2 = restored.text.clone();
+            files.push(restored);
         }
         per_op.push((id.clone(), files));
     }
     let patch: String = texts
         .iter()
-        .map(|(f, (orig, now))| crate::fix::unified_diff(f, orig, now))
+        .map(|(f, (_, orig, now))| crate::fix::unified_diff(f, orig, now))
         .collect();
     if let Some(p) = &req.patch_out {
         write_atomic(p, patch.as_bytes())?;
@@ -104,6 +117,36 @@ pub fn rollback(req: &RollbackRequest) -> Result<RollbackReport> {
         operations: ids,
         patch,
         applied: req.apply,
+    })
+}
+
+/// An operation the log leaves between two states (a crash) is for `costfix recover` first.
+pub(crate) fn refuse_unfinished(entries: &[Entry]) -> Result<()> {
+    let mut last: BTreeMap<&str, OpState> = BTreeMap::new();
+    for e in entries {
+        if let Some(to) = e.transition.to() {
+            last.insert(&e.op, to);
+        }
+    }
+    let unfinished: Vec<String> = last
+        .iter()
+        .filter(|(_, s)| {
+            matches!(
+                s,
+                OpState::ValidatingSafety | OpState::Applying | OpState::RollingBack
+            )
+        })
+        .map(|(op, s)| format!("{op} ({})", s.name()))
+        .collect();
+    if unfinished.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Usage {
+        message: format!(
+            "the log ends with unfinished operation(s): {} (costfix was interrupted)",
+            unfinished.join(", ")
+        ),
+        help: "run `costfix recover` first: it finishes or undoes them, file by file".into(),
     })
 }
 

@@ -2,17 +2,18 @@
 //! a plan made after the change: each instance's planned values must be the fix's and the monthly
 //! cost lower. An operation that fails is rolled back.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use rust_decimal::Decimal;
 
 use crate::error::{Error, Result};
 use crate::estimate::{Pricing, PricingRequest};
-use crate::ops::apply::open_log;
+use crate::ops::apply::{open_log, plan_of};
 use crate::ops::log::Level;
 use crate::ops::model::{Operation, OpsFile};
 use crate::ops::undo::{applied_changes, restore, undo_text, Restored};
 use crate::ops::world::instance_cost;
+use crate::root::Root;
 use crate::terraform::input::InputFile;
 use crate::terraform::plan::{parse_document, Document, Plan};
 
@@ -21,7 +22,8 @@ pub struct VerifyRequest {
     pub ops_file: PathBuf,
     /// The plan made after the change.
     pub new_plan: PathBuf,
-    pub dir: Option<PathBuf>,
+    /// The root folder (the log's, and the files').
+    pub dir: PathBuf,
     pub pricing: PricingRequest,
 }
 
@@ -51,10 +53,10 @@ impl VerifyReport {
 /// Check the applied operations of an operations file against a plan made after the change.
 pub fn verify_plan(req: &VerifyRequest) -> Result<VerifyReport> {
     let ops = OpsFile::load(&req.ops_file)?;
-    let dir = req.dir.clone().unwrap_or_else(|| PathBuf::from(&ops.dir));
-    let (_lock, mut log) = open_log(&dir)?;
+    let root = Root::open(&req.dir)?;
+    let (_lock, mut log) = open_log(&root)?;
     let pricing = Pricing::load_request(&req.pricing)?;
-    let old_file = InputFile::read(Path::new(&ops.plan))?;
+    let old_file = InputFile::read(&plan_of(&ops, &root)?)?;
     let (old_doc, _) = parse_document(&old_file)?;
     let new_file = InputFile::read(&req.new_plan)?;
     let (new_doc, _) = parse_document(&new_file)?;
@@ -84,13 +86,10 @@ pub fn verify_plan(req: &VerifyRequest) -> Result<VerifyReport> {
             );
             let mut files = Vec::new();
             for c in changes.iter().rev() {
-                let (_, text) =
-                    undo_text(c, false).map_err(|message| Error::Rollback { message })?;
-                files.push(Restored {
-                    file: c.file.clone(),
-                    text,
-                    sha256_before: c.sha256_before.clone(),
-                });
+                let path = root.resolve(&c.file)?;
+                let (now, undone) =
+                    undo_text(c, &path, false).map_err(|message| Error::Rollback { message })?;
+                files.push(Restored::new(c, path, &now, undone));
             }
             restore(&mut log, &op.id, &files, &why)?;
         }

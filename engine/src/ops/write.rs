@@ -15,6 +15,7 @@ use crate::ops::checks::Validated;
 use crate::ops::log::Log;
 use crate::ops::model::{OpState, Operation};
 use crate::ops::snapshot::sha256_hex;
+use crate::root::Root;
 
 /// One file as an operation changed it: hashes before and after, and the edits to undo it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,19 +27,19 @@ pub struct FileChange {
     pub reverse: Vec<Edit>,
 }
 
-/// A file to write: its name, its text now and the text with the operation's edits.
+/// A file to write: its path, its text now and the text with the operation's edits.
 struct Write {
-    file: String,
+    path: PathBuf,
     original: String,
     new: String,
 }
 
 /// Apply validated operations, in order. Only a [`Validated`] operation can be given here.
-pub fn apply(ops: Vec<Validated>, log: &mut Log) -> Result<Vec<Operation>> {
+pub fn apply(ops: Vec<Validated>, root: &Root, log: &mut Log) -> Result<Vec<Operation>> {
     let mut out = Vec::new();
     for v in ops {
         let (mut op, shifts) = v.into_parts();
-        let planned = splice_files(&op, &shifts);
+        let planned = splice_files(&op, &shifts, root);
         let (changes, writes, error) = match planned {
             Ok((c, w)) => (c, w, None),
             Err(e) => (Vec::new(), Vec::new(), Some(e)),
@@ -66,8 +67,9 @@ pub fn apply(ops: Vec<Validated>, log: &mut Log) -> Result<Vec<Operation>> {
 fn splice_files(
     op: &Operation,
     shifts: &[isize],
+    root: &Root,
 ) -> std::result::Result<(Vec<FileChange>, Vec<Write>), String> {
-    let mut by_file: BTreeMap<String, Vec<(Edit, String)>> = BTreeMap::new();
+    let mut by_file: BTreeMap<PathBuf, Vec<(Edit, String)>> = BTreeMap::new();
     for (e, s) in op
         .target
         .edits
@@ -76,29 +78,31 @@ fn splice_files(
     {
         let text = std::fs::read_to_string(&e.file).unwrap_or_default();
         let hint = (e.span.start as isize + s).max(0) as usize;
-        let file = e.file.display().to_string();
         let at = e
             .relocate(&text, hint)
-            .ok_or_else(|| format!("{file}: the text to replace moved or changed"))?;
+            .ok_or_else(|| format!("{}: the text to replace moved or changed", e.file.display()))?;
         by_file
-            .entry(file)
+            .entry(e.file.clone())
             .or_default()
             .push((e.moved_to(at), e.old_text().to_string()));
     }
     let mut changes = Vec::new();
     let mut writes = Vec::new();
-    for (file, edits) in &by_file {
-        let original = std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?;
+    for (path, edits) in &by_file {
+        let shown = path.display();
+        let original = std::fs::read_to_string(path).map_err(|e| format!("{shown}: {e}"))?;
         let refs: Vec<&Edit> = edits.iter().map(|(e, _)| e).collect();
-        let new = edit::apply_verified(&original, &refs).map_err(|e| format!("{file}: {e}"))?;
+        let new = edit::apply_verified(&original, &refs).map_err(|e| format!("{shown}: {e}"))?;
+        // The log names the file relative to the root (what rollback and recover resolve).
+        let file = root.name_of(path);
         changes.push(FileChange {
-            file: file.clone(),
+            reverse: reverse_edits(&file, &new, edits),
+            file,
             sha256_before: sha256_hex(original.as_bytes()),
             sha256_after: sha256_hex(new.as_bytes()),
-            reverse: reverse_edits(file, &new, edits),
         });
         writes.push(Write {
-            file: file.clone(),
+            path: path.clone(),
             original,
             new,
         });
@@ -117,13 +121,25 @@ fn write_files(
     let mut written: Vec<&Write> = Vec::new();
     let mut failure = None;
     for w in writes {
-        if let Err(e) = write_atomic(Path::new(&w.file), w.new.as_bytes()) {
+        // Another process may have changed the file since it was read (the lock only keeps
+        // costfix out): its change is not overwritten.
+        if !reads_back(&w.path, &w.original) {
+            failure = Some(format!(
+                "{} changed since it was read (another process edited it); it was not written",
+                w.path.display()
+            ));
+            break;
+        }
+        if let Err(e) = write_atomic(&w.path, w.new.as_bytes()) {
             failure = Some(format!("{e}"));
             break;
         }
         written.push(w);
-        if !reads_back(&w.file, &w.new) {
-            failure = Some(format!("{} does not read back as written", w.file));
+        if !reads_back(&w.path, &w.new) {
+            failure = Some(format!(
+                "{} does not read back as written",
+                w.path.display()
+            ));
             break;
         }
     }
@@ -133,11 +149,12 @@ fn write_files(
         return op.transition(OpState::Applied, log, "applied and verified", details);
     };
     let msg = format!("verification failed: {why}; rolling back");
-    op.transition(OpState::RollingBack, log, &msg, Value::Null)?;
+    // The files go with the entry: a crash during the rollback is recovered from it.
+    op.transition(OpState::RollingBack, log, &msg, json!({ "files": changes }))?;
     let mut ok = true;
     for w in written.iter().rev() {
-        ok &= write_atomic(Path::new(&w.file), w.original.as_bytes()).is_ok()
-            && reads_back(&w.file, &w.original);
+        ok &= write_atomic(&w.path, w.original.as_bytes()).is_ok()
+            && reads_back(&w.path, &w.original);
     }
     if ok {
         let msg = "rolled back: every file is as before";
@@ -154,7 +171,7 @@ fn write_files(
 }
 
 /// Whether the file on disk now is `text`.
-fn reads_back(file: &str, text: &str) -> bool {
+fn reads_back(file: &Path, text: &str) -> bool {
     std::fs::read(file).map(|b| sha256_hex(&b)).ok() == Some(sha256_hex(text.as_bytes()))
 }
 
