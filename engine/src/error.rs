@@ -132,7 +132,7 @@ pub enum Error {
     #[diagnostic(code(costfix::input::invalid))]
     InvalidNoSource { path: PathBuf, message: String },
 
-    #[error("refused: {name} is outside the root folder: {message}")]
+    #[error("refused: {name} is not a file inside the root folder: {message}")]
     #[diagnostic(
         code(costfix::outside_root),
         help("costfix reads and writes only files inside the root folder (--dir, default the current folder), named relative to it; nothing was written")

@@ -1,0 +1,511 @@
+//! Operations files, logs and trees as an attacker would write them (`reliability.md`,
+//! sections 1–3): nothing outside the root is ever read or written, an operations file is a
+//! request compared with what the rules make today, and a crash during a rollback is recovered
+//! from the log. Each test reproduces a row of the report and fails on the code it reviewed.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{copy_dir, repo, run_in, Out};
+use serde_json::Value;
+
+/// A copy of `fixtures/fix/shapes` in `T/tree`, and `T/outside/victim.tf` holding the same text
+/// as its `main.tf` (so that a misdirected edit would find its text there).
+fn setup() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let t = tempfile::tempdir().unwrap();
+    let tree = t.path().join("tree");
+    copy_dir(&repo().join("fixtures/fix/shapes"), &tree);
+    let outside = t.path().join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::copy(tree.join("main.tf"), outside.join("victim.tf")).unwrap();
+    (t, tree, outside)
+}
+
+fn costfix(dir: &Path, args: &[&str]) -> Out {
+    let mut all = vec!["--no-config"];
+    all.extend_from_slice(args);
+    run_in(dir, &all)
+}
+
+/// `fix --out ops.json` for CF003 (gp2 volumes), and the operations file.
+fn plan_ops(dir: &Path) -> Value {
+    let o = costfix(
+        dir,
+        &["fix", "plan.json", "--rule", "CF003", "--out", "ops.json"],
+    );
+    assert!(o.stderr.contains("to ops.json"), "{}", o.stderr);
+    read_json(&dir.join("ops.json"))
+}
+
+fn read_json(p: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+}
+
+fn write_json(p: &Path, v: &Value) {
+    std::fs::write(p, serde_json::to_string_pretty(v).unwrap()).unwrap();
+}
+
+/// The operation on `aws_ebs_volume.data` (its edit is in main.tf).
+fn data_op(ops: &mut Value) -> &mut Value {
+    ops["operations"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|o| o["address"] == "aws_ebs_volume.data")
+        .unwrap()
+}
+
+fn text(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap()
+}
+
+#[test]
+fn an_edit_naming_a_file_outside_the_root_is_refused() {
+    // Absolute, `../`, and through a symlinked folder: exit 2, the path named, nothing written.
+    let (_t, tree, outside) = setup();
+    let victim = outside.join("victim.tf");
+    std::os::unix::fs::symlink(&outside, tree.join("linked")).unwrap();
+    std::fs::copy(&victim, outside.join("main.tf")).unwrap();
+    let original = plan_ops(&tree);
+    let before = (
+        text(&victim),
+        text(&outside.join("main.tf")),
+        text(&tree.join("main.tf")),
+    );
+    for file in [
+        victim.display().to_string(),
+        "../outside/victim.tf".to_string(),
+        "linked/main.tf".to_string(),
+    ] {
+        let mut ops = original.clone();
+        data_op(&mut ops)["target"]["edits"][0]["file"] = file.clone().into();
+        write_json(&tree.join("ops.json"), &ops);
+        let o = costfix(&tree, &["apply", "ops.json"]);
+        assert_eq!(o.code, 2, "{file}: {}{}", o.stdout, o.stderr);
+        assert!(
+            o.stderr.contains("costfix::outside_root"),
+            "{file}: {}",
+            o.stderr
+        );
+        let after = (
+            text(&victim),
+            text(&outside.join("main.tf")),
+            text(&tree.join("main.tf")),
+        );
+        assert_eq!(after, before, "{file}: nothing is written anywhere");
+    }
+    assert!(!outside.join(".costfix").exists());
+}
+
+#[test]
+fn names_resolve_against_the_root_not_the_working_directory() {
+    // Made inside `sub`, applied and rolled back from the parent with --dir sub: `sub/main.tf`
+    // changes, the parent's identical `main.tf` does not.
+    let (t, tree, _) = setup();
+    let parent = t.path();
+    std::fs::copy(tree.join("main.tf"), parent.join("main.tf")).unwrap();
+    plan_ops(&tree);
+    let o = costfix(
+        parent,
+        &[
+            "apply",
+            "tree/ops.json",
+            "--dir",
+            "tree",
+            "--plan",
+            "tree/plan.json",
+        ],
+    );
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(text(&tree.join("main.tf")).contains("\"gp3\" # keep in sync"));
+    assert!(text(&parent.join("main.tf")).contains("\"gp2\" # keep in sync"));
+    let o = costfix(
+        parent,
+        &["rollback", "--last-run", "--apply", "--dir", "tree"],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(text(&tree.join("main.tf")).contains("\"gp2\" # keep in sync"));
+    assert_eq!(text(&parent.join("main.tf")), text(&tree.join("main.tf")));
+}
+
+#[test]
+fn the_ops_files_dir_and_a_linked_log_cannot_move_the_log_out() {
+    let (_t, tree, outside) = setup();
+    let mut ops = plan_ops(&tree);
+    // `dir` pointing outside is not the root: the run's root is the current folder.
+    ops["dir"] = outside.display().to_string().into();
+    write_json(&tree.join("ops.json"), &ops);
+    let o = costfix(&tree, &["apply", "ops.json"]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(!outside.join(".costfix").exists(), "no lock or log outside");
+    assert!(tree.join(".costfix/oplog.jsonl").exists());
+
+    // `.costfix` a link to a folder outside, or the log a dangling link: refused, nothing made.
+    for linked in [true, false] {
+        let (_t, tree, outside) = setup();
+        plan_ops(&tree);
+        if linked {
+            std::fs::create_dir(outside.join("cf")).unwrap();
+            std::os::unix::fs::symlink(outside.join("cf"), tree.join(".costfix")).unwrap();
+        } else {
+            std::fs::create_dir(tree.join(".costfix")).unwrap();
+            std::os::unix::fs::symlink(outside.join("x.log"), tree.join(".costfix/oplog.jsonl"))
+                .unwrap();
+        }
+        let o = costfix(&tree, &["apply", "ops.json"]);
+        assert_eq!(o.code, 2, "{}{}", o.stdout, o.stderr);
+        assert!(o.stderr.contains("symbolic"), "{}", o.stderr);
+        assert!(!outside.join("x.log").exists());
+        assert_eq!(
+            std::fs::read_dir(outside.join("cf")).map_or(0, |d| d.count()),
+            0
+        );
+        assert!(text(&tree.join("main.tf")).contains("\"gp2\" # keep in sync"));
+    }
+}
+
+#[test]
+fn a_tf_symlink_is_neither_followed_out_nor_replaced() {
+    // main.tf a link to a file outside: not read (the resource is not declared), not replaced.
+    let (_t, tree, outside) = setup();
+    plan_ops(&tree);
+    std::fs::remove_file(tree.join("main.tf")).unwrap();
+    std::os::unix::fs::symlink(outside.join("victim.tf"), tree.join("main.tf")).unwrap();
+    let o = costfix(&tree, &["apply", "ops.json"]);
+    assert_eq!(o.code, 2, "{}{}", o.stdout, o.stderr);
+    assert!(o.stderr.contains("symbolic"), "{}", o.stderr);
+    assert!(std::fs::symlink_metadata(tree.join("main.tf"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(text(&outside.join("victim.tf")).contains("\"gp2\" # keep in sync"));
+    // `fix --apply` does not replace it either.
+    let o = costfix(&tree, &["fix", "plan.json", "--rule", "CF003", "--apply"]);
+    assert!(
+        std::fs::symlink_metadata(tree.join("main.tf"))
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "{}",
+        o.stderr
+    );
+    assert!(text(&outside.join("victim.tf")).contains("\"gp2\" # keep in sync"));
+}
+
+/// Apply a tampered operations file; the report's operation on aws_ebs_volume.data, and main.tf.
+fn apply_forged(forge: impl Fn(&mut Value), extra: &[&str]) -> (i32, Value, String, String) {
+    let (_t, tree, _) = setup();
+    let mut ops = plan_ops(&tree);
+    forge(data_op(&mut ops));
+    write_json(&tree.join("ops.json"), &ops);
+    let mut args = vec!["apply", "ops.json", "--format", "json"];
+    args.extend_from_slice(extra);
+    let o = costfix(&tree, &args);
+    let report: Value =
+        serde_json::from_str(&o.stdout).unwrap_or_else(|_| panic!("{}\n{}", o.stdout, o.stderr));
+    let op = report["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["address"] == "aws_ebs_volume.data")
+        .unwrap()
+        .clone();
+    let last = op["log"].as_array().unwrap().last().unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    (o.code, op, text(&tree.join("main.tf")), last)
+}
+
+#[test]
+fn an_operations_file_is_a_request_not_a_fact() {
+    let untouched = |main: &str| main.contains("\"gp2\" # keep in sync");
+    // new_text injecting a provisioner; io2 written while the cost was checked for gp3.
+    for new_text in [
+        "\"gp3\"\n  provisioner \"local-exec\" { command = \"touch pwned\" }",
+        "\"io2\"",
+    ] {
+        let (code, op, main, last) = apply_forged(
+            |o| o["target"]["edits"][0]["new_text"] = new_text.into(),
+            &[],
+        );
+        assert_eq!((code, op["state"].as_str()), (1, Some("Failed")), "{last}");
+        assert!(
+            last.contains("refused") && last.contains("new_text"),
+            "{last}"
+        );
+        assert!(untouched(&main), "{main}");
+    }
+    // A span longer than the text it replaces (would delete the comment after it).
+    let (code, _, main, last) = apply_forged(
+        |o| {
+            let start = o["target"]["edits"][0]["start"].as_u64().unwrap();
+            o["target"]["edits"][0]["end"] = (start + 18).into();
+        },
+        &[],
+    );
+    assert_eq!(code, 1);
+    assert!(last.contains("span"), "{last}");
+    assert!(untouched(&main));
+    // No edits at all: not "applied and verified".
+    let (code, op, _, last) = apply_forged(|o| o["target"]["edits"] = Value::Array(vec![]), &[]);
+    assert_eq!((code, op["state"].as_str()), (1, Some("Failed")), "{last}");
+    // A forged state: not counted as applied.
+    let (code, op, main, last) = apply_forged(|o| o["state"] = "Applied".into(), &[]);
+    assert_eq!((code, op["state"].as_str()), (1, Some("Failed")), "{last}");
+    assert!(
+        last.contains("only a Pending operation is applied"),
+        "{last}"
+    );
+    assert!(untouched(&main));
+    // Forged risk and approval on a fix that needs approval: refused without --approve-by, and
+    // with it too (the request is not what the approval policy decided).
+    let (code, _, main, last) = apply_forged(
+        |o| {
+            o["risk"] = "critical".into();
+            o["approval"]["approved_by"] = "mallory".into();
+        },
+        &[],
+    );
+    assert_eq!(code, 1);
+    assert!(last.contains("risk") && last.contains("approval"), "{last}");
+    assert!(untouched(&main));
+}
+
+#[test]
+fn forged_risk_cannot_skip_approval() {
+    // CF008 (Multi-AZ off) in production is high risk and needs approval; the file says low and
+    // not required: refused, and the real decision still needs --approve-by.
+    let (_t, tree, _) = setup();
+    let o = costfix(
+        &tree,
+        &[
+            "fix",
+            "plan.json",
+            "--rule",
+            "CF008",
+            "--environment",
+            "production",
+            "--unsafe-fixes",
+            "--out",
+            "ops.json",
+        ],
+    );
+    assert!(o.stderr.contains("to ops.json"), "{}", o.stderr);
+    let mut ops = read_json(&tree.join("ops.json"));
+    let op = &mut ops["operations"][0];
+    assert_ne!(op["risk"], "low");
+    op["risk"] = "low".into();
+    op["approval"]["required"] = false.into();
+    write_json(&tree.join("ops.json"), &ops);
+    let before = text(&tree.join("main.tf"));
+    let o = costfix(
+        &tree,
+        &[
+            "apply",
+            "ops.json",
+            "--environment",
+            "production",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
+    assert!(o.stdout.contains("refused"), "{}", o.stdout);
+    assert_eq!(text(&tree.join("main.tf")), before);
+}
+
+#[test]
+fn duplicate_operation_ids_are_refused() {
+    let (_t, tree, _) = setup();
+    let mut ops = plan_ops(&tree);
+    let id = ops["operations"][1]["id"].clone();
+    ops["operations"][0]["id"] = id;
+    write_json(&tree.join("ops.json"), &ops);
+    let o = costfix(&tree, &["apply", "ops.json"]);
+    assert_eq!(o.code, 2);
+    assert!(o.stderr.contains("appears more than once"), "{}", o.stderr);
+    assert!(!tree.join(".costfix/oplog.jsonl").exists());
+}
+
+/// Hash-chain `entries` as costfix does (docs/operations.md), so that only an anchor outside the
+/// chain can tell.
+fn rechain(entries: &mut [Value]) -> String {
+    let mut prev = "0".repeat(64);
+    let mut out = String::new();
+    for (i, e) in entries.iter_mut().enumerate() {
+        e["seq"] = (i as u64 + 1).into();
+        e["prev"] = prev.clone().into();
+        e.as_object_mut().unwrap().remove("hash");
+        let hash = sha256(&canonical(e));
+        e["hash"] = hash.clone().into();
+        prev = hash;
+        out.push_str(&serde_json::to_string(e).unwrap());
+        out.push('\n');
+    }
+    out
+}
+
+fn canonical(v: &Value) -> String {
+    match v {
+        Value::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            let parts: Vec<String> = keys
+                .iter()
+                .map(|k| {
+                    format!(
+                        "{}:{}",
+                        serde_json::to_string(k).unwrap(),
+                        canonical(&m[*k])
+                    )
+                })
+                .collect();
+            format!("{{{}}}", parts.join(","))
+        }
+        Value::Array(a) => format!(
+            "[{}]",
+            a.iter().map(canonical).collect::<Vec<_>>().join(",")
+        ),
+        other => serde_json::to_string(other).unwrap(),
+    }
+}
+
+fn sha256(s: &str) -> String {
+    use std::io::Write;
+    let mut c = std::process::Command::new("sha256sum")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    c.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
+    let out = c.wait_with_output().unwrap();
+    String::from_utf8(out.stdout).unwrap()[..64].to_string()
+}
+
+fn log_entries(tree: &Path) -> Vec<Value> {
+    text(&tree.join(".costfix/oplog.jsonl"))
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn a_forged_log_cannot_write_outside_the_root() {
+    // After a real apply, the Applied entry's file is pointed outside (relative and absolute) and
+    // the chain recomputed: rollback and recover refuse, the outside file is untouched.
+    for (cmd, absolute) in [
+        ("rollback", false),
+        ("rollback", true),
+        ("recover", false),
+        ("recover", true),
+    ] {
+        let (_t, tree, outside) = setup();
+        plan_ops(&tree);
+        assert_eq!(costfix(&tree, &["apply", "ops.json"]).code, 0);
+        let victim = outside.join("victim.tf");
+        let name = if absolute {
+            victim.display().to_string()
+        } else {
+            "../outside/victim.tf".to_string()
+        };
+        let mut entries = log_entries(&tree);
+        let applied = entries
+            .iter()
+            .position(|e| e["transition"] == "Applying->Applied")
+            .unwrap();
+        let mut e = entries[applied].clone();
+        e["details"]["files"][0]["file"] = name.clone().into();
+        if cmd == "recover" {
+            // An operation left in Applying, naming the outside file with its current hash.
+            e["transition"] = "ValidatingSafety->Applying".into();
+            e["op"] = "op-evil".into();
+            e["details"]["files"][0]["sha256_after"] = sha256(&text(&victim)).into();
+            entries.truncate(entries.len() - 1);
+        }
+        entries.push(e);
+        std::fs::write(tree.join(".costfix/oplog.jsonl"), rechain(&mut entries)).unwrap();
+        let before = text(&victim);
+        let args: Vec<&str> = if cmd == "rollback" {
+            vec!["rollback", "--last-run", "--apply"]
+        } else {
+            vec!["recover"]
+        };
+        let o = costfix(&tree, &args);
+        assert_ne!(o.code, 0, "{cmd} {name}: {}{}", o.stdout, o.stderr);
+        assert_eq!(text(&victim), before, "{cmd} {name}");
+    }
+}
+
+#[test]
+fn a_crash_during_rollback_is_recovered_from_the_log() {
+    // The state a kill leaves after `Applied->RollingBack` is logged and before the file is
+    // restored: recover restores it (it used to log "RolledBack" over the patched file), and
+    // apply and rollback refuse until then.
+    let (_t, tree, _) = setup();
+    let mut ops = plan_ops(&tree);
+    let only = data_op(&mut ops).clone();
+    ops["operations"] = Value::Array(vec![only]);
+    write_json(&tree.join("ops.json"), &ops);
+    let original = text(&tree.join("main.tf"));
+    assert_eq!(costfix(&tree, &["apply", "ops.json"]).code, 0);
+    let patched = text(&tree.join("main.tf"));
+    assert_ne!(patched, original);
+    assert_eq!(
+        costfix(&tree, &["rollback", "--last-run", "--apply"]).code,
+        0
+    );
+    assert_eq!(text(&tree.join("main.tf")), original);
+    // Back to the moment of the kill: the log cut after `Applied->RollingBack`, the file patched.
+    let log = text(&tree.join(".costfix/oplog.jsonl"));
+    let lines: Vec<&str> = log.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("\"Applied->RollingBack\""))
+        .unwrap();
+    let cut: String = lines[..=at].iter().map(|l| format!("{l}\n")).collect();
+    std::fs::write(tree.join(".costfix/oplog.jsonl"), cut).unwrap();
+    std::fs::write(tree.join("main.tf"), &patched).unwrap();
+    let o = costfix(&tree, &["apply", "ops.json"]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(o.stderr.contains("costfix recover"), "{}", o.stderr);
+    let o = costfix(&tree, &["rollback", "--last-run"]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    let o = costfix(&tree, &["recover"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(
+        text(&tree.join("main.tf")),
+        original,
+        "restored, as the log says"
+    );
+    let o = costfix(&tree, &["log", "verify"]);
+    assert_eq!(o.code, 0, "{}", o.stdout);
+    let last = log_entries(&tree).pop().unwrap();
+    assert_eq!(last["transition"], "RollingBack->RolledBack");
+    // And the same apply works again.
+    assert_eq!(costfix(&tree, &["apply", "ops.json"]).code, 0);
+    assert_eq!(text(&tree.join("main.tf")), patched);
+}
+
+#[test]
+fn recover_removes_temporary_files_of_interrupted_writes() {
+    let (_t, tree, _) = setup();
+    plan_ops(&tree);
+    std::fs::write(tree.join(".costfix-AbC123.tmp"), "resource").unwrap();
+    std::fs::create_dir_all(tree.join(".costfix")).unwrap();
+    std::fs::write(tree.join(".costfix/.costfix-x.tmp"), "{").unwrap();
+    let o = costfix(&tree, &["recover"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(!tree.join(".costfix-AbC123.tmp").exists());
+    assert!(!tree.join(".costfix/.costfix-x.tmp").exists());
+    assert!(
+        o.stderr.contains("removed .costfix-AbC123.tmp"),
+        "{}",
+        o.stderr
+    );
+    // A folder that does not exist is an error, not a new `.costfix/lock` in it.
+    let o = costfix(&tree, &["recover", "--dir", "typo"]);
+    assert_eq!(o.code, 2);
+    assert!(!tree.join("typo").exists());
+}
