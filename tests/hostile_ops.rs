@@ -465,7 +465,9 @@ fn a_crash_during_rollback_is_recovered_from_the_log() {
         .position(|l| l.contains("\"Applied->RollingBack\""))
         .unwrap();
     let cut: String = lines[..=at].iter().map(|l| format!("{l}\n")).collect();
-    std::fs::write(tree.join(".costfix/oplog.jsonl"), cut).unwrap();
+    std::fs::write(tree.join(".costfix/oplog.jsonl"), &cut).unwrap();
+    // The head is written before each line: at that moment it held the last line.
+    std::fs::write(tree.join(".costfix/oplog.head"), format!("{}\n", lines[at])).unwrap();
     std::fs::write(tree.join("main.tf"), &patched).unwrap();
     let o = costfix(&tree, &["apply", "ops.json"]);
     assert_eq!(o.code, 2, "{}", o.stderr);
@@ -508,4 +510,150 @@ fn recover_removes_temporary_files_of_interrupted_writes() {
     let o = costfix(&tree, &["recover", "--dir", "typo"]);
     assert_eq!(o.code, 2);
     assert!(!tree.join("typo").exists());
+}
+
+/// Run costfix with extra environment variables.
+fn costfix_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Out {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_costfix"));
+    c.arg("--no-config")
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("TF_WORKSPACE")
+        .env_remove("COSTFIX_LOG_KEY");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let out = c.output().unwrap();
+    Out {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+#[test]
+fn the_head_and_the_key_anchor_the_log() {
+    // The tampering cases the chain alone let through (reliability.md section 2): each one is
+    // found by `log verify` (exit 1) and stops apply.
+    let (_t, tree, _) = setup();
+    plan_ops(&tree);
+    assert_eq!(costfix(&tree, &["apply", "ops.json"]).code, 0);
+    let log_path = tree.join(".costfix/oplog.jsonl");
+    let head_path = tree.join(".costfix/oplog.head");
+    let log = text(&log_path);
+    let head = text(&head_path);
+    let lines: Vec<&str> = log.lines().collect();
+    assert_eq!(
+        head.trim_end(),
+        *lines.last().unwrap(),
+        "the head is the last line"
+    );
+    let keep = |n: usize| -> String { lines[..n].iter().map(|l| format!("{l}\n")).collect() };
+    let entries = log_entries(&tree);
+    let mut forged_append = entries.clone();
+    let mut extra = entries.last().unwrap().clone();
+    extra["op"] = "breaker".into();
+    extra["transition"] = "reset".into();
+    extra["message"] = "circuit breaker reset by mallory".into();
+    forged_append.push(extra);
+    let mut edited = entries.clone();
+    edited[6]["message"] = "nothing to see".into();
+    let mut shorter = entries[..3].to_vec();
+    let cases: Vec<(&str, String)> = vec![
+        ("the last entry deleted", keep(lines.len() - 1)),
+        ("the last 4 entries deleted", keep(lines.len() - 4)),
+        ("emptied", String::new()),
+        ("a forged entry appended", rechain(&mut forged_append)),
+        ("replaced by a shorter chain", rechain(&mut shorter)),
+        (
+            "an entry edited and the chain recomputed",
+            rechain(&mut edited),
+        ),
+    ];
+    for (what, forged) in &cases {
+        std::fs::write(&log_path, forged).unwrap();
+        let o = costfix(&tree, &["log", "verify"]);
+        assert_eq!(o.code, 1, "{what}: {}", o.stdout);
+        let o = costfix(&tree, &["apply", "ops.json"]);
+        assert_eq!(o.code, 2, "{what}: apply refuses");
+        let o = costfix(&tree, &["recover"]);
+        if *what == "the last entry deleted" {
+            // What a crash after the head was written leaves: recover puts the entry back from
+            // the head, and the log is whole again.
+            assert_eq!(o.code, 0, "{what}: {}", o.stderr);
+            assert_eq!(text(&log_path), log, "{what}");
+        } else {
+            // recover does not take the others for a crash.
+            assert_ne!(o.code, 0, "{what}: {}", o.stderr);
+            assert_eq!(text(&log_path), *forged, "{what}: recover left it as it is");
+        }
+    }
+    // A forger who rewrites the head too is caught by --since (the log at an earlier point) and,
+    // when entries are written with a key, by the MAC.
+    let earlier = tree.join("../earlier.jsonl");
+    std::fs::write(&earlier, &log).unwrap();
+    let mut rewritten = entries.clone();
+    rewritten[6]["message"] = "nothing to see".into();
+    let text_now = rechain(&mut rewritten);
+    std::fs::write(&log_path, &text_now).unwrap();
+    std::fs::write(
+        &head_path,
+        format!("{}\n", text_now.lines().last().unwrap()),
+    )
+    .unwrap();
+    assert_eq!(
+        costfix(&tree, &["log", "verify"]).code,
+        0,
+        "the chain and head agree"
+    );
+    let o = costfix(
+        &tree,
+        &["log", "verify", "--since", earlier.to_str().unwrap()],
+    );
+    assert_eq!(o.code, 1, "{}", o.stdout);
+    assert!(o.stdout.contains("history was rewritten"), "{}", o.stdout);
+
+    let (_t, tree, _) = setup();
+    plan_ops(&tree);
+    let key = [("COSTFIX_LOG_KEY", "ci-secret")];
+    assert_eq!(costfix_env(&tree, &["apply", "ops.json"], &key).code, 0);
+    assert_eq!(costfix_env(&tree, &["log", "verify"], &key).code, 0);
+    let mut entries = log_entries(&tree);
+    entries[3]["message"] = "forged".into();
+    let forged = rechain(&mut entries);
+    std::fs::write(tree.join(".costfix/oplog.jsonl"), &forged).unwrap();
+    std::fs::write(
+        tree.join(".costfix/oplog.head"),
+        format!("{}\n", forged.lines().last().unwrap()),
+    )
+    .unwrap();
+    let o = costfix_env(&tree, &["log", "verify"], &key);
+    assert_eq!(o.code, 1, "{}", o.stdout);
+    assert!(o.stdout.contains("MAC"), "{}", o.stdout);
+    let o = costfix_env(&tree, &["rollback", "--last-run", "--apply"], &key);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+}
+
+#[test]
+fn a_crash_between_the_head_and_the_line_is_completed_by_recover() {
+    let (_t, tree, _) = setup();
+    plan_ops(&tree);
+    assert_eq!(costfix(&tree, &["apply", "ops.json"]).code, 0);
+    let log_path = tree.join(".costfix/oplog.jsonl");
+    let log = text(&log_path);
+    let lines: Vec<&str> = log.lines().collect();
+    // The head holds the last entry; the log lost it (and half of it is torn on the end).
+    let cut: String = lines[..lines.len() - 1]
+        .iter()
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let last = lines.last().unwrap();
+    std::fs::write(&log_path, format!("{cut}{}", &last[..last.len() / 2])).unwrap();
+    assert_eq!(costfix(&tree, &["log", "verify"]).code, 1);
+    assert_eq!(costfix(&tree, &["apply", "ops.json"]).code, 2);
+    let o = costfix(&tree, &["recover"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(text(&log_path), log, "the entry is back, whole");
+    assert_eq!(costfix(&tree, &["log", "verify"]).code, 0);
 }

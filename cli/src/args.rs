@@ -402,11 +402,16 @@ pub enum LogCommand {
         #[arg(long, short = 'f', value_enum, default_value_t = OutFormat::Table)]
         format: OutFormat,
     },
-    /// Check the hash chain: exit 1 and say where if an entry was edited, deleted, inserted or
-    /// reordered, or the last line is torn.
+    /// Check the hash chain, the head and (with COSTFIX_LOG_KEY) every entry's MAC: exit 1 and
+    /// say where if an entry was edited, deleted, inserted, reordered or appended outside costfix,
+    /// the log was cut or emptied, or the last line is torn.
     Verify {
         #[arg(long, value_name = "DIR", default_value = ".")]
         dir: PathBuf,
+        /// Also check that the log starts with the log as it was at REF: a git revision (the log
+        /// committed there, read with `git show REF:.costfix/oplog.jsonl`) or a file.
+        #[arg(long, value_name = "REF")]
+        since: Option<String>,
     },
     /// Close the circuit breaker after three failures in a row (logged).
     ResetBreaker {

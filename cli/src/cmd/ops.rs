@@ -73,6 +73,9 @@ pub fn run_rollback(a: &RollbackArgs) -> Result<ExitCode> {
 
 pub fn run_recover(a: &RecoverArgs) -> Result<ExitCode> {
     let report = ops::recover(&a.dir)?;
+    if report.completed {
+        say!("the log's last entry was in its head but not in the log (a crash): appended");
+    }
     if let Some(torn) = &report.torn {
         say!(
             "the log's last line was torn by a crash and was removed ({} bytes): {:?}",
@@ -100,6 +103,31 @@ pub fn run_recover(a: &RecoverArgs) -> Result<ExitCode> {
     Ok(exit(!report.needs_manual()))
 }
 
+/// The log as it was at `r`: a file, else the log committed at git revision `r` (`git show`,
+/// run with fixed arguments in the root; `r` comes from the command line, never from an input).
+fn earlier_log(root: &Root, r: &str) -> Result<Vec<u8>> {
+    let as_file = std::path::Path::new(r);
+    if as_file.is_file() {
+        return std::fs::read(as_file).into_diagnostic();
+    }
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(root.dir())
+        .arg("show")
+        .arg(format!("{r}:./.costfix/oplog.jsonl"))
+        .output()
+        .map_err(|e| miette::miette!("--since {r}: cannot run git: {e}"))?;
+    if !out.status.success() {
+        return Err(miette::miette!(
+            help =
+                "give a git revision whose tree holds .costfix/oplog.jsonl, or a copy of the log",
+            "--since {r}: git show failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(out.stdout)
+}
+
 pub fn run_log(c: &LogCommand) -> Result<ExitCode> {
     match c {
         LogCommand::Show { op, dir, format } => {
@@ -122,9 +150,15 @@ pub fn run_log(c: &LogCommand) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        LogCommand::Verify { dir } => {
-            let path = log::path_in(&Root::open(dir)?)?;
-            let contents = log::read(&path)?;
+        LogCommand::Verify { dir, since } => {
+            let root = Root::open(dir)?;
+            let path = log::path_in(&root)?;
+            let mut contents = log::read(&path)?;
+            if let Some(r) = since {
+                let earlier = earlier_log(&root, r)?;
+                let now = std::fs::read(&path).unwrap_or_default();
+                contents.problems.extend(log::since(&now, &earlier, r));
+            }
             let mut out = std::io::stdout().lock();
             if contents.problems.is_empty() {
                 let n = contents.entries.len();

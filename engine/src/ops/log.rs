@@ -122,16 +122,79 @@ pub struct Entry {
     pub details: Value,
     pub prev: String,
     pub hash: String,
+    /// HMAC-SHA256 of `hash` with the key in `COSTFIX_LOG_KEY`, when one was set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mac: Option<String>,
 }
 
 impl Entry {
-    /// The hash this entry should have.
+    /// The hash this entry should have (over the entry without `hash` and `mac`).
     pub fn compute_hash(&self) -> String {
         let mut v = serde_json::to_value(self).expect("entries serialise");
-        v.as_object_mut().expect("an object").remove("hash");
+        let o = v.as_object_mut().expect("an object");
+        o.remove("hash");
+        o.remove("mac");
         sha256_hex(canonical_json(&v).as_bytes())
     }
 }
+
+/// The environment variable holding the log's MAC key (a CI secret).
+pub const KEY_VAR: &str = "COSTFIX_LOG_KEY";
+
+/// The key of `COSTFIX_LOG_KEY`, if set and not empty.
+pub fn key() -> Option<Vec<u8>> {
+    std::env::var_os(KEY_VAR)
+        .filter(|k| !k.is_empty())
+        .map(|k| k.to_string_lossy().into_owned().into_bytes())
+}
+
+/// HMAC-SHA256 of an entry's hash, as lowercase hex.
+pub fn mac_of(key: &[u8], hash: &str) -> String {
+    use hmac::{KeyInit, Mac};
+    let mut m = hmac::Hmac::<sha2::Sha256>::new_from_slice(key).expect("HMAC takes any key");
+    m.update(hash.as_bytes());
+    crate::fsutil::hex(&m.finalize().into_bytes())
+}
+
+/// The longest torn tail `recover` cuts: more is not an entry being written.
+const MAX_TORN: usize = 16 << 20;
+
+/// Compare a log with an earlier copy of it (`log verify --since`): the earlier log must be where
+/// this one starts, line for line. Problems name the first line that differs.
+pub fn since(current: &[u8], earlier: &[u8], what: &str) -> Vec<Problem> {
+    let now: Vec<&[u8]> = current.split_inclusive(|&b| b == b'\n').collect();
+    let then: Vec<&[u8]> = earlier.split_inclusive(|&b| b == b'\n').collect();
+    for (i, old) in then.iter().enumerate() {
+        match now.get(i) {
+            Some(new) if new == old => {}
+            Some(_) => {
+                return vec![Problem {
+                    line: i + 1,
+                    kind: "since",
+                    message: format!(
+                    "the line differs from line {} of the log at {what}: the history was rewritten",
+                    i + 1
+                ),
+                }]
+            }
+            None => {
+                return vec![Problem {
+                    line: now.len(),
+                    kind: "since",
+                    message: format!(
+                        "the log has {} lines, the log at {what} had {}: entries were removed",
+                        now.len(),
+                        then.len()
+                    ),
+                }]
+            }
+        }
+    }
+    Vec::new()
+}
+
+/// The head's file name: a copy of the log's last line, written before the line is appended.
+pub const HEAD_FILE: &str = "oplog.head";
 
 /// A problem [`verify`] found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -150,6 +213,9 @@ pub struct Contents {
     pub problems: Vec<Problem>,
     /// The last line is incomplete (a crash while it was written).
     pub torn_tail: bool,
+    /// The head records the entry after the last one (a crash between writing the head and the
+    /// line): `costfix recover` appends it.
+    pub head_ahead: Option<Entry>,
 }
 
 /// The log's file name in [`crate::root::STATE_DIR`].
@@ -240,7 +306,98 @@ pub fn read(path: &Path) -> Result<Contents> {
         expect_seq = e.seq + 1;
         c.entries.push((n, e));
     }
+    check_macs(&mut c, key().as_deref());
+    check_head(&mut c, &path.with_file_name(HEAD_FILE), lines.len())?;
     Ok(c)
+}
+
+/// With a key, every entry must carry its MAC: an entry added or re-chained without the key
+/// does not.
+fn check_macs(c: &mut Contents, key: Option<&[u8]>) {
+    let Some(key) = key else { return };
+    for (n, e) in &c.entries {
+        let ok = e.mac.as_deref() == Some(mac_of(key, &e.hash).as_str());
+        if !ok {
+            c.problems.push(Problem {
+                line: *n,
+                kind: "mac",
+                message: format!(
+                    "entry {} {} ({KEY_VAR} is set): it was not written by costfix with this key",
+                    e.seq,
+                    if e.mac.is_some() {
+                        "has a wrong MAC"
+                    } else {
+                        "has no MAC"
+                    }
+                ),
+            });
+        }
+    }
+}
+
+/// The head (`.costfix/oplog.head`) names the log's last entry: a log cut at a line boundary,
+/// emptied, shortened, or appended to by anything but costfix no longer ends with it.
+fn check_head(c: &mut Contents, head_path: &Path, lines: usize) -> Result<()> {
+    let head = match std::fs::read(head_path) {
+        Ok(b) => Some(b),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(source) => {
+            return Err(Error::Io {
+                path: head_path.to_owned(),
+                source,
+            })
+        }
+    };
+    let last = c.entries.last().map(|(_, e)| e);
+    let head: Option<Entry> = match head {
+        None if last.is_none() => return Ok(()),
+        None => {
+            c.problems.push(Problem {
+                line: lines,
+                kind: "no-head",
+                message: format!(
+                    "the log has no head ({HEAD_FILE}, written with every entry): it was removed, or the log was not written by costfix"
+                ),
+            });
+            return Ok(());
+        }
+        Some(b) => std::str::from_utf8(&b)
+            .ok()
+            .and_then(|t| serde_json::from_str(t.trim_end()).ok()),
+    };
+    let Some(head) = head else {
+        c.problems.push(Problem {
+            line: lines,
+            kind: "head",
+            message: format!("{HEAD_FILE} is not a log entry"),
+        });
+        return Ok(());
+    };
+    if last == Some(&head) {
+        return Ok(());
+    }
+    let follows = |e: Option<&Entry>| match e {
+        Some(l) => head.seq == l.seq + 1 && head.prev == l.hash,
+        None => head.seq == 1 && head.prev == GENESIS,
+    };
+    if follows(last) && head.compute_hash() == head.hash {
+        c.head_ahead = Some(head);
+        c.problems.push(Problem {
+            line: lines + 1,
+            kind: "unfinished",
+            message: "the last entry was not appended (a crash while it was written): run `costfix recover`".into(),
+        });
+    } else {
+        c.problems.push(Problem {
+            line: lines,
+            kind: "cut",
+            message: format!(
+                "the log does not end with the entry its head records (entry {}): entries were removed, replaced or appended outside costfix",
+                head.seq
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// The append handle of a log.
@@ -366,10 +523,17 @@ impl Log {
             details,
             prev: self.last_hash.clone(),
             hash: String::new(),
+            mac: None,
         };
         e.hash = e.compute_hash();
+        e.mac = key().map(|k| mac_of(&k, &e.hash));
         let mut line = serde_json::to_string(&e).expect("entries serialise");
         line.push('\n');
+        // The head first: a crash after it and before the line leaves a head one entry ahead,
+        // which `recover` completes; any other mismatch is tampering.
+        let head = self.root.state_file(HEAD_FILE, true)?;
+        let previous_head = std::fs::read(&head).ok();
+        crate::fsutil::write_atomic(&head, line.as_bytes())?;
         let io = |source| Error::Io {
             path: self.path.clone(),
             source,
@@ -388,6 +552,13 @@ impl Log {
             // A full disk can take part of the line: cut it off again, so that the log stays a
             // valid chain (if even that fails, `costfix recover` removes the torn line).
             let _ = f.set_len(len).and_then(|_| f.sync_all());
+            let _ = match &previous_head {
+                Some(b) => crate::fsutil::write_atomic(&head, b),
+                None => std::fs::remove_file(&head).map_err(|source| Error::Write {
+                    path: head.clone(),
+                    source,
+                }),
+            };
             return Err(write(e));
         }
         self.last_hash = e.hash.clone();
@@ -404,14 +575,60 @@ impl Log {
         if !c.torn_tail {
             return Ok(None);
         }
+        // Only the tail of an otherwise intact log (an entry being appended): a cut inside the
+        // log, or a file that is not a log, is not a crash.
+        if let Some(p) = c
+            .problems
+            .iter()
+            .find(|p| !matches!(p.kind, "torn" | "unfinished"))
+        {
+            return Err(Error::InvalidNoSource {
+                path,
+                message: format!(
+                    "line {}: {}: not the torn tail a crash leaves; the log was left as it is (`costfix log verify` lists the problems)",
+                    p.line, p.message
+                ),
+            });
+        }
         let text = std::fs::read(&path).map_err(|source| Error::Io {
             path: path.clone(),
             source,
         })?;
         let keep = text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        if text.len() - keep > MAX_TORN {
+            return Err(Error::InvalidNoSource {
+                path,
+                message: format!(
+                    "its last {} bytes are not a log entry, and more than any entry a crash could tear: the log was left as it is",
+                    text.len() - keep
+                ),
+            });
+        }
         let torn = String::from_utf8_lossy(&text[keep..]).to_string();
         crate::fsutil::write_atomic(&path, &text[..keep])?;
         Ok(Some(torn))
+    }
+
+    /// Append the entry the head records when the log stops one entry before it (a crash after
+    /// the head was written). Returns whether it did.
+    pub fn complete_from_head(root: &Root) -> Result<bool> {
+        let path = path_in(root)?;
+        let c = read(&path)?;
+        let Some(head) = c.head_ahead else {
+            return Ok(false);
+        };
+        let mut line = serde_json::to_string(&head).expect("entries serialise");
+        line.push('\n');
+        let mut f = no_follow(std::fs::OpenOptions::new().create(true).append(true))
+            .open(&path)
+            .map_err(|source| Error::Write {
+                path: path.clone(),
+                source,
+            })?;
+        f.write_all(line.as_bytes())
+            .and_then(|_| f.sync_all())
+            .map_err(|source| Error::Write { path, source })?;
+        Ok(true)
     }
 }
 
@@ -533,6 +750,7 @@ mod tests {
                 details: Value::Null,
                 prev: String::new(),
                 hash: String::new(),
+                mac: None,
             }
         };
         let mut log = Vec::new();

@@ -31,6 +31,8 @@ pub enum Recovered {
 pub struct RecoverReport {
     /// The torn last line of the log that was cut off.
     pub torn: Option<String>,
+    /// The last entry, written to the head but not to the log by a crash, was appended.
+    pub completed: bool,
     pub operations: Vec<Recovered>,
     /// Temporary files of interrupted writes that were removed.
     pub temp_files: Vec<String>,
@@ -50,6 +52,7 @@ pub fn recover(dir: &Path) -> Result<RecoverReport> {
     let root = Root::open(dir)?;
     let _lock = Lock::acquire(&root)?;
     let torn = Log::cut_torn_tail(&root)?;
+    let completed = Log::complete_from_head(&root)?;
     let mut log = Log::open(&root)?;
     let entries = log.entries().to_vec();
     // The last transition of each operation.
@@ -61,6 +64,7 @@ pub fn recover(dir: &Path) -> Result<RecoverReport> {
     }
     let mut report = RecoverReport {
         torn,
+        completed,
         operations: Vec::new(),
         temp_files: Vec::new(),
     };
