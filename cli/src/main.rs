@@ -52,6 +52,13 @@ fn broken_pipe(report: &miette::Report) -> bool {
 fn main() -> ExitCode {
     #[cfg(feature = "mimalloc")]
     tune_allocator();
+    // A file-size limit (`ulimit -f`) makes a write fail with EFBIG, reported like any other
+    // write error, instead of SIGXFSZ killing the process mid-run.
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to SIG_IGN before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
     let cli = Cli::parse();
     term::QUIET.store(cli.quiet, std::sync::atomic::Ordering::Relaxed);
     let color = cli.color.on(&std::io::stderr());

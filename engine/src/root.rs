@@ -159,6 +159,65 @@ impl Root {
     }
 }
 
+/// A lock on a tree: `ROOT/.costfix/lock`, held while files are written (`apply`, `rollback`,
+/// `recover`, `fix --apply`, `log reset-breaker`).
+pub struct Lock {
+    _file: std::fs::File,
+}
+
+impl Lock {
+    pub fn acquire(root: &Root) -> Result<Lock> {
+        let path = root.state_file("lock", true)?;
+        let io = |source| Error::Io {
+            path: path.clone(),
+            source,
+        };
+        let file = no_follow(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .read(true)
+                .write(true),
+        )
+        .open(&path)
+        .map_err(io)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Lock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(Error::InvalidNoSource {
+                path: path.clone(),
+                message: "another costfix apply, rollback, recover or fix --apply is running on this tree: wait for it to finish".into(),
+            }),
+            Err(std::fs::TryLockError::Error(source)) => Err(io(source)),
+        }
+    }
+}
+
+/// Open options that refuse a symbolic link as the last component (`O_NOFOLLOW`), so that a link
+/// put in place after the check is not followed either.
+pub(crate) fn no_follow(o: &mut std::fs::OpenOptions) -> &mut std::fs::OpenOptions {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.custom_flags(libc::O_NOFOLLOW);
+    }
+    o
+}
+
+/// Hold an exclusive advisory lock on a file while it is checked and replaced: two costfix runs
+/// whose roots share a file (a module folder that is also a root) take turns on it, and the
+/// second sees the first's change by its hash. The lock is released when the guard drops.
+pub fn lock_file(path: &Path) -> Result<std::fs::File> {
+    let f = std::fs::File::open(path).map_err(|source| Error::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    f.lock().map_err(|source| Error::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    Ok(f)
+}
+
 /// `dir` joined with `rel`; `rel` alone when `dir` is `.` (as the source index names files).
 fn join(dir: &Path, rel: &Path) -> PathBuf {
     if crate::hcl::source::normalize(dir) == Path::new(".") {

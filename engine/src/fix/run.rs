@@ -165,7 +165,7 @@ pub fn run_with(
         HashMap::new()
     };
     let written = if req.apply {
-        crate::fix::write(&patch)?
+        crate::fix::write(&patch, &req.dir)?
     } else {
         Vec::new()
     };

@@ -162,24 +162,75 @@ pub fn preview(
     Ok(out)
 }
 
-/// Write a patch's files atomically. Every file is checked writable before the first is written.
-pub fn write(patch: &Patch) -> crate::Result<Vec<PathBuf>> {
+/// Write a patch's files atomically, under the tree's lock (`root`). Every file is checked
+/// writable (and not a link) before the first is written; each is locked and must still be the
+/// text the fixes were made on; if any write fails, the files already written are put back, so
+/// that a run writes all of its files or none.
+pub fn write(patch: &Patch, root: &Path) -> crate::Result<Vec<PathBuf>> {
+    let root = crate::root::Root::open(root)?;
+    let _lock = crate::root::Lock::acquire(&root)?;
     for path in patch.files.keys() {
-        let meta = std::fs::metadata(path).map_err(|source| crate::Error::Io {
+        let meta = std::fs::symlink_metadata(path).map_err(|source| crate::Error::Io {
             path: path.clone(),
             source,
         })?;
-        if meta.permissions().readonly() {
-            return Err(crate::Error::InvalidNoSource {
+        let why = if meta.file_type().is_symlink() {
+            "is a symbolic link: costfix does not replace a link with a file (nothing was written)"
+        } else if meta.permissions().readonly() {
+            "the file is read-only: nothing was written"
+        } else {
+            continue;
+        };
+        return Err(crate::Error::InvalidNoSource {
+            path: path.clone(),
+            message: why.into(),
+        });
+    }
+    let mut written: Vec<(&PathBuf, &str)> = Vec::new();
+    let mut failure = None;
+    for (path, (old, new)) in &patch.files {
+        let step = || -> crate::Result<()> {
+            let _guard = crate::root::lock_file(path)?;
+            let now = std::fs::read(path).map_err(|source| crate::Error::Io {
                 path: path.clone(),
-                message: "the file is read-only: nothing was written".into(),
-            });
+                source,
+            })?;
+            if now != old.as_bytes() {
+                return Err(crate::Error::InvalidNoSource {
+                    path: path.clone(),
+                    message: "changed since it was read (another process edited it)".into(),
+                });
+            }
+            crate::fsutil::write_atomic(path, new.as_bytes())
+        };
+        match step() {
+            Ok(()) => written.push((path, old)),
+            Err(e) => {
+                failure = Some(e);
+                break;
+            }
         }
     }
-    let mut written = Vec::new();
-    for (path, (_, new)) in &patch.files {
-        crate::fsutil::write_atomic(path, new.as_bytes())?;
-        written.push(path.clone());
+    let Some(e) = failure else {
+        return Ok(written.into_iter().map(|(p, _)| p.clone()).collect());
+    };
+    // Put back what was written, newest first.
+    let mut restored = 0;
+    for (path, old) in written.iter().rev() {
+        if crate::fsutil::write_atomic(path, old.as_bytes()).is_ok() {
+            restored += 1;
+        }
     }
-    Ok(written)
+    if restored == written.len() {
+        Err(e)
+    } else {
+        Err(crate::Error::InvalidNoSource {
+            path: written[0].0.clone(),
+            message: format!(
+                "{e}; and {} of the {} file(s) written before could not be put back: check them with git diff",
+                written.len() - restored,
+                written.len()
+            ),
+        })
+    }
 }

@@ -20,7 +20,8 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 use crate::ops::model::OpState;
 use crate::ops::snapshot::{canonical_json, sha256_hex};
-use crate::root::Root;
+pub use crate::root::Lock;
+use crate::root::{no_follow, Root};
 
 pub use crate::ops::clock::{now_epoch, parse_rfc3339, rfc3339};
 
@@ -632,30 +633,27 @@ impl Log {
     }
 }
 
-/// Open options that refuse a symbolic link as the last component (`O_NOFOLLOW`), so that a link
-/// put in place after the check is not followed either.
-fn no_follow(o: &mut std::fs::OpenOptions) -> &mut std::fs::OpenOptions {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        o.custom_flags(libc::O_NOFOLLOW);
-    }
-    o
-}
-
 /// The message of a rollback asked for with `costfix rollback` (not a failure).
 pub const ROLLBACK_REQUESTED: &str = "rollback requested";
 
 /// How messages of `costfix recover` start (what it does after a crash is not a failure).
 pub const RECOVER_PREFIX: &str = "recover:";
 
+/// How the message of a rollback forced by the environment starts (a full disk, a file-size
+/// limit, a read-only file): not the fix's failure, so the breaker does not count it, and the
+/// same apply succeeds once the space is freed.
+pub const ENVIRONMENT_PREFIX: &str = "could not write:";
+
 /// Consecutive failed or automatically rolled-back operations (most recent first) since the last
-/// success or breaker reset. Not failures: a rollback the user asked for, and what `costfix
-/// recover` did after a crash.
+/// success or breaker reset. Not failures: a rollback the user asked for, what `costfix recover`
+/// did after a crash, and a rollback forced by the environment ([`ENVIRONMENT_PREFIX`]).
 pub fn failures_in_a_row(entries: &[Entry]) -> usize {
     use OpState::*;
-    let by_user =
-        |e: &Entry| e.message == ROLLBACK_REQUESTED || e.message.starts_with(RECOVER_PREFIX);
+    let by_user = |e: &Entry| {
+        e.message == ROLLBACK_REQUESTED
+            || e.message.starts_with(RECOVER_PREFIX)
+            || e.message.starts_with(ENVIRONMENT_PREFIX)
+    };
     let mut requested = std::collections::HashSet::new();
     let mut asked: std::collections::HashSet<&str> = Default::default();
     for e in entries {
@@ -696,38 +694,6 @@ pub fn applied_in_last_hour(entries: &[Entry], now: i64) -> usize {
         .filter(|e| e.transition.to() == Some(OpState::Applied))
         .filter(|e| parse_rfc3339(&e.time).is_some_and(|t| now - t < 3600 && t <= now))
         .count()
-}
-
-/// A lock on a tree: `DIR/.costfix/lock`, held while operations are applied or rolled back.
-pub struct Lock {
-    _file: std::fs::File,
-}
-
-impl Lock {
-    pub fn acquire(root: &Root) -> Result<Lock> {
-        let path = root.state_file("lock", true)?;
-        let io = |source| Error::Io {
-            path: path.clone(),
-            source,
-        };
-        let file = no_follow(
-            std::fs::OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .read(true)
-                .write(true),
-        )
-        .open(&path)
-        .map_err(io)?;
-        match file.try_lock() {
-            Ok(()) => Ok(Lock { _file: file }),
-            Err(std::fs::TryLockError::WouldBlock) => Err(Error::InvalidNoSource {
-                path: path.clone(),
-                message: "another costfix apply, rollback or recover is running on this tree: wait for it to finish".into(),
-            }),
-            Err(std::fs::TryLockError::Error(source)) => Err(io(source)),
-        }
-    }
 }
 
 #[cfg(test)]
@@ -775,6 +741,14 @@ mod tests {
         ));
         log.push(e("x", "RollingBack->RolledBack", "rolled back"));
         log.push(e("y", "ValidatingSafety->Failed", "blocked"));
+        assert_eq!(failures_in_a_row(&log), 2);
+        // A rollback forced by a full disk is the environment's failure, not the fix's.
+        log.push(e(
+            "z",
+            "Applying->RollingBack",
+            "could not write: No space left on device; rolling back",
+        ));
+        log.push(e("z", "RollingBack->RolledBack", "rolled back"));
         assert_eq!(failures_in_a_row(&log), 2);
     }
 

@@ -12,7 +12,7 @@ use crate::error::Result;
 use crate::fsutil::write_atomic;
 use crate::hcl::edit::{self, Edit};
 use crate::ops::checks::Validated;
-use crate::ops::log::Log;
+use crate::ops::log::{Log, ENVIRONMENT_PREFIX};
 use crate::ops::model::{OpState, Operation};
 use crate::ops::snapshot::sha256_hex;
 use crate::root::Root;
@@ -121,8 +121,16 @@ fn write_files(
     let mut written: Vec<&Write> = Vec::new();
     let mut failure = None;
     for w in writes {
-        // Another process may have changed the file since it was read (the lock only keeps
-        // costfix out): its change is not overwritten.
+        // Another process may have changed the file since it was read (the tree's lock keeps
+        // out costfix runs on this root, the file's lock those on a root that shares the file):
+        // its change is not overwritten.
+        let _guard = match crate::root::lock_file(&w.path) {
+            Ok(g) => g,
+            Err(e) => {
+                failure = Some(e.to_string());
+                break;
+            }
+        };
         if !reads_back(&w.path, &w.original) {
             failure = Some(format!(
                 "{} changed since it was read (another process edited it); it was not written",
@@ -131,7 +139,9 @@ fn write_files(
             break;
         }
         if let Err(e) = write_atomic(&w.path, w.new.as_bytes()) {
-            failure = Some(format!("{e}"));
+            // A full disk, a file-size limit, a read-only file: the environment, not the fix.
+            let cause = std::error::Error::source(&e).map_or(String::new(), |s| format!(": {s}"));
+            failure = Some(format!("{ENVIRONMENT_PREFIX} {e}{cause}"));
             break;
         }
         written.push(w);
@@ -148,7 +158,11 @@ fn write_files(
             json!({"files": changes, "monthly_saving": op.monthly_saving.map(|s| s.to_string())});
         return op.transition(OpState::Applied, log, "applied and verified", details);
     };
-    let msg = format!("verification failed: {why}; rolling back");
+    let msg = if why.starts_with(ENVIRONMENT_PREFIX) {
+        format!("{why}; rolling back")
+    } else {
+        format!("verification failed: {why}; rolling back")
+    };
     // The files go with the entry: a crash during the rollback is recovered from it.
     op.transition(OpState::RollingBack, log, &msg, json!({ "files": changes }))?;
     let mut ok = true;
