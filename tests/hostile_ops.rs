@@ -735,3 +735,122 @@ fn fix_apply_writes_all_its_files_or_none() {
         assert_eq!(&text(p), t);
     }
 }
+
+/// A random delay in microseconds (xorshift), below `max`.
+fn next_delay(seed: &mut u64, max: u64) -> std::time::Duration {
+    *seed ^= *seed << 13;
+    *seed ^= *seed >> 7;
+    *seed ^= *seed << 17;
+    std::time::Duration::from_micros(*seed % max)
+}
+
+/// Start `costfix ARGS` in `dir`, kill it after `delay`; whether it was still running.
+fn kill_after(dir: &Path, args: &[&str], delay: std::time::Duration) -> bool {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_costfix"))
+        .arg("--no-config")
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(delay);
+    let running = child.try_wait().unwrap().is_none();
+    let _ = child.kill();
+    let _ = child.wait();
+    running
+}
+
+const ROOT_FILES: [&str; 3] = ["main.tf", "tail.tf", "windows.tf"];
+
+fn tree_texts(tree: &Path) -> Vec<String> {
+    ROOT_FILES.iter().map(|f| text(&tree.join(f))).collect()
+}
+
+/// Trials per kill loop: `COSTFIX_KILL_TRIALS` (the report's figures come from 300), else 12.
+fn trials() -> usize {
+    std::env::var("COSTFIX_KILL_TRIALS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(12)
+}
+
+#[test]
+fn kills_during_rollback_and_recover_leave_a_log_that_matches_the_files() {
+    // reliability.md section 1: 51 of 111 mid-rollback kills left "RolledBack" over a patched
+    // file. Here: apply, kill `rollback --last-run --apply` at a random moment, `recover` (itself
+    // killed at a random moment in half the trials, then run again), then finish with
+    // `rollback --last-run --apply`: the files must be exactly the originals (an operation the
+    // log calls rolled back while its edit is still in a file would be left over), the log must
+    // verify, and no temporary file is left.
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let (mut mid_rollback, mut mid_recover) = (0, 0);
+    // Kill moments spread over how long each command takes here, uninterrupted.
+    let (span_rollback, span_recover) = {
+        let (_t, tree, _) = setup();
+        plan_ops(&tree);
+        assert_eq!(costfix(&tree, &["apply", "ops.json"]).code, 0);
+        let start = std::time::Instant::now();
+        assert_eq!(
+            costfix(&tree, &["rollback", "--last-run", "--apply"]).code,
+            0
+        );
+        let rollback = start.elapsed().as_micros() as u64;
+        let start = std::time::Instant::now();
+        assert_eq!(costfix(&tree, &["recover"]).code, 0);
+        (rollback.max(1), (start.elapsed().as_micros() as u64).max(1))
+    };
+    for trial in 0..trials() {
+        let (_t, tree, _) = setup();
+        plan_ops(&tree);
+        let original = tree_texts(&tree);
+        assert_eq!(costfix(&tree, &["apply", "ops.json"]).code, 0);
+        let delay = next_delay(&mut seed, span_rollback);
+        if kill_after(&tree, &["rollback", "--last-run", "--apply"], delay) {
+            mid_rollback += 1;
+        }
+        if trial % 2 == 1 {
+            let delay = next_delay(&mut seed, span_recover);
+            if kill_after(&tree, &["recover"], delay) {
+                mid_recover += 1;
+            }
+        }
+        let o = costfix(&tree, &["recover"]);
+        assert!(o.code == 0, "trial {trial}: recover: {}", o.stderr);
+        let o = costfix(&tree, &["log", "verify"]);
+        assert_eq!(o.code, 0, "trial {trial}: {}", o.stdout);
+        let o = costfix(&tree, &["rollback", "--last-run", "--apply"]);
+        assert!(
+            o.code == 0
+                || o.stderr.contains("not an applied operation")
+                || o.stderr.contains("no apply run"),
+            "trial {trial}: {}",
+            o.stderr
+        );
+        // Whatever is still applied, once more (a run whose last ops were rolled back leaves
+        // earlier ones of the same run applied).
+        for _ in 0..4 {
+            if tree_texts(&tree) == original {
+                break;
+            }
+            costfix(&tree, &["rollback", "--last-run", "--apply"]);
+        }
+        assert_eq!(
+            tree_texts(&tree),
+            original,
+            "trial {trial}: a fix the log calls undone is still in a file"
+        );
+        let leftovers: Vec<String> = std::fs::read_dir(&tree)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().to_string())
+            .filter(|n| n.ends_with(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty(), "trial {trial}: {leftovers:?}");
+    }
+    eprintln!(
+        "{} trials: {mid_rollback} rollbacks and {mid_recover} recovers killed mid-run \
+         (uninterrupted: rollback {span_rollback} µs, recover {span_recover} µs)",
+        trials()
+    );
+}
