@@ -90,6 +90,8 @@ pub enum PolicyCommand {
     Test {
         /// Folder of .rego files (and .json data files). Tests are `test_*` rules.
         dir: Option<PathBuf>,
+        #[command(flatten)]
+        limits: PolicyLimitArgs,
     },
 }
 
@@ -113,6 +115,8 @@ pub enum FailOnArg {
 pub struct CheckArgs {
     /// The plan: `terraform show -json plan.out > plan.json`.
     pub plan: PathBuf,
+    #[command(flatten)]
+    pub limits: PolicyLimitArgs,
     /// The base plan or state (the target branch): budgets on the change compare with it.
     #[arg(long, value_name = "BASE_PLAN")]
     pub base: Option<PathBuf>,
@@ -314,6 +318,8 @@ pub enum OutFormat {
 pub struct ApplyArgs {
     /// The operations file written by `costfix fix --out`.
     pub ops: PathBuf,
+    #[command(flatten)]
+    pub limits: PolicyLimitArgs,
     /// Approve operations whose approval policy requires it, as NAME (recorded in the log).
     #[arg(long, value_name = "NAME")]
     pub approve_by: Option<String>,
@@ -429,5 +435,26 @@ impl FixArgs {
             .clone()
             .or_else(|| self.plan_option.clone())
             .expect("clap requires PLAN or --plan")
+    }
+}
+
+/// The bounds on Rego policies (check, apply, policy test).
+#[derive(Args, Debug, Clone, Copy, Default)]
+pub struct PolicyLimitArgs {
+    /// Seconds a Rego policy file may take to parse, and each rule to evaluate, before the
+    /// command stops with an error naming it (default 10; `policy_timeout` in .costfix.hcl).
+    #[arg(long, value_name = "SECS", value_parser = positive_seconds)]
+    pub policy_timeout: Option<f64>,
+    /// MiB the policies may allocate while they evaluate, 0 for no bound (default 2048;
+    /// `policy_memory` in .costfix.hcl).
+    #[arg(long, value_name = "MIB")]
+    pub policy_memory: Option<u64>,
+}
+
+/// A number of seconds, more than 0 and at most a day.
+fn positive_seconds(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(n) if n > 0.0 && n <= 86_400.0 => Ok(n),
+        _ => Err("seconds, more than 0 and at most 86400".into()),
     }
 }

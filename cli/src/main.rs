@@ -9,11 +9,10 @@ mod cmd;
 mod settings;
 mod term;
 
-/// mimalloc: costing a large plan makes many small allocations (component names, addresses);
-/// it is measurably faster there than the system allocator (see docs/performance.md).
-#[cfg(feature = "mimalloc")]
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+// mimalloc is the global allocator (feature `mimalloc`): costing a large plan makes many small
+// allocations, and it is measurably faster there than the system allocator (docs/performance.md).
+// regorus installs it (its regorus-mimalloc, with the allocation accounting that bounds the
+// memory of policy evaluation) when the engine's `memory-limits` feature is on.
 
 use std::process::ExitCode;
 
@@ -96,11 +95,20 @@ fn run(command: Command, config: Config, color: bool) -> Result<ExitCode> {
         Command::Estimate(a) => cmd::estimate::run_estimate(&a, &config),
         Command::Diff(a) => cmd::estimate::run_diff(&a, &config),
         Command::Prices(a) => cmd::estimate::run_prices(&a),
-        Command::Check(a) => cmd::check::run_check(&a, &config, color),
-        Command::Policy(PolicyCommand::Test { dir }) => cmd::check::run_policy_test(dir.as_deref()),
+        Command::Check(a) => {
+            settings::set_policy_limits(&a.limits, &config);
+            cmd::check::run_check(&a, &config, color)
+        }
+        Command::Policy(PolicyCommand::Test { dir, limits }) => {
+            settings::set_policy_limits(&limits, &config);
+            cmd::check::run_policy_test(dir.as_deref())
+        }
         Command::Fix(a) => cmd::fix::run_fix(&a, &config, color),
         Command::Rules(a) => cmd::fix::run_rules(&a),
-        Command::Apply(a) => cmd::ops::run_apply(&a, &config),
+        Command::Apply(a) => {
+            settings::set_policy_limits(&a.limits, &config);
+            cmd::ops::run_apply(&a, &config)
+        }
         Command::Rollback(a) => cmd::ops::run_rollback(&a),
         Command::Recover(a) => cmd::ops::run_recover(&a),
         Command::Log(c) => cmd::ops::run_log(&c),

@@ -182,3 +182,15 @@ pub fn verify(a: &ApplyArgs, new_plan: &Path, c: &Config) -> VerifyRequest {
         pricing: pricing(&a.inputs, c),
     }
 }
+
+/// Bound policy parsing and evaluation: the flags, else the configuration, else the defaults.
+pub fn set_policy_limits(args: &crate::args::PolicyLimitArgs, config: &Config) {
+    let mut limits = costfix_engine::policy::limits::Limits::default();
+    if let Some(s) = args.policy_timeout.or(config.policy_timeout) {
+        limits.deadline = std::time::Duration::from_secs_f64(s);
+    }
+    if let Some(mib) = args.policy_memory.or(config.policy_memory) {
+        limits.memory = (mib > 0).then(|| mib.saturating_mul(1 << 20));
+    }
+    costfix_engine::policy::limits::set(limits);
+}

@@ -14,6 +14,8 @@
 //! format           = "markdown"           # check's output format
 //! dir              = "."                  # .tf sources, for locations and costfix:ignore
 //! baseline         = ".costfix-baseline.json"
+//! policy_timeout   = 10                   # seconds a policy may take to parse, and per rule
+//! policy_memory    = 2048                 # MiB the policies may allocate (0: unbounded)
 //! ```
 //!
 //! The file is found by walking up from the working directory; paths in it are relative to its
@@ -48,6 +50,10 @@ pub struct Config {
     pub format: Option<String>,
     pub dir: Option<PathBuf>,
     pub baseline: Option<PathBuf>,
+    /// Seconds a policy file may take to parse, and a rule to evaluate.
+    pub policy_timeout: Option<f64>,
+    /// MiB the policy phase may allocate (0: unbounded).
+    pub policy_memory: Option<u64>,
 }
 
 /// The nearest `.costfix.hcl` from `start` upwards.
@@ -77,6 +83,8 @@ const KEYS: &[&str] = &[
     "format",
     "dir",
     "baseline",
+    "policy_timeout",
+    "policy_memory",
 ];
 
 /// Read a configuration file.
@@ -186,6 +194,28 @@ impl Config {
             "dir" => self.dir = Some(cx.resolve(string(cx, key, v)?)),
             "baseline" => self.baseline = Some(cx.resolve(string(cx, key, v)?)),
             "region" => self.region = Some(string(cx, key, v)?),
+            "policy_timeout" => {
+                let n = number(cx, key, v)?;
+                if !(n > 0.0 && n <= 86_400.0) {
+                    return Err(cx.err(
+                        v.span(),
+                        "`policy_timeout` is seconds, more than 0 and at most 86400".into(),
+                        "out of range",
+                    ));
+                }
+                self.policy_timeout = Some(n)
+            }
+            "policy_memory" => {
+                let n = number(cx, key, v)?;
+                if !(n >= 0.0 && n.fract() == 0.0 && n <= 1_048_576.0) {
+                    return Err(cx.err(
+                        v.span(),
+                        "`policy_memory` is a whole number of MiB, 0 (unbounded) to 1048576".into(),
+                        "out of range",
+                    ));
+                }
+                self.policy_memory = Some(n as u64)
+            }
             "environment" => self.environment = Some(string(cx, key, v)?),
             "fail_on" => {
                 self.fail_on = Some(match one_of(cx, key, v, &["deny", "warn"])?.as_str() {
@@ -204,6 +234,18 @@ impl Config {
             _ => unreachable!("checked against KEYS"),
         }
         Ok(())
+    }
+}
+
+/// A number value.
+fn number(cx: &Ctx<'_>, key: &str, v: &Expression) -> Result<f64> {
+    match v {
+        Expression::Number(n) => Ok(n.value().as_f64().unwrap_or(f64::NAN)),
+        _ => Err(cx.err(
+            v.span(),
+            format!("`{key}` must be a number"),
+            "expected a number",
+        )),
     }
 }
 

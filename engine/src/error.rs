@@ -176,6 +176,17 @@ pub enum Error {
         detail: String,
     },
 
+    #[error("policy stopped while {what} ({files}): it {message}")]
+    #[diagnostic(
+        code(costfix::policy::limit),
+        help("a policy file may take at most --policy-timeout seconds (default 10) to parse and per rule, and the policies --policy-memory MiB (default 2048); fix the policy, or raise the bound if it is legitimately heavy (docs/policies.md, \"Limits\")")
+    )]
+    PolicyLimit {
+        what: String,
+        files: String,
+        message: String,
+    },
+
     #[error("{}: {message}", src.name())]
     #[diagnostic(code(costfix::config), help("see docs/configuration.md"))]
     Config {

@@ -20,7 +20,7 @@ fn shipped_policies_pass_their_tests() {
         })
         .unwrap();
     }
-    let outcomes = set.run_tests();
+    let outcomes = set.run_tests().unwrap();
     assert!(outcomes.len() >= 20, "only {} tests found", outcomes.len());
     let failed: Vec<_> = outcomes.iter().filter(|t| !t.passed).collect();
     assert!(failed.is_empty(), "failing policy tests: {failed:#?}");
@@ -54,7 +54,7 @@ fn scalr_v0_policies_and_their_mocks() {
             let mut set = PolicySet::new();
             let n = set.load_dir(&dir, true).unwrap();
             assert_eq!(n, 2, "{}: a policy and its test", dir.display());
-            let outcomes = set.run_tests();
+            let outcomes = set.run_tests().unwrap();
             assert!(!outcomes.is_empty(), "{}: no tests found", dir.display());
             let failed: Vec<_> = outcomes.iter().filter(|t| !t.passed).collect();
             assert!(failed.is_empty(), "{}: {failed:#?}", dir.display());

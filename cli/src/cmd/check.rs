@@ -52,7 +52,7 @@ pub fn run_policy_test(dir: Option<&Path>) -> Result<ExitCode> {
         Some(d) => PolicySet::with_tests_in(d)?,
         None => PolicySet::embedded_with_tests()?,
     };
-    let outcomes = set.run_tests();
+    let outcomes = set.run_tests()?;
     to_stdout(|out| render::check::policy_tests(out, &outcomes))?;
     if outcomes.is_empty() {
         say!("warning: no test_* rules found");

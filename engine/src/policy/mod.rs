@@ -12,8 +12,12 @@
 //! and `violation`); exempted results are reported, marked, and do not fail. Data documents
 //! (JSON or YAML) load into `data`.
 //! [`PolicySet::run_tests`] runs `test_*` rules like `opa test` / `conftest verify`.
+//! Every parse and evaluation is bounded ([`limits`]): a policy that recurses, nests too deep,
+//! runs past the deadline or allocates past the memory bound is reported and stops the command.
 
 pub mod input;
+pub mod limits;
+mod recursion;
 pub mod rego_value;
 pub mod shipped;
 
@@ -115,6 +119,8 @@ pub struct PolicySet {
     engine: regorus::Engine,
     /// package → files declaring it
     packages: BTreeMap<String, Vec<usize>>,
+    /// Set once the loaded policies were found free of recursive functions.
+    sound: std::sync::OnceLock<()>,
 }
 
 impl std::fmt::Debug for PolicySet {
@@ -135,11 +141,13 @@ impl PolicySet {
         // As OPA: a builtin given a value of the wrong type makes the expression undefined
         // instead of failing the whole evaluation.
         engine.set_strict_builtin_errors(false);
+        engine.set_execution_timer_config(limits::timer(&limits::get()));
         PolicySet {
             files: Vec::new(),
             data: Vec::new(),
             engine,
             packages: BTreeMap::new(),
+            sound: std::sync::OnceLock::new(),
         }
     }
 
@@ -155,26 +163,38 @@ impl PolicySet {
         Ok(set)
     }
 
-    /// Add a `.rego` file: parsed as Rego v1, or v0 if it only parses as v0.
+    /// Add a `.rego` file: parsed as Rego v1, or v0 if it only parses as v0; refused when its
+    /// brackets nest too deep or its parse takes longer than the deadline ([`limits`]).
     pub fn add(&mut self, file: PolicyFile) -> Result<()> {
-        self.engine.set_rego_v0(false);
-        let package = match self.engine.add_policy(file.name.clone(), file.text.clone()) {
-            Ok(p) => p,
-            Err(v1_err) => {
-                self.engine.set_rego_v0(true);
-                match self.engine.add_policy(file.name.clone(), file.text.clone()) {
-                    Ok(p) => p,
-                    Err(v0_err) => {
-                        // Report the error of the dialect the file seems to be written in.
-                        let v1 = file.text.contains("rego.v1")
-                            || file.text.contains(" if ")
-                            || file.text.contains(" contains ");
-                        let e = if v1 { v1_err } else { v0_err };
-                        return Err(rego_error(&[file], &e.to_string()));
-                    }
+        limits::check_nesting(&file.name, &file.text)?;
+        let mut engine = self.engine.clone();
+        let (name, text) = (file.name.clone(), file.text.clone());
+        let (engine, parsed) = limits::parse_within(&file.name, move || {
+            engine.set_rego_v0(false);
+            let parsed = match engine.add_policy(name.clone(), text.clone()) {
+                Ok(p) => Ok(p),
+                Err(v1_err) => {
+                    engine.set_rego_v0(true);
+                    engine
+                        .add_policy(name, text)
+                        .map_err(|v0_err| (v1_err.to_string(), v0_err.to_string()))
                 }
+            };
+            (engine, parsed)
+        })?;
+        let package = match parsed {
+            Ok(p) => p,
+            Err((v1_err, v0_err)) => {
+                // Report the error of the dialect the file seems to be written in.
+                let v1 = file.text.contains("rego.v1")
+                    || file.text.contains(" if ")
+                    || file.text.contains(" contains ");
+                let e = if v1 { v1_err } else { v0_err };
+                return Err(rego_error(&[file], &e));
             }
         };
+        self.engine = engine;
+        self.sound = std::sync::OnceLock::new();
         self.files.push(file);
         self.packages
             .entry(package)
@@ -385,6 +405,15 @@ impl PolicySet {
         input: regorus::Value,
         namespaces: &Namespaces,
     ) -> Result<Vec<PolicyResult>> {
+        self.ready()?;
+        limits::with_memory_bound(|| self.evaluate_bounded(input, namespaces))
+    }
+
+    fn evaluate_bounded(
+        &self,
+        input: regorus::Value,
+        namespaces: &Namespaces,
+    ) -> Result<Vec<PolicyResult>> {
         use rayon::prelude::*;
         let mut engine = self.engine.clone();
         engine.set_input(input);
@@ -418,7 +447,7 @@ impl PolicySet {
                 let mut engine = engine.clone();
                 let value = engine
                     .eval_rule(format!("{package}.{rule}"))
-                    .map_err(|e| rego_error(&self.files, &e.to_string()))?;
+                    .map_err(|e| self.eval_error(&format!("{package}.{rule}"), files, &e))?;
                 Ok(items(&value)
                     .into_iter()
                     .map(|item| {
@@ -468,9 +497,10 @@ impl PolicySet {
             return Ok(Vec::new());
         }
         let mut engine = engine.clone();
+        let rule = format!("{package}.exception");
         let value = engine
-            .eval_rule(format!("{package}.exception"))
-            .map_err(|e| rego_error(&self.files, &e.to_string()))?;
+            .eval_rule(rule.clone())
+            .map_err(|e| self.eval_error(&rule, &self.files_declaring(package, "exception"), &e))?;
         let mut names = Vec::new();
         for item in items(&value) {
             match item {
@@ -491,16 +521,53 @@ impl PolicySet {
                 path: PathBuf::from("<policy input>"),
                 message: e.to_string(),
             })?;
+        self.ready()?;
         let mut engine = self.engine.clone();
         engine.set_input(input);
-        let v = engine
-            .eval_rule(rule.to_string())
-            .map_err(|e| rego_error(&self.files, &e.to_string()))?;
+        let v = limits::with_memory_bound(|| engine.eval_rule(rule.to_string()))
+            .map_err(|e| self.eval_error(rule, &[], &e))?;
         Ok(to_json(&v))
     }
 
-    /// Run every `test_*` rule, like `opa test`.
-    pub fn run_tests(&self) -> Vec<TestOutcome> {
+    /// Refuse recursive functions (once per set of loaded policies): regorus would overflow
+    /// its stack on them.
+    fn ready(&self) -> Result<()> {
+        if self.sound.get().is_some() {
+            return Ok(());
+        }
+        let ast = self
+            .engine
+            .get_ast_as_json()
+            .map_err(|e| Error::InvalidNoSource {
+                path: PathBuf::from("<policies>"),
+                message: format!("cannot read the policies' syntax tree: {e}"),
+            })?;
+        let texts: BTreeMap<&str, &str> = self
+            .files
+            .iter()
+            .map(|f| (f.name.as_str(), f.text.as_str()))
+            .collect();
+        recursion::check(&ast, &texts)?;
+        let _ = self.sound.set(());
+        Ok(())
+    }
+
+    /// An evaluation error of `rule`: a limit it hit, or regorus's error with file and line.
+    fn eval_error(&self, rule: &str, files: &[String], e: &anyhow::Error) -> Error {
+        match limits::limit_message(e) {
+            Some(m) => limits::exceeded(&format!("evaluating {rule}"), files, &m),
+            None => rego_error(&self.files, &e.to_string()),
+        }
+    }
+
+    /// Run every `test_*` rule, like `opa test`. A test that hits a limit, or recursive
+    /// functions, stop the run with an error.
+    pub fn run_tests(&self) -> Result<Vec<TestOutcome>> {
+        self.ready()?;
+        limits::with_memory_bound(|| self.run_tests_bounded())
+    }
+
+    fn run_tests_bounded(&self) -> Result<Vec<TestOutcome>> {
         let mut out = Vec::new();
         for (package, idxs) in &self.packages {
             for &i in idxs {
@@ -519,7 +586,16 @@ impl PolicySet {
                     engine.set_input(regorus::Value::new_object());
                     let (passed, error) = match engine.eval_rule(format!("{package}.{name}")) {
                         Ok(v) => (v == regorus::Value::from(true), None),
-                        Err(e) => (false, Some(e.to_string())),
+                        Err(e) => {
+                            if let Some(m) = limits::limit_message(&e) {
+                                return Err(limits::exceeded(
+                                    &format!("running {package}.{name}"),
+                                    std::slice::from_ref(&file.name),
+                                    &m,
+                                ));
+                            }
+                            (false, Some(e.to_string()))
+                        }
                     };
                     out.push(TestOutcome {
                         package: package.clone(),
@@ -531,7 +607,7 @@ impl PolicySet {
                 }
             }
         }
-        out
+        Ok(out)
     }
 
     fn files_declaring(&self, package: &str, rule: &str) -> Vec<String> {
