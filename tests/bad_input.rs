@@ -400,3 +400,18 @@ fn plans_from_stdin_and_fix_takes_plan_positionally() {
     assert_eq!(positional.stdout, option.stdout);
     assert!(positional.code < 2, "{}", positional.stderr);
 }
+
+#[test]
+fn man_out_naming_a_file_names_it() {
+    // reliability.md row 16: `man --out FILE` said "File exists" without the name.
+    let t = tempfile::tempdir().unwrap();
+    std::fs::write(t.path().join("costfix.1"), "mine").unwrap();
+    let o = run_in(t.path(), &["--no-config", "man", "--out", "costfix.1"]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(o.stderr.contains("cannot write costfix.1"), "{}", o.stderr);
+    assert!(o.stderr.contains("takes a folder"), "{}", o.stderr);
+    assert_eq!(
+        std::fs::read_to_string(t.path().join("costfix.1")).unwrap(),
+        "mine"
+    );
+}

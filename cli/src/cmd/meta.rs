@@ -4,7 +4,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::CommandFactory;
-use miette::{IntoDiagnostic, Result};
+use miette::Result;
 
 use crate::args::Cli;
 use crate::term::note;
@@ -19,8 +19,18 @@ pub fn run_completions(shell: clap_complete::Shell) -> Result<ExitCode> {
 }
 
 pub fn run_man(out: &Path) -> Result<ExitCode> {
-    std::fs::create_dir_all(out).into_diagnostic()?;
-    clap_mangen::generate_to(Cli::command(), out).into_diagnostic()?;
+    let write_error = |source| costfix_engine::error::Error::Write {
+        path: out.to_owned(),
+        source,
+    };
+    if out.exists() && !out.is_dir() {
+        return Err(write_error(std::io::Error::other(
+            "it is a file: --out takes a folder (the pages are costfix.1, costfix-check.1, ...)",
+        ))
+        .into());
+    }
+    std::fs::create_dir_all(out).map_err(write_error)?;
+    clap_mangen::generate_to(Cli::command(), out).map_err(write_error)?;
     note!("wrote the man pages to {}", out.display());
     Ok(ExitCode::SUCCESS)
 }
