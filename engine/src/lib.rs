@@ -32,6 +32,7 @@ pub mod root;
 pub mod rules;
 pub mod slo;
 pub mod terraform;
+pub mod yaml;
 
 pub use error::{Error, Result};
 pub use pricing::Catalog;

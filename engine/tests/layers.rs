@@ -9,6 +9,7 @@ use std::path::Path;
 const ORDER: &[&str] = &[
     "error",
     "fsutil",
+    "yaml",
     "terraform",
     "hcl",
     "root",

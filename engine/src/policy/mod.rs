@@ -205,6 +205,7 @@ impl PolicySet {
 
     /// Add a YAML data document (merged into `data`), as JSON.
     pub fn add_yaml_data(&mut self, name: &str, yaml: &str) -> Result<()> {
+        crate::yaml::check_nesting(name, yaml)?;
         let value: serde_json::Value =
             serde_yaml_ng::from_str(yaml).map_err(|e| Error::InvalidNoSource {
                 path: PathBuf::from(name),
