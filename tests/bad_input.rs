@@ -415,3 +415,46 @@ fn man_out_naming_a_file_names_it() {
         "mine"
     );
 }
+
+#[test]
+fn huge_settings_files_are_refused_by_their_size() {
+    // reliability.md row 16: a 1 GB (sparse) prices file took 16 s and 5.1 GB before its error;
+    // a 1 GB configuration or budget file 2 GB. Each is refused by its size, before it is read.
+    let t = tempfile::tempdir().unwrap();
+    let huge = |name: &str| {
+        let p = t.path().join(name);
+        std::fs::File::create(&p).unwrap().set_len(1 << 30).unwrap();
+        p
+    };
+    let plan = repo().join("fixtures/fix/shapes/plan.json");
+    let plan = plan.to_str().unwrap();
+    huge("prices.csv");
+    let o = run_in(
+        t.path(),
+        &["--no-config", "estimate", plan, "--prices", "prices.csv"],
+    );
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(
+        o.stderr
+            .contains("1024 MiB: a price file may be at most 512 MiB"),
+        "{}",
+        o.stderr
+    );
+    std::fs::create_dir(t.path().join("slo")).unwrap();
+    huge("slo/budgets.hcl");
+    let o = run_in(t.path(), &["--no-config", "check", plan, "--slo", "slo"]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(
+        o.stderr.contains("a budget file may be at most 64 MiB"),
+        "{}",
+        o.stderr
+    );
+    huge(".costfix.hcl");
+    let o = run_in(t.path(), &["estimate", plan]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(
+        o.stderr.contains("a configuration file may be at most"),
+        "{}",
+        o.stderr
+    );
+}

@@ -89,10 +89,11 @@ const KEYS: &[&str] = &[
 
 /// Read a configuration file.
 pub fn load(path: &Path) -> Result<Config> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-        path: path.to_owned(),
-        source,
-    })?;
+    let text = crate::fsutil::read_text_capped(
+        path,
+        "a configuration file",
+        crate::fsutil::MAX_SETTINGS_FILE,
+    )?;
     parse(path, &text)
 }
 

@@ -48,6 +48,33 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// Most bytes a file of settings may have: configuration, budgets, usage, policies (a real one
+/// is kilobytes; without a bound a 1 GB file took 2 GB and many seconds before its error).
+pub const MAX_SETTINGS_FILE: u64 = 64 << 20;
+/// Most bytes a price file or a policy data document may have.
+pub const MAX_TABLE_FILE: u64 = 512 << 20;
+
+/// Read a text file of at most `max` bytes: a larger one is refused with its size before it is
+/// read, as what it is (`kind`: "a price file").
+pub fn read_text_capped(path: &Path, kind: &str, max: u64) -> Result<String> {
+    let io = |source| Error::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let len = std::fs::metadata(path).map_err(io)?.len();
+    if len > max {
+        return Err(Error::InvalidNoSource {
+            path: path.to_owned(),
+            message: format!(
+                "the file is {} MiB: {kind} may be at most {} MiB",
+                len >> 20,
+                max >> 20
+            ),
+        });
+    }
+    std::fs::read_to_string(path).map_err(io)
+}
+
 /// Lowercase hex of bytes.
 pub fn hex(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";

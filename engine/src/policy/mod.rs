@@ -295,7 +295,11 @@ impl PolicySet {
             if !(ext == "rego" && (include_tests || !is_test)) && !data {
                 continue;
             }
-            let text = std::fs::read_to_string(&p).map_err(io(&p))?;
+            let text = if ext == "rego" {
+                crate::fsutil::read_text_capped(&p, "a policy", crate::fsutil::MAX_SETTINGS_FILE)?
+            } else {
+                crate::fsutil::read_text_capped(&p, "policy data", crate::fsutil::MAX_TABLE_FILE)?
+            };
             match ext {
                 "json" => self.add_data(&name, &text)?,
                 "yaml" | "yml" => self.add_yaml_data(&name, &text)?,
@@ -326,10 +330,8 @@ impl PolicySet {
             if !matches!(ext, "json" | "yaml" | "yml") {
                 continue;
             }
-            let text = std::fs::read_to_string(&p).map_err(|source| Error::Io {
-                path: p.clone(),
-                source,
-            })?;
+            let text =
+                crate::fsutil::read_text_capped(&p, "policy data", crate::fsutil::MAX_TABLE_FILE)?;
             let name = p.display().to_string();
             if ext == "json" {
                 self.add_data(&name, &text)?;

@@ -407,10 +407,8 @@ impl Catalog {
     /// Load a user price file over this catalog. Columns: `service,region,product,dimension,unit,usd`
     /// and optionally `source`. Lines starting with `#` are comments.
     pub fn load_overrides(&mut self, path: &Path) -> Result<usize> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            path: path.to_owned(),
-            source,
-        })?;
+        let text =
+            crate::fsutil::read_text_capped(path, "a price file", crate::fsutil::MAX_TABLE_FILE)?;
         let name = path.display().to_string();
         let invalid = |line: u64, message: String| {
             let offset = line_offset(&text, line);

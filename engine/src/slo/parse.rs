@@ -34,10 +34,8 @@ pub fn load(path: &Path) -> Result<Vec<Budget>> {
     }
     let mut out = Vec::new();
     for f in files {
-        let text = std::fs::read_to_string(&f).map_err(|source| Error::Io {
-            path: f.clone(),
-            source,
-        })?;
+        let text =
+            crate::fsutil::read_text_capped(&f, "a budget file", crate::fsutil::MAX_SETTINGS_FILE)?;
         out.extend(parse(&f.display().to_string(), &text)?);
     }
     let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
