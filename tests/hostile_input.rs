@@ -64,6 +64,324 @@ fn huge_numbers_are_unpriced_with_the_reason() {
     std::fs::write(tmp.path().join("plan2.json"), plan.to_string()).unwrap();
     let o = run_in(tmp.path(), &["--no-config", "estimate", "plan2.json"]);
     assert_eq!(o.code, 0, "{}", o.stderr);
+    // 2^64 written as an integer fits an exact decimal: it was priced $1.8e18. Now beyond the
+    // ceiling of a size (1,000,000 GB), unpriced with the value named.
+    let v = estimate_with(
+        tmp.path(),
+        SHAPES,
+        "aws_ebs_volume.data",
+        &["size"],
+        "18446744073709551616",
+    );
+    unpriced_naming(&v, "aws_ebs_volume.data", "size = 18446744073709551616");
+}
+
+const SHAPES: &str = "fixtures/fix/shapes/plan.json";
+/// A Terraform 0.12 plan with an autoscaling group (launch configuration) and an ELB.
+const ASG: &str =
+    "fixtures/corpus/terraform-compliance-cli/tests/functional/test_issue-127/plan.out.json";
+/// Two EKS node groups and two instances.
+const EKS: &str = "fixtures/rules/cf002.json";
+/// infracost's example: an instance and a Lambda function, with its usage file.
+const EXAMPLE: &str = "fixtures/corpus/infracost/examples/terraform/plan.json";
+
+/// The fixture plan at `fixture` with the value at `path` under `address`'s `change.after` written
+/// as the JSON text `raw` (as it is: `1e308` and 2^64 stay as written), estimated as JSON.
+fn estimate_with(dir: &Path, fixture: &str, address: &str, path: &[&str], raw: &str) -> Value {
+    let text = plan_with(fixture, address, path, raw);
+    std::fs::write(dir.join("plan.json"), text).unwrap();
+    let o = run_in(
+        dir,
+        &["--no-config", "estimate", "plan.json", "--format", "json"],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    serde_json::from_str(&o.stdout).unwrap()
+}
+
+fn plan_with(fixture: &str, address: &str, path: &[&str], raw: &str) -> String {
+    const MARK: &str = "\u{1}costfix-test-value\u{1}";
+    let mut plan: Value =
+        serde_json::from_str(&std::fs::read_to_string(repo().join(fixture)).unwrap()).unwrap();
+    let mut found = false;
+    for rc in plan["resource_changes"].as_array_mut().unwrap() {
+        if rc["address"] == address {
+            let mut v = &mut rc["change"]["after"];
+            for k in &path[..path.len() - 1] {
+                v = match k.parse::<usize>() {
+                    Ok(i) => &mut v[i],
+                    Err(_) => &mut v[*k],
+                };
+            }
+            let last = path[path.len() - 1];
+            assert!(v.is_object(), "{fixture}: {address} has no {path:?}");
+            v[last] = Value::String(MARK.into());
+            found = true;
+        }
+    }
+    assert!(found, "{fixture} has no {address}");
+    let text = plan.to_string();
+    let mark = serde_json::to_string(MARK).unwrap();
+    assert_eq!(text.matches(&mark).count(), 1);
+    text.replace(&mark, raw)
+}
+
+/// `address` is unpriced, each of its items saying `needle` (the attribute and its value); no
+/// resource and no total is negative.
+fn unpriced_naming(v: &Value, address: &str, needle: &str) {
+    let r = v["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["address"] == address)
+        .unwrap_or_else(|| panic!("no {address}"));
+    assert_eq!(r["pricing"], "unpriced", "{r}");
+    assert!(r["monthly_after"].is_null(), "{r}");
+    let items = r["items"].as_array().unwrap();
+    assert!(!items.is_empty(), "{r}");
+    for i in items {
+        assert_eq!(i["status"], "unpriced", "{r}");
+        let note = i["note"].as_str().unwrap_or_default();
+        assert!(note.contains(needle), "{needle:?} not in {note:?}");
+        assert!(note.contains("is not a valid quantity"), "{note}");
+    }
+    assert!(
+        v["unpriced"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["address"] == address
+                && u["reason"].as_str().unwrap_or_default().contains(needle)),
+        "{}",
+        v["unpriced"]
+    );
+    not_negative(v);
+}
+
+fn not_negative(v: &Value) {
+    let neg = |x: &Value| x.as_str().is_some_and(|s| s.starts_with('-'));
+    for k in ["before", "after", "delta"] {
+        assert!(!neg(&v["totals"][k]), "total {k}: {}", v["totals"]);
+    }
+    for r in v["resources"].as_array().unwrap() {
+        assert!(
+            !neg(&r["monthly_after"]) && !neg(&r["monthly_before"]),
+            "{r}"
+        );
+        for i in r["items"].as_array().unwrap() {
+            assert!(!neg(&i["monthly"]) && !neg(&i["quantity"]), "{i}");
+        }
+    }
+}
+
+/// reliability.md, "numbers in plans": a volume of -1 GB was priced -$0.10, an autoscaling group
+/// of -1 instances and a node group of -3 negative too (the total went below zero).
+#[test]
+fn negative_sizes_and_counts_are_unpriced_naming_the_value() {
+    let tmp = tempfile::tempdir().unwrap();
+    let v = estimate_with(tmp.path(), SHAPES, "aws_ebs_volume.data", &["size"], "-1");
+    unpriced_naming(
+        &v,
+        "aws_ebs_volume.data",
+        "size = -1 is not a valid quantity (negative)",
+    );
+    let v = estimate_with(
+        tmp.path(),
+        ASG,
+        "aws_autoscaling_group.example",
+        &["desired_capacity"],
+        "-1",
+    );
+    unpriced_naming(&v, "aws_autoscaling_group.example", "desired_capacity = -1");
+    let v = estimate_with(
+        tmp.path(),
+        EKS,
+        "aws_eks_node_group.workers",
+        &["scaling_config", "0", "desired_size"],
+        "-3",
+    );
+    unpriced_naming(&v, "aws_eks_node_group.workers", "desired_size = -3");
+    // A negative size in a nested block (an instance's root volume) and a negative number
+    // written as a string, as some providers write numbers.
+    let v = estimate_with(
+        tmp.path(),
+        EXAMPLE,
+        "aws_instance.web_app",
+        &["root_block_device", "0", "volume_size"],
+        "\"-8\"",
+    );
+    unpriced_naming(&v, "aws_instance.web_app", "volume_size = \"-8\"");
+    // `check` sees the same: the resource is a warning, not a negative figure.
+    let o = run_in(
+        tmp.path(),
+        &["--no-config", "check", "plan.json", "--format", "json"],
+    );
+    assert!(o.code == 0 || o.code == 1, "{}", o.stderr);
+    assert!(
+        o.stdout.contains("volume_size = \\\"-8\\\""),
+        "{}",
+        o.stdout
+    );
+}
+
+/// `desired_capacity = 1e308` was priced as one instance, "desired_capacity not set: min_size
+/// used": a number out of range is not a missing one. Counts must also be whole and at most a
+/// million.
+#[test]
+fn absurd_counts_are_unpriced_not_replaced_by_a_default() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (raw, why) in [
+        ("1e308", "costfix's ceiling for a count"),
+        ("1e400", "costfix's ceiling for a count"),
+        ("100000000000000000000", "costfix's ceiling for a count"),
+        ("-1e308", "negative"),
+        ("2.5", "not a whole number"),
+        ("\"many\"", "not a number"),
+        ("true", "not a number"),
+    ] {
+        let v = estimate_with(
+            tmp.path(),
+            ASG,
+            "aws_autoscaling_group.example",
+            &["desired_capacity"],
+            raw,
+        );
+        unpriced_naming(
+            &v,
+            "aws_autoscaling_group.example",
+            &format!("desired_capacity = {raw} is not a valid quantity ("),
+        );
+        assert!(
+            v["unpriced"][0]["reason"].as_str().unwrap().contains(why),
+            "{raw}: {}",
+            v["unpriced"]
+        );
+        assert!(!v.to_string().contains("min_size used"), "{raw}");
+    }
+    let v = estimate_with(
+        tmp.path(),
+        EKS,
+        "aws_eks_node_group.workers",
+        &["scaling_config", "0", "desired_size"],
+        "1000001",
+    );
+    unpriced_naming(&v, "aws_eks_node_group.workers", "desired_size = 1000001");
+    // The ceilings are inclusive: a million instances are priced.
+    let v = estimate_with(
+        tmp.path(),
+        EKS,
+        "aws_eks_node_group.workers",
+        &["scaling_config", "0", "desired_size"],
+        "1000000",
+    );
+    let r = &v["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["address"] == "aws_eks_node_group.workers")
+        .unwrap();
+    assert_eq!(r["pricing"], "priced", "{r}");
+}
+
+/// reliability.md, "usage file": `monthly_hrs: -730` gave a negative total and
+/// `operating_system: [1,2,3]` was taken for Linux, exit 0. A usage value that is negative, not
+/// finite, beyond its ceiling, a list, or not a string where a word is expected is now a
+/// diagnostic (exit 2) naming the key, the resource and the line; a word where a number is read,
+/// which only the cost model can tell, makes the resource unpriced naming the key.
+#[test]
+fn usage_values_that_are_negative_or_of_the_wrong_type_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(repo().join(EXAMPLE), tmp.path().join("plan.json")).unwrap();
+    let usage = |body: &str| {
+        let text = format!(
+            "version: 0.1\nresource_usage:\n  aws_lambda_function.hello_world:\n    monthly_requests: 100000000\n  aws_instance.web_app:\n    {body}\n"
+        );
+        std::fs::write(tmp.path().join("usage.yml"), text).unwrap();
+        run_in(
+            tmp.path(),
+            &[
+                "--no-config",
+                "estimate",
+                "plan.json",
+                "--usage",
+                "usage.yml",
+                "--format",
+                "json",
+            ],
+        )
+    };
+    for (body, says) in [
+        (
+            "monthly_hrs: -730",
+            "-730 is not a valid quantity (negative)",
+        ),
+        (
+            "monthly_hrs: \"-730\"",
+            "is not a valid quantity (negative)",
+        ),
+        (
+            "monthly_hrs: .nan",
+            ".nan is not a valid quantity (not a finite number)",
+        ),
+        ("monthly_hrs: -.inf", "-.inf is not a valid quantity"),
+        ("monthly_hrs: 745", "more than 744"),
+        ("operating_system: [1, 2, 3]", "is a list"),
+        ("operating_system: 5", "a string is expected"),
+        ("instances: 1.5", "not a whole number"),
+    ] {
+        let mut o = usage(body);
+        // miette wraps the message at the terminal's width.
+        o.stderr = o.stderr.replace("\n  | ", " ");
+        assert_eq!(o.code, 2, "{body}: {}", o.stdout);
+        assert!(o.stdout.is_empty(), "{body}");
+        let key = body.split(':').next().unwrap();
+        for needle in [
+            &format!("usage key `{key}`"),
+            "`aws_instance.web_app`",
+            says,
+            "usage.yml:6:5",
+        ] {
+            assert!(
+                o.stderr.contains(needle),
+                "{body}: {needle:?} not in {}",
+                o.stderr
+            );
+        }
+    }
+    // A type's default usage is checked the same way.
+    std::fs::write(
+        tmp.path().join("usage.yml"),
+        "version: 0.1\nresource_type_default_usage:\n  aws_lambda_function:\n    monthly_requests: -5\n",
+    )
+    .unwrap();
+    let o = run_in(
+        tmp.path(),
+        &[
+            "--no-config",
+            "estimate",
+            "plan.json",
+            "--usage",
+            "usage.yml",
+        ],
+    );
+    assert_eq!(o.code, 2, "{}", o.stdout);
+    assert!(
+        o.stderr
+            .contains("the default usage of `aws_lambda_function`")
+            && o.stderr.contains("monthly_requests"),
+        "{}",
+        o.stderr
+    );
+    // A word where costfix reads a number: the resource is unpriced, naming the key.
+    let o = usage("monthly_hrs: lots");
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let v: Value = serde_json::from_str(&o.stdout).unwrap();
+    unpriced_naming(&v, "aws_instance.web_app", "usage monthly_hrs = \"lots\"");
+    // Valid values still price (and 744 hours, a 31-day month, is the ceiling).
+    let o = usage("monthly_hrs: 744");
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let v: Value = serde_json::from_str(&o.stdout).unwrap();
+    not_negative(&v);
+    assert_eq!(v["complete"], true, "{}", v["unpriced"]);
 }
 
 #[test]

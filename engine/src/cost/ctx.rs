@@ -4,10 +4,67 @@
 use rust_decimal::Decimal;
 
 use super::{ItemStatus, LineItem, Reference, Referrer};
+use crate::pricing::quantity;
 use crate::pricing::usage::{Usage, UsageEntry};
 use crate::pricing::{Catalog, Price, HOURS_PER_MONTH};
 use crate::terraform::address::Address;
-use crate::terraform::values::Attrs;
+use crate::terraform::values::{check_numbers, Attrs};
+
+/// The items `cost` gives one resource, with every number it reads checked: each plan attribute
+/// read with `Attrs::num` (of the resource, its blocks and the other resources it looks at) by
+/// [`attribute_number`], each usage value by `UsageEntry`. When one is not a valid quantity
+/// (negative, not finite, not whole where a count is, beyond the ceiling of its kind: see
+/// [`crate::pricing::quantity`]), none of the resource's items is priced and each says why,
+/// naming the key and the value (`size = -1 is not a valid quantity (negative)`): such a resource
+/// is never shown as $0, a default or a negative figure. Every priced type goes through here
+/// ([`super::cost_resource`]).
+pub(super) fn checked(cost: impl FnOnce() -> Vec<LineItem>) -> Vec<LineItem> {
+    let (items, problems) = check_numbers(attribute_number, cost);
+    if problems.is_empty() {
+        return items;
+    }
+    let reason = problems.join("; ");
+    if items.is_empty() {
+        return vec![LineItem::unpriced("Cost", "", None, reason)];
+    }
+    items
+        .into_iter()
+        .map(|i| LineItem {
+            quantity: None,
+            unit_price: None,
+            monthly: None,
+            status: ItemStatus::Unpriced,
+            from_usage: false,
+            note: Some(reason.clone()),
+            ..i
+        })
+        .collect()
+}
+
+/// A plan attribute's number as the cost model may use it (`raw` is its JSON, not null): a
+/// number, or a string holding one ([`quantity::judge`]); an empty string is not set; anything
+/// else (a word, a list, `true`, a number out of range) is refused with the key and the value.
+fn attribute_number(key: &str, raw: &str) -> Result<Option<Decimal>, String> {
+    let refuse = |why: &str| Err(quantity::reason(key, raw, why));
+    let text = if raw.starts_with('"') {
+        if raw.len() > 200 {
+            return refuse("not a number");
+        }
+        match serde_json::from_str::<String>(raw) {
+            Ok(s) if s.trim().is_empty() => return Ok(None),
+            Ok(s) => s,
+            Err(_) => return refuse("not a number"),
+        }
+    } else if raw.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+        raw.to_string()
+    } else {
+        return refuse("not a number");
+    };
+    match quantity::judge(key, &text) {
+        Ok(d) => Ok(Some(d)),
+        Err(why) => refuse(why),
+    }
+}
 
 /// Everything a cost function may look at besides the resource's own values.
 pub struct Ctx<'c, 'a> {

@@ -187,7 +187,8 @@ pub fn services(resource_type: &str) -> &'static [&'static str] {
     find(resource_type).map_or(&[], |t| t.services)
 }
 
-/// Cost one resource's attribute values. `None` for a type without a cost model.
+/// Cost one resource's attribute values, every number read checked ([`super::ctx::checked`]).
+/// `None` for a type without a cost model.
 pub fn cost_resource(
     resource_type: &str,
     attrs: &Attrs<'_>,
@@ -195,7 +196,7 @@ pub fn cost_resource(
 ) -> Option<ResourceCost> {
     let t = find(resource_type)?;
     Some(ResourceCost {
-        items: (t.cost)(attrs, ctx),
+        items: super::ctx::checked(|| (t.cost)(attrs, ctx)),
     })
 }
 

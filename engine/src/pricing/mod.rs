@@ -1,8 +1,10 @@
 //! Prices: the embedded catalog and `--prices` overrides ([`catalog`]), infracost usage files
-//! ([`usage`]), and how money and quantities are written ([`money`]).
+//! ([`usage`]), how money and quantities are written ([`money`]) and what a quantity may be
+//! ([`quantity`]).
 
 pub mod catalog;
 pub mod money;
+pub mod quantity;
 pub mod usage;
 
 pub use catalog::*;

@@ -25,8 +25,9 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
+use crate::pricing::quantity;
 use crate::terraform::address::Address;
-use crate::terraform::values::parse_decimal;
+use crate::terraform::values::report_problem;
 
 /// A loaded usage file.
 #[derive(Debug, Default)]
@@ -53,19 +54,160 @@ impl<'u> UsageEntry<'u> {
         })
     }
 
-    /// A number at a path of keys (`["standard", "storage_gb"]`).
+    /// A number at a path of keys (`["standard", "storage_gb"]`). A value that is not a number
+    /// (a word, a mapping, `true`) is reported ([`report_problem`]: the resource being costed is
+    /// unpriced, naming the key) and read as not set; numbers were checked when the file was read.
     pub fn num(&self, path: &[&str]) -> Option<Decimal> {
-        match self.lookup(path)? {
-            Value::Number(n) => parse_decimal(&n.to_string()),
-            Value::String(s) => parse_decimal(s),
-            _ => None,
+        let v = self.lookup(path)?;
+        let text = match v {
+            Value::Number(n) => n.to_string(),
+            Value::String(s) => s.clone(),
+            _ => String::new(),
+        };
+        let key = path.last().copied().unwrap_or_default();
+        match quantity::judge(key, &text) {
+            Ok(d) => Some(d),
+            Err(why) => {
+                report_problem(|| {
+                    format!(
+                        "usage {}",
+                        quantity::reason(&path.join("."), &v.to_string(), why)
+                    )
+                });
+                None
+            }
         }
     }
 
-    /// A string at a key.
+    /// A string at a key. Another value (a number, a list) is reported as for [`UsageEntry::num`].
     pub fn str(&self, key: &str) -> Option<&'u str> {
-        self.lookup(&[key])?.as_str()
+        let v = self.lookup(&[key])?;
+        if v.as_str().is_none() {
+            report_problem(|| {
+                format!(
+                    "usage {key} = {} is not valid here (a string is expected)",
+                    quantity::quoted(&v.to_string())
+                )
+            });
+        }
+        v.as_str()
     }
+}
+
+/// The values of one entry of `section` (the usage of the resource `addr`, or of every resource
+/// of the type `addr`), checked as [`check_values`] says; the diagnostic names the key, the
+/// resource and the value, at the key's line.
+fn check_entry(name: &str, text: &str, section: &str, addr: &str, vals: &Value) -> Result<()> {
+    let owner = if section == "resource_usage" {
+        format!("`{addr}`")
+    } else {
+        format!("the default usage of `{addr}`")
+    };
+    let refuse = |path: &str, why: &str| {
+        let offset = offset_of(text, section, addr, path);
+        let (src, span) = Error::source_window(name, text, offset);
+        Err(Error::Invalid {
+            src,
+            span,
+            message: format!("usage key `{path}` of {owner}: {why}"),
+            label: "here".into(),
+        })
+    };
+    if let Some((path, why)) = check_values(vals, &mut Vec::new()) {
+        return refuse(&path, &why);
+    }
+    let mut nulls = Vec::new();
+    null_paths(vals, &mut Vec::new(), &mut nulls);
+    if !nulls.is_empty() {
+        if let Some((path, why)) = not_finite(text, section, addr, &nulls) {
+            return refuse(&path, &why);
+        }
+    }
+    Ok(())
+}
+
+/// Usage keys whose values are words (`operating_system: linux`), not quantities.
+const STRING_KEYS: &[&str] = &["operating_system", "reserved_instance_type"];
+
+/// The first value of one resource's usage `vals` that cannot be used, with its key's path
+/// (`standard.storage_gb`) and why: a list, a number (or a number written as a string) that is
+/// negative, not whole where a count is, or beyond the ceiling of its kind ([`quantity::judge`]),
+/// or a [`STRING_KEYS`] value that is not a string. Words at other keys are left to the cost
+/// model, which reports one where it reads a number ([`UsageEntry::num`]): infracost has keys
+/// costfix does not read (`reserved_instance_payment_option: no_upfront`).
+fn check_values(vals: &Value, path: &mut Vec<String>) -> Option<(String, String)> {
+    let Value::Object(map) = vals else {
+        return None;
+    };
+    for (k, v) in map {
+        path.push(k.clone());
+        let why = match v {
+            Value::Object(_) => {
+                if let Some(found) = check_values(v, path) {
+                    return Some(found);
+                }
+                None
+            }
+            Value::Array(_) => Some(format!(
+                "{} is a list; a usage value is a number, a string or a mapping",
+                quantity::quoted(&v.to_string())
+            )),
+            _ if STRING_KEYS.contains(&k.as_str()) => (!v.is_string()).then(|| {
+                format!(
+                    "{} is not valid here (a string is expected)",
+                    quantity::quoted(&v.to_string())
+                )
+            }),
+            Value::Number(n) => quantity::judge(k, &n.to_string()).err().map(|why| {
+                format!(
+                    "{} is not a valid quantity ({why})",
+                    quantity::quoted(&n.to_string())
+                )
+            }),
+            // A word is fine (a key costfix may not read); a number written as a string is checked.
+            Value::String(s) if s.trim().parse::<f64>().is_ok() => {
+                quantity::judge(k, s).err().map(|why| {
+                    format!(
+                        "{} is not a valid quantity ({why})",
+                        quantity::quoted(&v.to_string())
+                    )
+                })
+            }
+            _ => None,
+        };
+        if let Some(why) = why {
+            return Some((path.join("."), why));
+        }
+        path.pop();
+    }
+    None
+}
+
+/// The paths of the null values in `vals` (a YAML `.nan` or `.inf` is read as null).
+fn null_paths(vals: &Value, path: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+    if let Value::Object(map) = vals {
+        for (k, v) in map {
+            path.push(k.clone());
+            match v {
+                Value::Null => out.push(path.clone()),
+                Value::Object(_) => null_paths(v, path, out),
+                _ => {}
+            }
+            path.pop();
+        }
+    }
+}
+
+/// Where to point at the key `path` of `owner`'s usage in `text`: the last key after the owner's
+/// name in `section`, else the owner, else the section, else the start.
+fn offset_of(text: &str, section: &str, owner: &str, path: &str) -> usize {
+    let after = |from: usize, needle: &str| text[from..].find(needle).map(|i| from + i);
+    let section = after(0, &format!("{section}:")).unwrap_or(0);
+    let Some(start) = after(section, owner) else {
+        return section;
+    };
+    let key = path.rsplit('.').next().unwrap_or(path);
+    after(start, &format!("{key}:")).unwrap_or(start)
 }
 
 impl Usage {
@@ -136,6 +278,7 @@ impl Usage {
                         if !(vals.is_object() || vals.is_null()) {
                             return Err(invalid(&addr, format!("the usage of `{addr}` must be a mapping of keys to values")));
                         }
+                        check_entry(&name, text, &k, &addr, &vals)?;
                         if k == "resource_usage" {
                             usage.by_address.insert(addr, vals);
                         } else {
@@ -167,6 +310,34 @@ impl Usage {
             .any(Option::is_some)
             .then_some(UsageEntry { layers })
     }
+}
+
+/// Whether one of the null values at `nulls` under `section`.`addr` was a YAML `.nan` or `.inf`
+/// (serde_json has no such numbers and reads them as null): the file is read again as YAML values
+/// to tell, only when the usage has a null.
+fn not_finite(
+    text: &str,
+    section: &str,
+    addr: &str,
+    nulls: &[Vec<String>],
+) -> Option<(String, String)> {
+    let doc: serde_yaml_ng::Value = serde_yaml_ng::from_str(text).ok()?;
+    let entry = doc.get(section)?.get(addr)?;
+    nulls.iter().find_map(|path| {
+        let v = path.iter().try_fold(entry, |v, k| v.get(k.as_str()))?;
+        let f = v.as_f64().filter(|f| !f.is_finite())?;
+        let shown = if f.is_nan() {
+            ".nan"
+        } else if f > 0.0 {
+            ".inf"
+        } else {
+            "-.inf"
+        };
+        Some((
+            path.join("."),
+            format!("{shown} is not a valid quantity (not a finite number)"),
+        ))
+    })
 }
 
 fn wildcard(addr: &Address) -> String {
@@ -226,6 +397,73 @@ mod tests {
         assert_eq!(get("aws_lambda_function.c"), Some(Decimal::from(5)));
         let s = u.get(&"aws_s3_bucket.s".parse().unwrap()).unwrap();
         assert_eq!(s.num(&["standard", "storage_gb"]), Some(Decimal::from(10)));
+    }
+
+    #[test]
+    fn negative_absurd_and_mistyped_values_are_refused_at_their_line() {
+        let parse = |body: &str| {
+            Usage::parse(
+                Path::new("u.yml"),
+                &format!(
+                    "version: 0.1\nresource_usage:\n  aws_x.a:\n    other: 1\n  aws_x.y:\n{body}"
+                ),
+            )
+        };
+        for (body, says) in [
+            (
+                "    monthly_hrs: -730\n",
+                "usage key `monthly_hrs` of `aws_x.y`: -730 is not a valid quantity (negative)",
+            ),
+            (
+                "    standard:\n      storage_gb: -1\n",
+                "usage key `standard.storage_gb` of `aws_x.y`: -1 is not",
+            ),
+            (
+                "    monthly_requests: \"-5\"\n",
+                "\"-5\" is not a valid quantity (negative)",
+            ),
+            ("    monthly_requests: 1e16\n", "10^15"),
+            (
+                "    monthly_requests: .inf\n",
+                ".inf is not a valid quantity (not a finite number)",
+            ),
+            ("    instances: 2.5\n", "not a whole number"),
+            ("    operating_system: [1, 2, 3]\n", "[1,2,3] is a list"),
+            ("    operating_system: 5\n", "a string is expected"),
+        ] {
+            let e = parse(body).unwrap_err();
+            assert!(e.to_string().contains(says), "{body}: {e}");
+        }
+        // The label is on the key under its resource, not the same key of another resource.
+        let text = "resource_usage:\n  aws_x.y:\n    monthly_hrs: 1\nresource_type_default_usage:\n  aws_x:\n    monthly_hrs: -1\n";
+        let at = offset_of(text, "resource_type_default_usage", "aws_x", "monthly_hrs");
+        assert!(text[at..].starts_with("monthly_hrs: -1"), "{at}");
+        // Words at keys costfix does not read, zero, and nulls are fine.
+        let u = parse(
+            "    reserved_instance_payment_option: no_upfront\n    monthly_hrs: 0\n    x: ~\n",
+        )
+        .unwrap();
+        let e = u.get(&"aws_x.y".parse().unwrap()).unwrap();
+        assert_eq!(e.num(&["monthly_hrs"]), Some(Decimal::ZERO));
+    }
+
+    #[test]
+    fn a_word_where_a_number_is_read_is_reported_while_costing() {
+        let u = Usage::parse(
+            Path::new("u.yml"),
+            "resource_usage:\n  aws_x.y:\n    monthly_hrs: lots\n    operating_system: linux\n",
+        )
+        .unwrap();
+        let e = u.get(&"aws_x.y".parse().unwrap()).unwrap();
+        let (got, problems) = crate::terraform::values::check_numbers(
+            |_, _| Ok(None),
+            || (e.num(&["monthly_hrs"]), e.str("operating_system")),
+        );
+        assert_eq!(got, (None, Some("linux")));
+        assert_eq!(
+            problems,
+            vec!["usage monthly_hrs = \"lots\" is not a valid quantity (not a number)".to_string()]
+        );
     }
 
     #[test]

@@ -147,8 +147,21 @@ impl<'a> Attrs<'a> {
     }
 
     /// A number attribute, exactly (also accepts numbers written as strings, as some providers do).
+    /// While a [`check_numbers`] runs on this thread, a value its check refuses is reported and
+    /// read as missing.
     pub fn num(&self, key: &str) -> Field<Decimal> {
-        self.field(key, |raw| parse_decimal(raw.get()))
+        self.field(key, |raw| {
+            CHECK.with(|c| match &mut *c.borrow_mut() {
+                Some(checking) => match (checking.check)(key, raw.get()) {
+                    Ok(v) => v,
+                    Err(reason) => {
+                        checking.report(reason);
+                        None
+                    }
+                },
+                None => parse_decimal(raw.get()),
+            })
+        })
     }
 
     /// A boolean attribute.
@@ -211,6 +224,66 @@ impl<'a> Attrs<'a> {
     }
 }
 
+/// How [`Attrs::num`] reads a number while [`check_numbers`] runs: from the key and the raw JSON
+/// of a value that is set (not null), the number (None: treated as not set), or why the value
+/// cannot be used.
+pub type NumberCheck = fn(key: &str, raw: &str) -> Result<Option<Decimal>, String>;
+
+struct Checking {
+    check: NumberCheck,
+    problems: Vec<String>,
+}
+
+impl Checking {
+    fn report(&mut self, reason: String) {
+        if !self.problems.contains(&reason) {
+            self.problems.push(reason);
+        }
+    }
+}
+
+thread_local! {
+    static CHECK: std::cell::RefCell<Option<Checking>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Run `f` with every [`Attrs::num`] on this thread going through `check`, and return what it
+/// returns with the reasons of the values refused (and those given to [`report_problem`]), each
+/// once, in the order found. This is how the cost model sees every number a cost function reads,
+/// of the resource, its nested blocks and the other resources it looks at, in one place (it runs
+/// one resource at a time on a thread, without handing work to other threads). Nested calls each
+/// see their own problems.
+pub fn check_numbers<R>(check: NumberCheck, f: impl FnOnce() -> R) -> (R, Vec<String>) {
+    struct Restore(Option<Checking>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let outer = self.0.take();
+            CHECK.with(|c| *c.borrow_mut() = outer);
+        }
+    }
+    let outer = CHECK.with(|c| {
+        c.borrow_mut().replace(Checking {
+            check,
+            problems: Vec::new(),
+        })
+    });
+    // Puts the outer check back, also when `f` panics.
+    let restore = Restore(outer);
+    let r = f();
+    let mine = CHECK.with(|c| c.borrow_mut().take());
+    drop(restore);
+    (r, mine.map(|m| m.problems).unwrap_or_default())
+}
+
+/// Report why a value read while [`check_numbers`] runs cannot be used (a usage value of the
+/// wrong type); nothing when none runs.
+pub fn report_problem(reason: impl FnOnce() -> String) {
+    CHECK.with(|c| {
+        if let Some(checking) = &mut *c.borrow_mut() {
+            checking.report(reason());
+        }
+    });
+}
+
 /// Parse a JSON number (or a string holding one) as an exact decimal.
 pub fn parse_decimal(text: &str) -> Option<Decimal> {
     let t = text.trim().trim_matches('"');
@@ -243,6 +316,30 @@ mod tests {
         assert_eq!(blocks[1].str("t"), Field::Unknown);
         assert_eq!(blocks[0].str("t"), Field::Missing);
         assert_eq!(a.string_map("tags"), vec![("env".into(), "prod".into())]);
+    }
+
+    #[test]
+    fn checked_numbers_are_reported_once_and_read_as_missing() {
+        let v: &RawValue = serde_json::from_str(r#"{"size":-1,"n":2}"#).unwrap();
+        let a = Attrs::new(Some(v), None);
+        fn check(key: &str, raw: &str) -> Result<Option<Decimal>, String> {
+            match parse_decimal(raw) {
+                Some(d) if d.is_sign_negative() => Err(format!("{key} = {raw}")),
+                d => Ok(d),
+            }
+        }
+        let ((size, n, inner), problems) = check_numbers(check, || {
+            let inner = check_numbers(check, || a.num("n"));
+            (a.num("size"), a.num("n"), (inner, a.num("size")))
+        });
+        assert_eq!((size, n), (Field::Missing, Field::Known(Decimal::from(2))));
+        assert_eq!(
+            inner,
+            ((Field::Known(Decimal::from(2)), vec![]), Field::Missing)
+        );
+        assert_eq!(problems, vec!["size = -1".to_string()]);
+        // Outside a check, numbers are read as they are.
+        assert_eq!(a.num("size"), Field::Known(Decimal::from(-1)));
     }
 
     #[test]

@@ -15,8 +15,6 @@ pub(super) struct Volume {
     pub iops: Option<Decimal>,
     pub throughput: Option<Decimal>,
     pub note: Option<String>,
-    /// Why a size that is set cannot be used (not a number, out of range).
-    pub size_invalid: Option<String>,
 }
 
 impl Volume {
@@ -28,15 +26,10 @@ impl Volume {
         default_size: Option<i64>,
     ) -> Volume {
         let (vt, mut note) = str_or_default(attrs, type_key, "gp2");
-        let size_invalid = match (attrs.num(size_key), attrs.raw(size_key)) {
-            (Field::Missing, Some(raw)) if raw.get() != "null" => Some(format!(
-                "{size_key} is {}: not a size costfix can price (not a number, or out of range)",
-                raw.get().chars().take(40).collect::<String>()
-            )),
-            _ => None,
-        };
+        // A size that is set but not a valid quantity (`-1`, `1e400`) makes the whole resource
+        // unpriced, naming it (`cost::ctx::checked`); the default is only for a size not set.
         let size_gb = match attrs.num(size_key) {
-            Field::Missing if size_invalid.is_some() => Field::Missing,
+            Field::Missing if attrs.raw(size_key).is_some() => Field::Missing,
             Field::Missing => match default_size {
                 Some(d) => {
                     note = Some(join_notes(
@@ -55,7 +48,6 @@ impl Volume {
             iops: attrs.num("iops").known(),
             throughput: attrs.num("throughput").known(),
             note,
-            size_invalid,
         }
     }
 
@@ -82,7 +74,6 @@ impl Volume {
             iops: None,
             throughput: None,
             note,
-            size_invalid: None,
         }
     }
 }
@@ -121,9 +112,7 @@ pub(super) fn volume_items(v: &Volume, ctx: &Ctx<'_, '_>) -> Vec<LineItem> {
             storage_name,
             "GB",
             None,
-            v.size_invalid.clone().unwrap_or_else(|| {
-                "the volume size is not set (a size from a snapshot is not in the plan)".into()
-            }),
+            "the volume size is not set (a size from a snapshot is not in the plan)".into(),
         ),
     };
     let mut items = vec![storage];
