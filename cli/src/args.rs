@@ -142,6 +142,10 @@ pub struct CheckArgs {
     /// which is much faster on large plans.
     #[arg(long)]
     pub full_input: bool,
+    /// Also write the input document the policies were given to FILE (JSON), to run the same
+    /// policies on it with `opa eval` or `conftest test`.
+    #[arg(long, value_name = "FILE")]
+    pub write_input: Option<PathBuf>,
     /// An SLO budget file, or a folder of them (.hcl). Repeatable.
     #[arg(long = "slo", value_name = "FILE_OR_DIR")]
     pub slos: Vec<PathBuf>,

@@ -112,6 +112,7 @@ pub fn check(a: &CheckArgs, c: &Config) -> (CheckRequest, CheckFormat) {
         default_policies: !(a.no_default_policies || c.default_policies == Some(false)),
         namespaces,
         full_input: a.full_input,
+        write_input: a.write_input.clone(),
         slos: or_config(&a.slos, &c.slo),
         environment: environment(a.environment.as_ref(), c).map(|(e, _)| e),
         fail_on: Some(fail_on),

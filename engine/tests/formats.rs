@@ -183,6 +183,7 @@ fn parallel_json_writers_match_serde() {
             fail_on: FailOn::Deny,
             fail_on_unpriced: false,
             full_input: false,
+            write_input: None,
         };
         let report = check(p, file.json(), est, None, &policies, &[], &opts, &|| {}).unwrap();
         let mut fast = Vec::new();

@@ -27,7 +27,7 @@ use baseline::id_matches;
 
 use serde::Serialize;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::estimate::{Estimate, Subtotal};
 use crate::hcl::source::SourceIndex;
 use crate::policy::{Level, Namespaces, PolicyResult, PolicySet};
@@ -117,6 +117,8 @@ pub struct CheckOptions {
     pub fail_on_unpriced: bool,
     /// Give policies the whole plan document, not only the sections they name.
     pub full_input: bool,
+    /// Write the policy input document there (JSON), when the policies are evaluated.
+    pub write_input: Option<std::path::PathBuf>,
 }
 
 /// Run a check. `input_built` is called once the policy input is built (the plan's text is not
@@ -144,6 +146,13 @@ pub fn check(
             opts.full_input,
         )?;
         input_built();
+        if let Some(path) = &opts.write_input {
+            let json = input.to_json_str().map_err(|e| Error::InvalidNoSource {
+                path: path.clone(),
+                message: format!("cannot serialise the policy input: {e}"),
+            })?;
+            crate::fsutil::write_atomic(path, json.as_bytes())?;
+        }
         policies.evaluate_value(input, &opts.namespaces)?
     } else {
         Vec::new()

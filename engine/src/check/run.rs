@@ -36,6 +36,8 @@ pub struct CheckRequest {
     pub default_policies: bool,
     pub namespaces: NamespaceChoice,
     pub full_input: bool,
+    /// Where to write the policy input document, if anywhere.
+    pub write_input: Option<PathBuf>,
     pub slos: Vec<PathBuf>,
     pub environment: Option<String>,
     pub fail_on: Option<FailOn>,
@@ -122,6 +124,7 @@ pub fn run(req: &CheckRequest, phase: &dyn Fn(&str)) -> Result<CheckRun> {
         namespaces: namespaces(&req.namespaces, &policies, req.default_policies),
         environment: req.environment.clone(),
         full_input: req.full_input,
+        write_input: req.write_input.clone(),
         fail_on: req.fail_on.unwrap_or(FailOn::Deny),
         fail_on_unpriced: req.fail_on_unpriced,
     };

@@ -219,6 +219,7 @@ fn options(namespaces: &Namespaces, environment: Option<String>) -> CheckOptions
         fail_on: FailOn::Deny,
         fail_on_unpriced: false,
         full_input: false,
+        write_input: None,
     }
 }
 

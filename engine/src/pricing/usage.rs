@@ -213,16 +213,18 @@ fn offset_of(text: &str, section: &str, owner: &str, path: &str) -> usize {
 impl Usage {
     /// Read a usage file.
     pub fn load(path: &Path) -> Result<Usage> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            path: path.to_owned(),
-            source,
-        })?;
+        let text = crate::fsutil::read_text_capped(
+            path,
+            "a usage file",
+            crate::fsutil::MAX_SETTINGS_FILE,
+        )?;
         Self::parse(path, &text)
     }
 
     /// Parse usage file text.
     pub fn parse(path: &Path, text: &str) -> Result<Usage> {
         let name = path.display().to_string();
+        crate::yaml::check_nesting(&name, text)?;
         let doc: Value = serde_yaml_ng::from_str(text).map_err(|e| {
             let offset = e.location().map_or(0, |l| l.index());
             let (src, span) = Error::source_window(&name, text, offset);
