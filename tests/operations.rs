@@ -562,19 +562,45 @@ fn crashes_during_apply_leave_no_half_files() {
             }
         }
     }
+    // The final state: every operation applied.
+    let done: Vec<Vec<u8>> = {
+        let (_t, dir) = tree();
+        plan_ops(&dir, &["CF003"]);
+        apply_json(&dir, &[]);
+        files
+            .iter()
+            .map(|f| std::fs::read(dir.join(f)).unwrap())
+            .collect()
+    };
+    // Kill moments spread over an uninterrupted apply's run here.
+    let span = {
+        let (_t, dir) = tree();
+        plan_ops(&dir, &["CF003"]);
+        let start = std::time::Instant::now();
+        apply_json(&dir, &[]);
+        (start.elapsed().as_micros() as u64).max(1)
+    };
+    // `COSTFIX_KILL_TRIALS` (the note's figures come from 300), else 30.
+    let trials: usize = std::env::var("COSTFIX_KILL_TRIALS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(30);
     let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
     let mut killed_mid_run = 0;
-    for _ in 0..30 {
+    for _ in 0..trials {
         let (_t, dir) = tree();
         plan_ops(&dir, &["CF003"]);
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
-        let delay = std::time::Duration::from_micros(seed % 400_000);
+        let delay = std::time::Duration::from_micros(seed % span);
+        // The temporary folder of this run alone: nothing may be left in it.
+        let tmp = tempfile::tempdir().unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_costfix"))
             .args(["--no-config", "apply", "ops.json", "--environment", "dev"])
             .current_dir(&dir)
             .env("SOURCE_DATE_EPOCH", EPOCH)
+            .env("TMPDIR", tmp.path())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -630,7 +656,36 @@ fn crashes_during_apply_leave_no_half_files() {
                 "{f} after recover"
             );
         }
+        // No temporary file in the tree or in $TMPDIR.
+        let left: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().to_string())
+            .filter(|n| n.ends_with(".tmp"))
+            .chain(
+                std::fs::read_dir(tmp.path())
+                    .unwrap()
+                    .flatten()
+                    .map(|e| e.file_name().to_string_lossy().to_string()),
+            )
+            .collect();
+        assert!(left.is_empty(), "left after recover: {left:?}");
+        // The same apply then finishes the work.
+        let again = costfix(&dir, &["apply", "ops.json", "--environment", "dev"]);
+        assert_eq!(
+            again.code, 0,
+            "the same apply after recover: {}",
+            again.stderr
+        );
+        for (i, f) in files.iter().enumerate() {
+            assert_eq!(
+                std::fs::read(dir.join(f)).unwrap(),
+                done[i],
+                "{f} after the same apply"
+            );
+        }
     }
+    eprintln!("{trials} kills of apply: {killed_mid_run} mid-run (uninterrupted: {span} µs)");
     assert!(
         killed_mid_run > 0,
         "no run was killed before it finished: the test proved nothing"
