@@ -16,7 +16,28 @@ deny contains result if {
 	r.action != "no-op"
 	r.monthly_after > limit
 	result := {
-		"msg": sprintf("%s would cost $%.2f a month, above the $%.2f limit per resource", [address, r.monthly_after, limit]),
+		"msg": sprintf("%s would cost %s a month, above the %s limit per resource", [address, money(r.monthly_after), money(limit)]),
 		"resource": address,
 	}
+}
+
+# Dollars as people write them: "$1,303.28".
+money(x) := sprintf("$%s.%s", [grouped(floor(c / 100)), cents(c % 100)]) if c := round(x * 100)
+
+cents(n) := sprintf("%d", [n]) if n >= 10
+
+cents(n) := sprintf("0%d", [n]) if n < 10
+
+grouped(n) := d if {
+	d := format_int(n, 10)
+	count(d) <= 3
+}
+
+grouped(n) := s if {
+	d := format_int(n, 10)
+	k := count(d)
+	k > 3
+	first := ((k - 1) % 3) + 1
+	groups := [substring(d, i, 3) | some i in numbers.range(first, k - 1); (i - first) % 3 == 0]
+	s := concat(",", array.concat([substring(d, 0, first)], groups))
 }

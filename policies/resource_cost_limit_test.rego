@@ -23,3 +23,8 @@ test_limit_from_data if {
 	count(resource_cost_limit.deny) == 1 with input as inp("update", 900)
 		with data.costfix.config.resource_monthly_limit as 500
 }
+
+test_money_is_written_as_people_write_it if {
+	some r in resource_cost_limit.deny with input as inp("create", 1303.284)
+	r.msg == "aws_db_instance.big would cost $1,303.28 a month, above the $1,000.00 limit per resource"
+}

@@ -456,7 +456,7 @@ fn policy_test_command() {
     let o = run(&["policy", "test"]);
     assert_eq!(o.code, 0, "{}", o.stdout);
     assert!(
-        o.stdout.trim_end().ends_with("25 passed, 0 failed"),
+        o.stdout.trim_end().ends_with("26 passed, 0 failed"),
         "{}",
         o.stdout
     );

@@ -545,6 +545,15 @@ fn patch_out_is_git_applicable_and_equals_apply() {
             String::from_utf8_lossy(&out.stderr)
         );
     };
+    // users.md D28: a new patch gets the usual mode (0666 less the umask), not 0600.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(tree.join("fixes.patch"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_ne!(mode & 0o044, 0, "mode {mode:o}");
+    }
     git(&["apply", "--check", "fixes.patch"]);
     git(&["apply", "fixes.patch"]);
     let mut b = base.to_vec();
@@ -891,4 +900,30 @@ fn completions_man_pages_quiet_and_integrations() {
         let o = run_in(&repo(), &[sub, "--help"]);
         assert_eq!(o.code, 0, "{entry}");
     }
+}
+
+#[test]
+fn nothing_to_fix_writes_no_patch_and_removes_an_old_one() {
+    // users.md D7c/D28: `git apply` refuses an empty patch, and a stale one must not be applied
+    // again.
+    let (_tmp, tree) = copy_tree("fixtures/corpus/terraform-json/testdata/basic");
+    std::fs::write(tree.join("fixes.patch"), "an old patch").unwrap();
+    let o = run_in(
+        &tree,
+        &[
+            "--no-config",
+            "fix",
+            "plan.json",
+            "--patch-out",
+            "fixes.patch",
+        ],
+    );
+    assert!(o.code <= 1, "{}", o.stderr);
+    assert!(
+        o.stderr
+            .contains("nothing to fix: no patch written to fixes.patch"),
+        "{}",
+        o.stderr
+    );
+    assert!(!tree.join("fixes.patch").exists());
 }

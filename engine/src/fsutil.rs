@@ -31,11 +31,16 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".costfix-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(io)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".costfix-").suffix(".tmp");
+    #[cfg(unix)]
+    if meta.is_none() {
+        // A new file gets the mode any tool gives one (0666 less the umask: 0644 usually), not
+        // the temporary file's 0600.
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir).map_err(io)?;
     tmp.write_all(bytes).map_err(io)?;
     if let Some(m) = &meta {
         tmp.as_file().set_permissions(m.permissions()).map_err(io)?;

@@ -38,11 +38,15 @@ pub fn run_fix(a: &FixArgs, config: &Config, color: bool) -> Result<ExitCode> {
         note!("fixed {}", display_path(p));
     }
     if let Some(p) = &req.patch_out {
-        note!(
-            "wrote {} ({} file(s))",
-            display_path(p),
-            report.patch.files.len()
-        );
+        if report.patch.files.is_empty() {
+            note!("nothing to fix: no patch written to {}", display_path(p));
+        } else {
+            note!(
+                "wrote {} ({} file(s))",
+                display_path(p),
+                report.patch.files.len()
+            );
+        }
     }
     Ok(exit(report.remaining() == 0))
 }

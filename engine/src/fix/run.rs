@@ -197,12 +197,26 @@ fn write_outputs(
     write_ops: Option<WriteOperations<'_>>,
 ) -> Result<Option<usize>> {
     if let Some(out) = &req.patch_out {
-        let text: String = patch
-            .files
-            .iter()
-            .map(|(path, (old, new))| unified_diff(&display_path(path), old, new))
-            .collect();
-        write_atomic(out, text.as_bytes())?;
+        if patch.files.is_empty() {
+            // Nothing to fix: no patch (an empty one is refused by `git apply`), and none left
+            // from an earlier run to be applied by mistake.
+            match std::fs::remove_file(out) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(Error::Write {
+                        path: out.clone(),
+                        source: e,
+                    })
+                }
+                _ => {}
+            }
+        } else {
+            let text: String = patch
+                .files
+                .iter()
+                .map(|(path, (old, new))| unified_diff(&display_path(path), old, new))
+                .collect();
+            write_atomic(out, text.as_bytes())?;
+        }
     }
     write_ops.map(|write| write(fixes, plan, file)).transpose()
 }
