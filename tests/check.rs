@@ -1061,3 +1061,35 @@ fn baselines_survive_a_cost_change() {
     );
     assert_eq!(o.code, 0, "{}", o.stdout);
 }
+
+#[test]
+fn policy_messages_cannot_break_the_markdown_comment() {
+    // users.md D34: a message holding `</details>` closed the comment's fold.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("p.rego"),
+        "package main\nimport rego.v1\ndeny contains \"bad </details> <b>x</b> | *y* `z`\" if { true }\n",
+    )
+    .unwrap();
+    let plan = repo().join("fixtures/fix/shapes/plan.json");
+    let o = run(&[
+        "--no-config",
+        "check",
+        plan.to_str().unwrap(),
+        "--policy",
+        dir.path().join("p.rego").to_str().unwrap(),
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    let line = o.stdout.lines().find(|l| l.contains("bad ")).unwrap();
+    assert!(
+        line.contains(r"bad &lt;/details&gt; &lt;b&gt;x&lt;/b&gt; \| \*y\* \`z\` |"),
+        "{line}"
+    );
+    // The folds the comment opens are the ones it closes.
+    assert_eq!(
+        o.stdout.matches("<details>").count(),
+        o.stdout.matches("</details>").count()
+    );
+}

@@ -324,6 +324,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_diagnostics_help_names_every_setting() {
+        // users.md D33: the help pointed at docs/configuration.md, a path users do not have;
+        // it describes the settings itself, so it must name every one.
+        let e = parse(Path::new(".costfix.hcl"), "slos = [\"slo\"]\n").unwrap_err();
+        let help = miette::Diagnostic::help(&e).unwrap().to_string();
+        for key in KEYS {
+            assert!(
+                help.contains(&format!("{key} = ")),
+                "{key} missing from: {help}"
+            );
+        }
+    }
+
+    #[test]
     fn parses_and_resolves_paths() {
         let c = parse(
             Path::new("/repo/.costfix.hcl"),

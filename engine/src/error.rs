@@ -179,7 +179,7 @@ pub enum Error {
     #[error("policy stopped while {what} ({files}): it {message}")]
     #[diagnostic(
         code(costfix::policy::limit),
-        help("a policy file may take at most --policy-timeout seconds (default 10) to parse and per rule, and the policies --policy-memory MiB (default 2048); fix the policy, or raise the bound if it is legitimately heavy (docs/policies.md, \"Limits\")")
+        help("a policy file may take at most --policy-timeout seconds (default 10) to parse and per rule, and the policies --policy-memory MiB (default 2048); fix the policy, or raise the bound if it is legitimately heavy")
     )]
     PolicyLimit {
         what: String,
@@ -188,7 +188,10 @@ pub enum Error {
     },
 
     #[error("{}: {message}", src.name())]
-    #[diagnostic(code(costfix::config), help("see docs/configuration.md"))]
+    #[diagnostic(
+        code(costfix::config),
+        help("the settings: policies = [\"folder\", ...], default_policies = true|false, namespaces = [\"main\", ...], slo = [\"file or folder\", ...], prices = \"file\", usage = \"file\", region = \"us-east-1\", environment = \"production\", fail_on = \"deny\"|\"warn\", fail_on_unpriced = true|false, format = \"table\"|\"json\"|\"markdown\"|\"sarif\"|\"github\"|\"junit\", dir = \"folder\", baseline = \"file\", policy_timeout = seconds, policy_memory = MiB; paths are relative to the file")
+    )]
     Config {
         #[source_code]
         src: Snippet,

@@ -182,10 +182,6 @@ pub fn table(out: &mut impl Write, r: &CheckReport, color: bool) -> io::Result<(
     Ok(())
 }
 
-fn md(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
-}
-
 /// A pull-request comment.
 pub fn markdown(out: &mut impl Write, r: &CheckReport) -> io::Result<()> {
     let icon = if r.verdict.passed { "✅" } else { "❌" };
@@ -210,14 +206,14 @@ fn md_findings(out: &mut impl Write, r: &CheckReport) -> io::Result<()> {
     for f in active.iter().take(50) {
         writeln!(
             out,
-            "| {} | {} | {} | `{}` |",
+            "| {} | {} | {} | {} |",
             level_word(f.level),
-            md(&f.message),
+            super::md_text(&f.message),
             f.resource
                 .as_deref()
-                .map(|a| format!("`{a}`"))
+                .map(super::md_code)
                 .unwrap_or_default(),
-            f.id
+            super::md_code(&f.id)
         )?;
     }
     if active.len() > 50 {
@@ -244,8 +240,8 @@ fn md_budgets(out: &mut impl Write, r: &CheckReport) -> io::Result<()> {
             out,
             "| {} | {} | {} | {} |",
             status_word(b.status),
-            md(&b.budget.name),
-            md(&b.message),
+            super::md_text(&b.budget.name),
+            super::md_text(&b.message),
             limit_text(&b.budget.limit)
         )?;
     }
@@ -269,10 +265,10 @@ fn md_quiet_findings(out: &mut impl Write, r: &CheckReport) -> io::Result<()> {
     for f in quiet {
         writeln!(
             out,
-            "- {} `{}`: {}",
+            "- {} {}: {}",
             level_word(f.level),
-            f.id,
-            md(&f.message)
+            super::md_code(&f.id),
+            super::md_text(&f.message)
         )?;
     }
     writeln!(out)?;

@@ -423,7 +423,7 @@ fn md_notes(out: &mut impl Write, est: &Estimate) -> io::Result<()> {
         writeln!(out, "**Assumptions** (items marked *)")?;
         writeln!(out)?;
         for (n, count) in assumptions {
-            writeln!(out, "- {} ({count} item(s))", md_escape(n))?;
+            writeln!(out, "- {} ({count} item(s))", super::md_text(n))?;
         }
         writeln!(out)?;
     }
@@ -433,10 +433,10 @@ fn md_notes(out: &mut impl Write, est: &Estimate) -> io::Result<()> {
         for u in &est.unpriced {
             writeln!(
                 out,
-                "- `{}` {}: {}",
-                md_escape(&u.address),
-                md_escape(&u.item),
-                md_escape(&u.reason)
+                "- {} {}: {}",
+                super::md_code(&u.address),
+                super::md_text(&u.item),
+                super::md_text(&u.reason)
             )?;
         }
         writeln!(out)?;
@@ -447,9 +447,9 @@ fn md_notes(out: &mut impl Write, est: &Estimate) -> io::Result<()> {
         for u in &est.usage_based {
             writeln!(
                 out,
-                "- `{}` {}: {}",
-                md_escape(&u.address),
-                md_escape(&u.item),
+                "- {} {}: {}",
+                super::md_code(&u.address),
+                super::md_text(&u.item),
                 usage_price(u.unit_price, &u.unit)
             )?;
         }
@@ -459,17 +459,13 @@ fn md_notes(out: &mut impl Write, est: &Estimate) -> io::Result<()> {
         writeln!(
             out,
             "**No cost model yet**: {}",
-            md_escape(&unsupported_list(est))
+            super::md_text(&unsupported_list(est))
         )?;
         writeln!(out)?;
     }
     writeln!(out, "</details>")?;
     writeln!(out)?;
     Ok(())
-}
-
-fn md_escape(s: &str) -> String {
-    s.replace('|', "\\|").replace('`', "'")
 }
 
 /// A pull-request comment.
@@ -491,7 +487,7 @@ pub fn markdown(out: &mut impl Write, est: &Estimate, command: &str) -> io::Resu
     writeln!(out)?;
     if let Some(note) = incomplete_note(est) {
         writeln!(out, "> [!WARNING]")?;
-        writeln!(out, "> {}.", md_escape(&note))?;
+        writeln!(out, "> {}.", super::md_text(&note))?;
         writeln!(out)?;
     }
     let shown = md_shown(est);
@@ -539,8 +535,8 @@ fn md_resources(out: &mut impl Write, shown: &[&ResourceEstimate]) -> io::Result
     for r in shown.iter().take(MARKDOWN_MAX_ROWS) {
         writeln!(
             out,
-            "| `{}` | {} | {} | {} | {} |",
-            md_escape(&r.address),
+            "| {} | {} | {} | {} | {} |",
+            super::md_code(&r.address),
             r.action.as_str(),
             side_cell(r.before.as_ref()),
             side_cell(r.after.as_ref()),
@@ -560,7 +556,7 @@ fn md_components(out: &mut impl Write, shown: &[&ResourceEstimate]) -> io::Resul
     writeln!(out, "<details><summary>Cost components</summary>")?;
     writeln!(out)?;
     for r in shown.iter().take(MARKDOWN_MAX_ROWS) {
-        writeln!(out, "**`{}`**", md_escape(&r.address))?;
+        writeln!(out, "**{}**", super::md_code(&r.address))?;
         writeln!(out)?;
         for i in shown_items(r) {
             let q = i
@@ -570,7 +566,7 @@ fn md_components(out: &mut impl Write, shown: &[&ResourceEstimate]) -> io::Resul
             writeln!(
                 out,
                 "- {}: {} {}",
-                md_escape(&item_label(i)),
+                super::md_text(&item_label(i)),
                 q,
                 item_cost(i)
             )?;
@@ -590,8 +586,8 @@ fn md_modules(out: &mut impl Write, est: &Estimate) -> io::Result<()> {
     for m in costed_modules(est) {
         writeln!(
             out,
-            "| `{}` | {} | {} | {} |",
-            md_escape(module_name(&m.module)),
+            "| {} | {} | {} | {} |",
+            super::md_code(module_name(&m.module)),
             usd(m.cost.before),
             usd(m.cost.after),
             delta(m.cost.delta)
