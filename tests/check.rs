@@ -1093,3 +1093,41 @@ fn policy_messages_cannot_break_the_markdown_comment() {
         o.stdout.matches("</details>").count()
     );
 }
+
+#[test]
+fn outputs_are_the_formats_reports_and_exit_zero_reports_only() {
+    // One run writes every report (users.md D7a), each the same as that format on stdout;
+    // --exit-zero / --no-fail make a failed check exit 0 (D26).
+    let (plan, usage) = (example_plan(), example_usage());
+    let t = tempfile::tempdir().unwrap();
+    let (sarif, junit) = (t.path().join("c.sarif"), t.path().join("c.xml"));
+    let o = run(&[
+        "check",
+        &plan,
+        "--usage",
+        &usage,
+        "--output",
+        &format!("sarif={}", sarif.display()),
+        "-o",
+        &format!("junit={}", junit.display()),
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(o.stdout.starts_with("## "), "{}", o.stdout);
+    for (file, format) in [(&sarif, "sarif"), (&junit, "junit")] {
+        let alone = run(&["check", &plan, "--usage", &usage, "--format", format]);
+        assert_eq!(
+            std::fs::read_to_string(file).unwrap(),
+            alone.stdout,
+            "{format}"
+        );
+    }
+    for flag in ["--exit-zero", "--no-fail"] {
+        let o = run(&["check", &plan, "--usage", &usage, flag]);
+        assert_eq!(o.code, 0, "{flag}: {}", o.stderr);
+    }
+    let o = run(&["check", &plan, "--output", "yaml=x"]);
+    assert_eq!(o.code, 2);
+    assert!(o.stderr.contains("unknown format `yaml`"), "{}", o.stderr);
+}

@@ -302,3 +302,78 @@ fn the_matcher_can_fail() {
     assert!(!matches(&["a [..] c"], &["a b d"]));
     assert!(!matches(&["a", "..."], &[]));
 }
+
+/// The lines of the first fenced block of `lang` in `text` after the line holding `after`.
+fn fenced_after<'a>(text: &'a str, after: &str, lang: &str) -> Vec<&'a str> {
+    let start = text.find(after).expect("marker in docs/ci.md");
+    let mut lines = text[start..].lines();
+    lines.find(|l| l.trim() == format!("```{lang}"));
+    lines.take_while(|l| l.trim() != "```").collect()
+}
+
+/// Run `script` with `bash -e` in a copy of the bundled example (plan.json, its .tf tree, slo/),
+/// with costfix on PATH and as ./bin/costfix; its exit code and the folder.
+fn run_recipe(script: &str) -> (i32, tempfile::TempDir) {
+    let t = tempfile::tempdir().unwrap();
+    copy_dir(
+        &repo().join("fixtures/corpus/infracost/examples/terraform"),
+        t.path(),
+    );
+    copy_dir(&repo().join("slo"), &t.path().join("slo"));
+    let bin = Path::new(env!("CARGO_BIN_EXE_costfix"));
+    std::fs::create_dir_all(t.path().join("bin")).unwrap();
+    std::os::unix::fs::symlink(bin, t.path().join("bin/costfix")).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new("bash")
+        .args(["-e", "-c", script])
+        .current_dir(t.path())
+        .env("PATH", path)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    (out.status.code().unwrap_or(-1), t)
+}
+
+#[test]
+fn the_ci_recipes_run_under_bash_e() {
+    // users.md D7a/D7b: under `set -e` (and GitLab's script:) a command after a failing check
+    // never ran, and `fix` failed the job whenever findings remained. The recipes as written,
+    // the terraform lines left out (the plan is there already): every report is written, and
+    // the job fails by the verdict (the bundled example has denials).
+    let text = std::fs::read_to_string(repo().join("docs/ci.md")).unwrap();
+    let block: Vec<&str> = fenced_after(&text, "Every integration runs", "sh")
+        .into_iter()
+        .filter(|l| !l.trim_start().starts_with("terraform"))
+        .collect();
+    let (code, dir) = run_recipe(&block.join("\n"));
+    assert_eq!(code, 1, "{block:?}");
+    for f in ["costfix.md", "costfix.sarif", "costfix.patch"] {
+        let len = std::fs::metadata(dir.path().join(f)).map_or(0, |m| m.len());
+        assert!(len > 0, "{f} was not written by {block:?}");
+    }
+    let gitlab = fenced_after(&text, "## GitLab CI", "yaml");
+    let cost = gitlab.iter().position(|l| l.starts_with("cost:")).unwrap();
+    let script: Vec<String> = gitlab[cost..]
+        .iter()
+        .skip_while(|l| l.trim() != "script:")
+        .skip(1)
+        .take_while(|l| l.trim_start().starts_with("- "))
+        .map(|l| l.trim_start().trim_start_matches("- ").to_string())
+        .filter(|l| !l.starts_with("terraform"))
+        .collect();
+    assert!(!script.is_empty());
+    let (code, dir) = run_recipe(&script.join("\n"));
+    assert_eq!(code, 1, "{script:?}");
+    for f in ["costfix.xml", "costfix.md"] {
+        assert!(
+            dir.path().join(f).is_file(),
+            "{f} was not written by {script:?}"
+        );
+    }
+}

@@ -176,6 +176,29 @@ pub struct CheckArgs {
     /// Output format [default: table].
     #[arg(long, short = 'f', value_enum)]
     pub format: Option<CheckFormat>,
+    /// Also write the report in FORMAT to FILE (table, json, markdown, sarif, github, junit), as
+    /// `--output sarif=costfix.sarif`. Repeatable: one run writes every report CI needs, all of
+    /// them before the exit code says the verdict.
+    #[arg(long = "output", short = 'o', value_name = "FORMAT=FILE", value_parser = format_and_file)]
+    pub outputs: Vec<(CheckFormat, PathBuf)>,
+    /// Exit 0 even when the check fails (conftest's `--no-fail`, ruff's `--exit-zero`): for a
+    /// report-only step. Input errors still exit 2.
+    #[arg(long, alias = "no-fail")]
+    pub exit_zero: bool,
+}
+
+/// `FORMAT=FILE` for `--output`.
+fn format_and_file(s: &str) -> Result<(CheckFormat, PathBuf), String> {
+    let (format, file) = s
+        .split_once('=')
+        .ok_or_else(|| "FORMAT=FILE, as sarif=costfix.sarif".to_string())?;
+    let format = CheckFormat::from_str(format, true).map_err(|_| {
+        format!("unknown format `{format}`: table, json, markdown, sarif, github or junit")
+    })?;
+    if file.is_empty() {
+        return Err("the FILE after `=` is empty".into());
+    }
+    Ok((format, PathBuf::from(file)))
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -281,6 +304,10 @@ pub struct FixArgs {
     /// Include unsafe fixes in --apply and --patch-out.
     #[arg(long)]
     pub unsafe_fixes: bool,
+    /// Exit 0 even when findings remain (ruff's `--exit-zero`): for a step that only suggests
+    /// fixes. Input errors still exit 2.
+    #[arg(long, alias = "no-fail")]
+    pub exit_zero: bool,
     /// Write the chosen fixes as a patch for `git apply` (paths relative to the working directory).
     #[arg(long, value_name = "FILE")]
     pub patch_out: Option<PathBuf>,

@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use costfix_engine::check;
 use costfix_engine::config::Config;
+use costfix_engine::error::Error;
+use costfix_engine::fsutil::write_atomic;
 use costfix_engine::policy::PolicySet;
 use costfix_engine::render;
 use miette::Result;
@@ -32,19 +34,30 @@ pub fn run_check(a: &CheckArgs, config: &Config, color: bool) -> Result<ExitCode
         );
         return Ok(ExitCode::SUCCESS);
     }
-    to_stdout(|out| match format {
-        CheckFormat::Table => render::check::table(out, &report, color),
+    let render = |mut out: &mut dyn Write, format: CheckFormat, color: bool| match format {
+        CheckFormat::Table => render::check::table(&mut out, &report, color),
         CheckFormat::Json => {
-            report.write_json(&mut *out)?;
+            report.write_json(&mut out)?;
             writeln!(out)
         }
-        CheckFormat::Markdown => render::check::markdown(out, &report),
-        CheckFormat::Sarif => render::check::sarif(out, &report, &plan_name),
-        CheckFormat::Github => render::check::github(out, &report),
-        CheckFormat::Junit => render::check::junit(out, &report),
-    })?;
+        CheckFormat::Markdown => render::check::markdown(&mut out, &report),
+        CheckFormat::Sarif => render::check::sarif(&mut out, &report, &plan_name),
+        CheckFormat::Github => render::check::github(&mut out, &report),
+        CheckFormat::Junit => render::check::junit(&mut out, &report),
+    };
+    // The files first: a closed stdout (`| head`) must not keep them from being written.
+    for (format, path) in &a.outputs {
+        let mut buf = Vec::new();
+        render(&mut buf, *format, false).map_err(|source| Error::Write {
+            path: path.clone(),
+            source,
+        })?;
+        write_atomic(path, &buf)?;
+        note!("wrote {}", path.display());
+    }
+    to_stdout(|out| render(out, format, color))?;
     phases.lap("render");
-    Ok(exit(report.verdict.passed))
+    Ok(exit(report.verdict.passed || a.exit_zero))
 }
 
 pub fn run_policy_test(dir: Option<&Path>) -> Result<ExitCode> {

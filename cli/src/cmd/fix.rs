@@ -48,7 +48,7 @@ pub fn run_fix(a: &FixArgs, config: &Config, color: bool) -> Result<ExitCode> {
             );
         }
     }
-    Ok(exit(report.remaining() == 0))
+    Ok(exit(report.remaining() == 0 || a.exit_zero))
 }
 
 pub fn run_rules(a: &RulesArgs) -> Result<ExitCode> {
