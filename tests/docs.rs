@@ -377,3 +377,92 @@ fn the_ci_recipes_run_under_bash_e() {
         );
     }
 }
+
+/// The `run: |` script of the step with `id` in action.yml.
+fn action_script(id: &str) -> String {
+    let text = std::fs::read_to_string(repo().join("action.yml")).unwrap();
+    let step = text.find(&format!("id: {id}")).expect("the step");
+    let run = step + text[step..].find("run: |\n").expect("its run") + "run: |\n".len();
+    text[run..]
+        .lines()
+        .take_while(|l| l.is_empty() || l.starts_with("        "))
+        .map(|l| l.strip_prefix("        ").unwrap_or(l))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn the_actions_check_step_writes_its_reports_and_fails_by_the_verdict() {
+    // users.md D31: a fixed heredoc delimiter, costfix.md left in the workspace, an empty SARIF
+    // after an input error. The step's script as action.yml has it, with the runner's variables.
+    let script = action_script("check");
+    let run = |plan: &str| {
+        let t = tempfile::tempdir().unwrap();
+        let ws = t.path().join("ws");
+        copy_dir(
+            &repo().join("fixtures/corpus/infracost/examples/terraform"),
+            &ws,
+        );
+        let runner = t.path().join("runner");
+        std::fs::create_dir_all(&runner).unwrap();
+        let before: Vec<_> = std::fs::read_dir(&ws)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        let out = Command::new("bash")
+            .args(["-c", &script])
+            .current_dir(&ws)
+            .env("COSTFIX", env!("CARGO_BIN_EXE_costfix"))
+            .env("PLAN", plan)
+            .env("DIR", ".")
+            .env("SLO", repo().join("slo"))
+            .env("BASE", "")
+            .env("FAIL_ON", "deny")
+            .env("SARIF", "costfix.sarif")
+            .env("PATCH", "costfix.patch")
+            .env("ARGS", "")
+            .env("RUNNER_TEMP", &runner)
+            .env("GITHUB_STEP_SUMMARY", runner.join("summary.md"))
+            .env("GITHUB_OUTPUT", runner.join("output"))
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        let mut after: Vec<_> = std::fs::read_dir(&ws)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        after.retain(|f| !before.contains(f));
+        (out.status.code().unwrap_or(-1), t, runner, ws, after)
+    };
+    let (code, _t, runner, ws, new) = run("plan.json");
+    assert_eq!(code, 1);
+    let mut new: Vec<String> = new
+        .iter()
+        .map(|f| f.to_string_lossy().to_string())
+        .collect();
+    new.sort();
+    assert_eq!(
+        new,
+        ["costfix.patch", "costfix.sarif"],
+        "only the files asked for"
+    );
+    assert!(std::fs::metadata(ws.join("costfix.sarif")).unwrap().len() > 0);
+    let output = std::fs::read_to_string(runner.join("output")).unwrap();
+    let first = output.lines().next().unwrap();
+    let delim = first.strip_prefix("markdown<<COSTFIX_").expect(first);
+    assert_eq!(delim.len(), 32, "a random delimiter: {first}");
+    assert!(
+        output.contains(&format!("\nCOSTFIX_{delim}\nexit-code=1\n")),
+        "{output}"
+    );
+    assert!(output.contains("## ❌ costfix check FAILED"), "{output}");
+    let summary = std::fs::read_to_string(runner.join("summary.md")).unwrap();
+    assert!(summary.starts_with("## ❌"), "{summary}");
+
+    // An input error: exit 2 and no report, so no empty SARIF is uploaded.
+    let (code, _t, _runner, ws, _) = run("missing.json");
+    assert_eq!(code, 2);
+    assert!(!ws.join("costfix.sarif").exists());
+}

@@ -192,8 +192,13 @@ pub fn markdown(out: &mut impl Write, r: &CheckReport) -> io::Result<()> {
     md_findings(out, r)?;
     md_budgets(out, r)?;
     md_quiet_findings(out, r)?;
-    md_estimate(out, r)
+    md_estimate(out, r)?;
+    // Invisible once rendered: what a bot looks for to update its comment instead of adding one.
+    writeln!(out, "{COMMENT_MARKER}")
 }
+
+/// The hidden line that ends every Markdown report of `check`.
+pub const COMMENT_MARKER: &str = "<!-- costfix:check -->";
 
 /// The comment's table of active findings (the first 50).
 fn md_findings(out: &mut impl Write, r: &CheckReport) -> io::Result<()> {
