@@ -158,7 +158,7 @@ fn change_budget_against_a_base() {
     assert_eq!(o.code, 1, "{}", o.stdout);
     assert!(
         o.stdout
-            .contains("from $40.56 to $81.12 a month (+$40.56, 100%)"),
+            .contains("from $40.56 to $81.12 a month (+$40.56, +100%); over the limit of $30.00 a month"),
         "{}",
         o.stdout
     );

@@ -349,14 +349,42 @@ fn change_result(
         _ if s.unpriced > 0 => Status::Unknown,
         _ => Status::Ok,
     };
-    let pct = percent.map_or("n/a".to_string(), |p| format!("{p}%"));
+    let pct = match percent {
+        Some(p) if p > Decimal::ZERO => format!("+{p}%"),
+        Some(p) => format!("{p}%"),
+        None if increase > Decimal::ZERO => "a new cost".into(),
+        None => "no cost before".into(),
+    };
+    // Which limit the change breaks, in words (users.md D20).
+    let verdict = match (over_amount, over_percent) {
+        (true, true) => format!(
+            "over both limits, {}",
+            change_limits(max_monthly_increase, max_increase_percent)
+        ),
+        (true, false) => format!(
+            "over the limit of {}",
+            change_limits(max_monthly_increase, None)
+        ),
+        (false, true) => format!(
+            "over the limit of {}{}",
+            change_limits(None, max_increase_percent),
+            if percent.is_none() {
+                " (any increase from nothing is)"
+            } else {
+                ""
+            }
+        ),
+        (false, false) => format!(
+            "within the limit of {}",
+            change_limits(max_monthly_increase, max_increase_percent)
+        ),
+    };
     let message = format!(
-        "this change moves {} from {} to {} a month ({}, {pct}); the limit is {}{}",
+        "this change moves {} from {} to {} a month ({}, {pct}); {verdict}{}",
         s.scope_word,
         money_str(before),
         money_str(after),
         crate::pricing::money::delta(increase),
-        change_limits(max_monthly_increase, max_increase_percent),
         s.caveat
     );
     BudgetResult {
