@@ -157,8 +157,9 @@ fn change_budget_against_a_base() {
     // $40.56 → $81.12: +$40.56 > $30.
     assert_eq!(o.code, 1, "{}", o.stdout);
     assert!(
-        o.stdout
-            .contains("from $40.56 to $81.12 a month (+$40.56, +100%); over the limit of $30.00 a month"),
+        o.stdout.contains(
+            "from $40.56 to $81.12 a month (+$40.56, +100%); over the limit of $30.00 a month"
+        ),
         "{}",
         o.stdout
     );
@@ -427,6 +428,38 @@ fn sarif_is_valid_sarif_2_1_0() {
         "--dir",
         EXAMPLE_DIR,
     ]);
+    // users.md D18: rules say what they are; a budget is located at its definition.
+    let doc: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    let rules = doc["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    let rule = |id: &str| rules.iter().find(|r| r["id"] == id).unwrap();
+    let untagged = rule("policy:costfix.policies.untagged_costly.deny");
+    assert_eq!(
+        untagged["shortDescription"]["text"],
+        "Untagged costly resources"
+    );
+    assert!(untagged["fullDescription"]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("A resource that costs money and carries no tags"));
+    assert!(untagged["help"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("costfix:ignore"));
+    assert!(rule("budget:per-change")["fullDescription"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("slo/budgets.hcl:26"));
+    let budget = doc["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "budget:per-change")
+        .unwrap();
+    let at = &budget["locations"][0]["physicalLocation"];
+    assert_eq!(at["artifactLocation"]["uri"], "slo/budgets.hcl");
+    assert_eq!(at["region"]["startLine"], 26);
     insta::assert_snapshot!(o.stdout);
 }
 
@@ -1130,4 +1163,70 @@ fn outputs_are_the_formats_reports_and_exit_zero_reports_only() {
     let o = run(&["check", &plan, "--output", "yaml=x"]);
     assert_eq!(o.code, 2);
     assert!(o.stderr.contains("unknown format `yaml`"), "{}", o.stderr);
+}
+
+#[test]
+fn junit_is_valid_under_jenkins_junit_10_xsd() {
+    // users.md D17: no `errors` attribute, raw newlines in attributes, no file or line, names
+    // repeating the address. Validated by xmllint against the xunit plugin's junit-10.xsd.
+    let present = std::process::Command::new("xmllint")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !common::tool_available("xmllint", present, "apt-get install libxml2-utils") {
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    std::fs::write(
+        t.path().join("p.rego"),
+        "package main\nimport rego.v1\ndeny contains \"two\\nlines \\u0001 & <more>\" if { true }\n",
+    )
+    .unwrap();
+    let ex = "fixtures/corpus/infracost/examples/terraform";
+    let o = run(&[
+        "check",
+        &format!("{ex}/plan.json"),
+        "--dir",
+        ex,
+        "--slo",
+        "slo/",
+        "--policy",
+        t.path().join("p.rego").to_str().unwrap(),
+        "--format",
+        "junit",
+    ]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    let xml = t.path().join("report.xml");
+    std::fs::write(&xml, &o.stdout).unwrap();
+    let v = std::process::Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(repo().join("fixtures/schemas/junit-10.xsd"))
+        .arg(&xml)
+        .output()
+        .unwrap();
+    assert!(
+        v.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&v.stderr),
+        o.stdout
+    );
+    assert!(
+        o.stdout
+            .contains(r#"message="two&#10;lines � &amp; &lt;more&gt;""#),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        o.stdout.contains(&format!(
+            ">{ex}/main.tf:9&#10;policies/untagged_costly.rego<"
+        )),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        !o.stdout
+            .contains("aws_instance.web_app: aws_instance.web_app"),
+        "{}",
+        o.stdout
+    );
 }

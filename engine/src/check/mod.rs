@@ -30,9 +30,10 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::estimate::{Estimate, Subtotal};
 use crate::hcl::source::SourceIndex;
-use crate::policy::{Level, Namespaces, PolicyResult, PolicySet};
+use crate::policy::{Level, Namespaces, PolicyDoc, PolicyResult, PolicySet};
 use crate::slo::{self, Budget, BudgetResult, Status};
 use crate::terraform::plan::Plan;
+use std::collections::BTreeMap;
 
 pub const SCHEMA_VERSION: &str = "costfix.check/v1";
 
@@ -104,6 +105,10 @@ pub struct CheckReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub base_totals: Option<Subtotal>,
     pub estimate: Estimate,
+    /// What each finding id is, for reports that describe their rules (SARIF): the policy's
+    /// METADATA, the budget's definition. Not in the JSON report.
+    #[serde(skip)]
+    pub rule_docs: BTreeMap<String, PolicyDoc>,
 }
 
 /// Options of a check.
@@ -207,6 +212,7 @@ pub fn check(
             baselined: false,
         });
     }
+    let rule_docs = rule_docs(&findings, policies, &budget_results);
     let mut report = CheckReport {
         schema_version: SCHEMA_VERSION,
         verdict: Verdict {
@@ -222,9 +228,50 @@ pub fn check(
         budgets: budget_results,
         base_totals: base.map(|b| b.totals.clone()),
         estimate: est,
+        rule_docs,
     };
     report.tally();
     Ok(report)
+}
+
+/// What each finding's id is: a policy's METADATA (from the first of its files that has one), a
+/// budget's definition, the unpriced finding's meaning.
+fn rule_docs(
+    findings: &[Violation],
+    policies: &PolicySet,
+    budgets: &[BudgetResult],
+) -> BTreeMap<String, PolicyDoc> {
+    let mut docs = BTreeMap::new();
+    for f in findings {
+        if docs.contains_key(&f.id) {
+            continue;
+        }
+        let doc = if f.id == "costfix:unpriced" {
+            PolicyDoc {
+                title: Some("Resources that cannot be priced".into()),
+                description: Some("costfix has no cost model or no price for some of the plan's resources (a type not modelled yet, a region outside the catalog, an unknown value), so the totals and the budgets may be low. --fail-on-unpriced makes this a failure.".into()),
+            }
+        } else if let Some(name) = f.id.strip_prefix("budget:") {
+            let Some(b) = budgets.iter().find(|b| b.budget.name == name) else {
+                continue;
+            };
+            PolicyDoc {
+                title: Some(format!("Budget \"{name}\"")),
+                description: Some(format!(
+                    "The SLO budget \"{name}\" defined at {} ({}): the monthly cost of the resources in its scope, or the change's increase, against its limit.",
+                    b.budget.source,
+                    if b.budget.action == slo::Action::Block { "blocking" } else { "a warning" }
+                )),
+            }
+        } else {
+            match f.source.iter().find_map(|file| policies.doc_of(file)) {
+                Some(d) => d,
+                None => continue,
+            }
+        };
+        docs.insert(f.id.clone(), doc);
+    }
+    docs
 }
 
 /// Resources named in the finding on what could not be priced, before "and N more".

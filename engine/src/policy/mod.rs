@@ -111,6 +111,33 @@ pub struct TestOutcome {
     pub error: Option<String>,
 }
 
+/// What a policy file says of itself in its OPA `# METADATA` block (`title`, `description`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PolicyDoc {
+    pub title: Option<String>,
+    pub description: Option<String>,
+}
+
+/// The first `# METADATA` block of a policy (YAML in comments, as OPA reads it), if any.
+pub fn metadata(text: &str) -> Option<PolicyDoc> {
+    let mut lines = text.lines().skip_while(|l| l.trim() != "# METADATA");
+    lines.next()?;
+    let yaml: String = lines
+        .map_while(|l| l.strip_prefix('#'))
+        .map(|l| format!("{}\n", l.strip_prefix(' ').unwrap_or(l)))
+        .collect();
+    let v: serde_json::Value = serde_yaml_ng::from_str(&yaml).ok()?;
+    let field = |k: &str| {
+        v.get(k)
+            .and_then(|x| x.as_str())
+            .map(|s| s.trim().to_string())
+    };
+    Some(PolicyDoc {
+        title: field("title"),
+        description: field("description"),
+    })
+}
+
 /// A set of policies and data, ready to evaluate.
 #[derive(Clone)]
 pub struct PolicySet {
@@ -351,6 +378,14 @@ impl PolicySet {
             .filter(|(_, files)| files.iter().any(|&i| i >= first))
             .map(|(p, _)| p.trim_start_matches("data."))
             .collect()
+    }
+
+    /// The METADATA of the first file named `name` that has one.
+    pub fn doc_of(&self, name: &str) -> Option<PolicyDoc> {
+        self.files
+            .iter()
+            .filter(|f| f.name == name)
+            .find_map(|f| metadata(&f.text))
     }
 
     /// The packages loaded, as `data.x.y`.

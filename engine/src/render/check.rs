@@ -316,10 +316,29 @@ pub fn sarif(out: &mut impl Write, r: &CheckReport, plan_file: &str) -> io::Resu
     for f in &r.findings {
         if !rule_ids.contains(&f.id.as_str()) {
             rule_ids.push(&f.id);
+            // What the rule is (users.md D18): the policy's METADATA, the budget's definition.
+            let doc = r.rule_docs.get(&f.id);
+            let title = doc
+                .and_then(|d| d.title.clone())
+                .unwrap_or_else(|| f.id.clone());
+            let description = doc
+                .and_then(|d| d.description.clone())
+                .unwrap_or_else(|| format!("{} (defined in {})", f.id, f.source.join(", ")));
+            let how = if f.id.starts_with("policy:") {
+                format!("Change the resource so that the policy passes, or accept the finding: `# costfix:ignore {} REASON` on the line above the resource block, a package `exception` rule, or the baseline (`--write-baseline`).", f.id)
+            } else {
+                "Accept the finding with the baseline (`--write-baseline`), or change the plan."
+                    .to_string()
+            };
             rules.push(json!({
                 "id": f.id,
                 "name": f.id.replace([':', '.'], "_"),
-                "shortDescription": {"text": f.id},
+                "shortDescription": {"text": title},
+                "fullDescription": {"text": description},
+                "help": {
+                    "text": format!("{description}\n\n{how}"),
+                    "markdown": format!("**{}**\n\n{}\n\n{}", super::md_text(&title), super::md_text(&description), how),
+                },
                 "properties": {"source": f.source},
             }));
         }
@@ -328,14 +347,29 @@ pub fn sarif(out: &mut impl Write, r: &CheckReport, plan_file: &str) -> io::Resu
         .findings
         .iter()
         .map(|f| {
-            let location = match &f.location {
-                Some(l) => json!({
+            // A budget is located at its definition (`slo/budgets.hcl:26`), which is in the
+            // repository; a finding at its resource's block when the sources were given.
+            let defined_at = f
+                .id
+                .starts_with("budget:")
+                .then(|| f.source.first())
+                .flatten()
+                .and_then(|s| s.rsplit_once(':'))
+                .and_then(|(file, line)| Some((file.to_string(), line.parse::<usize>().ok()?)));
+            let location = match (&f.location, defined_at) {
+                (Some(l), _) => json!({
                     "physicalLocation": {
                         "artifactLocation": {"uri": l.file.replace('\\', "/")},
                         "region": {"startLine": l.line}
                     }
                 }),
-                None => json!({"physicalLocation": {"artifactLocation": {"uri": plan_file.replace('\\', "/")}}}),
+                (None, Some((file, line))) => json!({
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": file.replace('\\', "/")},
+                        "region": {"startLine": line}
+                    }
+                }),
+                (None, None) => json!({"physicalLocation": {"artifactLocation": {"uri": plan_file.replace('\\', "/")}}}),
             };
             let mut res = json!({
                 "ruleId": f.id,
@@ -413,12 +447,26 @@ pub fn github(out: &mut impl Write, r: &CheckReport) -> io::Result<()> {
     )
 }
 
+/// Text for an XML attribute or element: markup escaped, line breaks and tabs as character
+/// references (an attribute's raw newline reads back as a space), and the control characters XML
+/// 1.0 cannot hold replaced by U+FFFD (users.md D17).
 fn xml(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&apos;")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            '\t' => out.push_str("&#9;"),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// JUnit XML: one suite for policies (a case per finding, or one passing case), one for budgets.
@@ -438,16 +486,17 @@ pub fn junit(out: &mut impl Write, r: &CheckReport) -> io::Result<()> {
         .filter(|b| junit_budget_fails(r, b))
         .count();
     let policy_tests = findings.len().max(1);
+    let policy_skipped = findings.iter().filter(|f| !f.active()).count();
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(
         out,
-        r#"<testsuites name="costfix check" tests="{}" failures="{}">"#,
+        r#"<testsuites name="costfix check" tests="{}" failures="{}" errors="0">"#,
         policy_tests + r.budgets.len(),
         policy_failures + budget_failures
     )?;
     writeln!(
         out,
-        r#"  <testsuite name="policies" tests="{policy_tests}" failures="{policy_failures}">"#
+        r#"  <testsuite name="policies" tests="{policy_tests}" failures="{policy_failures}" errors="0" skipped="{policy_skipped}">"#
     )?;
     if findings.is_empty() {
         writeln!(
@@ -461,7 +510,7 @@ pub fn junit(out: &mut impl Write, r: &CheckReport) -> io::Result<()> {
     writeln!(out, "  </testsuite>")?;
     writeln!(
         out,
-        r#"  <testsuite name="budgets" tests="{}" failures="{budget_failures}">"#,
+        r#"  <testsuite name="budgets" tests="{}" failures="{budget_failures}" errors="0" skipped="0">"#,
         r.budgets.len()
     )?;
     for b in &r.budgets {
@@ -490,7 +539,19 @@ fn junit_budget_fails(r: &CheckReport, b: &BudgetResult) -> bool {
 /// One policy finding as a test case: skipped (suppressed or baselined), failed, or passed with
 /// its level and message as output.
 fn junit_finding(out: &mut impl Write, r: &CheckReport, f: &Violation) -> io::Result<()> {
-    let name = format!("{}: {}", f.resource.as_deref().unwrap_or("plan"), f.message);
+    // The message, which names the resource already when it starts with its address.
+    let name = match f.resource.as_deref() {
+        Some(a) if f.message.starts_with(a) => f.message.clone(),
+        Some(a) => format!("{a}: {}", f.message),
+        None => f.message.clone(),
+    };
+    // Where to look: the resource's block (with --dir) and the policy files.
+    let mut place: Vec<String> = f
+        .location
+        .iter()
+        .map(|l| format!("{}:{}", l.file, l.line))
+        .collect();
+    place.extend(f.source.iter().cloned());
     writeln!(
         out,
         r#"    <testcase classname="{}" name="{}">"#,
@@ -512,7 +573,7 @@ fn junit_finding(out: &mut impl Write, r: &CheckReport, f: &Violation) -> io::Re
             r#"      <failure message="{}" type="{}">{}</failure>"#,
             xml(&f.message),
             level_word(f.level),
-            xml(&f.source.join(", "))
+            xml(&place.join("\n"))
         )?;
     } else {
         writeln!(
