@@ -165,7 +165,7 @@ fn change_budget_against_a_base() {
     );
     assert!(
         o.stdout
-            .contains("Monthly cost: $40.56 (base) → $81.12 (this change) (+$40.56)"),
+            .contains("Monthly cost: $40.56 (base) → $81.12 (this change) (+$40.56, +100%)"),
         "{}",
         o.stdout
     );

@@ -42,22 +42,34 @@ fn cost_line(r: &CheckReport) -> String {
     let t = &r.estimate.totals;
     let line = match &r.base_totals {
         Some(b) => format!(
-            "Monthly cost: {} (base) → {} (this change) ({})",
+            "Monthly cost: {} (base) → {} (this change) ({}{})",
             usd(b.after),
             usd(t.after),
-            delta(t.after - b.after)
+            delta(t.after - b.after),
+            percent_change(b.after, t.after)
         ),
         None => format!(
-            "Monthly cost: {} → {} ({})",
+            "Monthly cost: {} → {} ({}{})",
             usd(t.before),
             usd(t.after),
-            delta(t.delta)
+            delta(t.delta),
+            percent_change(t.before, t.after)
         ),
     };
     match crate::render::estimate::incomplete_note(&r.estimate) {
         Some(note) => format!("{line}; {note}"),
         None => line,
     }
+}
+
+/// ", +12.5%" for a change from a cost that is not zero (users.md D19); nothing otherwise.
+fn percent_change(before: rust_decimal::Decimal, after: rust_decimal::Decimal) -> String {
+    if before.is_zero() || after == before {
+        return String::new();
+    }
+    let p = ((after - before) / before * rust_decimal::Decimal::from(100)).round_dp(1);
+    let sign = if p.is_sign_positive() { "+" } else { "" };
+    format!(", {sign}{}%", p.normalize())
 }
 
 fn limit_text(l: &Limit) -> String {
@@ -214,10 +226,7 @@ fn md_findings(out: &mut impl Write, r: &CheckReport) -> io::Result<()> {
             "| {} | {} | {} | {} |",
             level_word(f.level),
             super::md_text(&f.message),
-            f.resource
-                .as_deref()
-                .map(super::md_code)
-                .unwrap_or_default(),
+            md_where(f),
             super::md_code(&f.id)
         )?;
     }
@@ -225,6 +234,26 @@ fn md_findings(out: &mut impl Write, r: &CheckReport) -> io::Result<()> {
         writeln!(out, "| | … and {} more | | |", active.len() - 50)?;
     }
     writeln!(out)
+}
+
+/// A finding's Resource cell: the address and, with `--dir`, the file and line of its block; a
+/// budget's definition (users.md D19).
+fn md_where(f: &Violation) -> String {
+    let at = f
+        .location
+        .as_ref()
+        .map(|l| super::md_text(&format!("{}:{}", l.file, l.line)));
+    match (&f.resource, at) {
+        (Some(a), Some(at)) => format!("{} {at}", super::md_code(a)),
+        (Some(a), None) => super::md_code(a),
+        (None, Some(at)) => at,
+        (None, None) if f.id.starts_with("budget:") => f
+            .source
+            .first()
+            .map(|s| super::md_text(s))
+            .unwrap_or_default(),
+        (None, None) => String::new(),
+    }
 }
 
 /// The comment's folded table of budgets.

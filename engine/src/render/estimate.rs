@@ -561,13 +561,12 @@ fn md_components(out: &mut impl Write, shown: &[&ResourceEstimate]) -> io::Resul
         for i in shown_items(r) {
             let q = i
                 .quantity
-                .map(|q| format!("{} {}", qty(q), i.unit))
+                .map(|q| format!("{} {} ", qty(q), i.unit))
                 .unwrap_or_default();
             writeln!(
                 out,
-                "- {}: {} {}",
+                "- {}: {q}{}",
                 super::md_text(&item_label(i)),
-                q,
                 item_cost(i)
             )?;
         }
