@@ -1230,3 +1230,20 @@ fn junit_is_valid_under_jenkins_junit_10_xsd() {
         o.stdout
     );
 }
+
+#[test]
+fn the_check_json_fields_are_the_documented_ones() {
+    // users.md D29: check/v1 was not in docs/json-schema.md.
+    let base = format!("{T}/terraform_v0.12_state.json");
+    let head = format!("{T}/terraform_v0.14_plan.json");
+    let o = run(&[
+        "check", &head, "--base", &base, "--slo", "slo/", "--format", "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    let mut keys: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+    let mut documented = common::documented_fields("# JSON output: `costfix.check/v1`");
+    keys.sort();
+    documented.sort();
+    assert_eq!(keys, documented);
+    assert_eq!(v["schema_version"], "costfix.check/v1");
+}

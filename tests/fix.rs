@@ -927,3 +927,21 @@ fn nothing_to_fix_writes_no_patch_and_removes_an_old_one() {
     );
     assert!(!tree.join("fixes.patch").exists());
 }
+
+#[test]
+fn the_fix_json_fields_are_the_documented_ones() {
+    // users.md D29: fix/v1 was not in docs/json-schema.md, and named its version `schema`.
+    let (_tmp, tree) = copy_tree("fixtures/fix/shapes");
+    let o = run_in(
+        &tree,
+        &["--no-config", "fix", "plan.json", "--format", "json"],
+    );
+    let v: Value = serde_json::from_str(&o.stdout).unwrap();
+    let mut keys: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+    let mut documented = common::documented_fields("# JSON output: `costfix.fix/v1`");
+    keys.sort();
+    documented.sort();
+    assert_eq!(keys, documented);
+    assert_eq!(v["schema_version"], "costfix.fix/v1");
+    assert_eq!(v["schema"], v["schema_version"]);
+}

@@ -75,3 +75,18 @@ pub fn tool_available(what: &str, present: bool, install: &str) -> bool {
     eprintln!("skipped: {what} is not installed ({install}, or run scripts/test)");
     false
 }
+
+/// The fields of the first table after `heading` in docs/json-schema.md (its `| \`field\` |` rows).
+pub fn documented_fields(heading: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(repo().join("docs/json-schema.md")).unwrap();
+    let start = text
+        .find(heading)
+        .expect("the heading in docs/json-schema.md");
+    text[start..]
+        .lines()
+        .skip_while(|l| !l.starts_with("| field"))
+        .skip(2)
+        .take_while(|l| l.starts_with("| `"))
+        .filter_map(|l| l.split('`').nth(1).map(str::to_owned))
+        .collect()
+}

@@ -68,6 +68,9 @@ fn ser_dec<S: serde::Serializer>(d: &Decimal, s: S) -> std::result::Result<S::Ok
 /// What a fix run found and did. Serialised, it is `costfix.fix/v1`.
 #[derive(Debug, Serialize)]
 pub struct FixReport {
+    /// The schema, named as the other reports name it.
+    pub schema_version: &'static str,
+    /// The same (the name this report first used; kept for consumers of `costfix.fix/v1`).
     pub schema: &'static str,
     pub plan: String,
     pub dir: String,
@@ -170,6 +173,7 @@ pub fn run_with(
         Vec::new()
     };
     Ok(FixReport {
+        schema_version: SCHEMA_VERSION,
         schema: SCHEMA_VERSION,
         plan: file.display_name(),
         dir: display_path(&req.dir),
