@@ -894,11 +894,46 @@ fn completions_man_pages_quiet_and_integrations() {
         &std::fs::read_to_string(repo().join(".pre-commit-hooks.yaml")).unwrap(),
     )
     .unwrap();
+    // Each hook as pre-commit runs it: the entry split as a shell would, then the files it
+    // matched; several plans in one run, each with its own folder as --dir (users.md D16).
+    let t = tempfile::tempdir().unwrap();
+    let (a, b) = (t.path().join("a"), t.path().join("b"));
+    copy_dir(
+        &repo().join("fixtures/corpus/infracost/examples/terraform"),
+        &a,
+    );
+    copy_dir(&repo().join("fixtures/fix/shapes"), &b);
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_costfix"));
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     for h in hooks.as_array().unwrap() {
         let entry = h["entry"].as_str().unwrap();
-        let sub = entry.split_whitespace().nth(1).unwrap();
-        let o = run_in(&repo(), &[sub, "--help"]);
-        assert_eq!(o.code, 0, "{entry}");
+        let mut argv = shlex::split(entry).expect(entry);
+        argv.extend(["a/plan.json".to_string(), "b/plan.json".to_string()]);
+        let out = std::process::Command::new(&argv[0])
+            .args(&argv[1..])
+            .current_dir(t.path())
+            .env("PATH", &path)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        // Both plans fail (denials; findings), and both were run, with their folders.
+        assert_eq!(out.status.code(), Some(1), "{}: {stdout}{stderr}", h["id"]);
+        assert!(!stderr.contains("unexpected argument"), "{stderr}");
+        if h["id"] == "costfix-check" {
+            assert!(stdout.contains("a/main.tf:9"), "{stdout}");
+            assert!(stdout.contains("b/main.tf"), "{stdout}");
+        } else {
+            assert!(
+                stdout.contains("a/main.tf") && stdout.contains("b/main.tf"),
+                "{stdout}"
+            );
+        }
     }
 }
 
