@@ -15,11 +15,20 @@
 //! Every parse and evaluation is bounded ([`limits`]): a policy that recurses, nests too deep,
 //! runs past the deadline or allocates past the memory bound is reported and stops the command.
 
+mod diagnostic;
 pub mod input;
 pub mod limits;
 mod recursion;
 pub mod rego_value;
 pub mod shipped;
+mod source;
+mod test_run;
+
+use diagnostic::line_col_offset;
+pub(crate) use diagnostic::rego_error;
+use source::{collect, is_test_folder, rule_heads};
+pub use source::{metadata, PolicyDoc};
+pub use test_run::TestOutcome;
 
 use shipped::EMBEDDED;
 pub use shipped::{declared_reads, Reads, EMBEDDED_TESTS};
@@ -98,44 +107,6 @@ pub fn rule_kind(rule: &str) -> Option<(Level, &str)> {
         }
     }
     None
-}
-
-/// Outcome of one `test_*` rule.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TestOutcome {
-    pub package: String,
-    pub name: String,
-    pub file: String,
-    pub passed: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-}
-
-/// What a policy file says of itself in its OPA `# METADATA` block (`title`, `description`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PolicyDoc {
-    pub title: Option<String>,
-    pub description: Option<String>,
-}
-
-/// The first `# METADATA` block of a policy (YAML in comments, as OPA reads it), if any.
-pub fn metadata(text: &str) -> Option<PolicyDoc> {
-    let mut lines = text.lines().skip_while(|l| l.trim() != "# METADATA");
-    lines.next()?;
-    let yaml: String = lines
-        .map_while(|l| l.strip_prefix('#'))
-        .map(|l| format!("{}\n", l.strip_prefix(' ').unwrap_or(l)))
-        .collect();
-    let v: serde_json::Value = serde_yaml_ng::from_str(&yaml).ok()?;
-    let field = |k: &str| {
-        v.get(k)
-            .and_then(|x| x.as_str())
-            .map(|s| s.trim().to_string())
-    };
-    Some(PolicyDoc {
-        title: field("title"),
-        description: field("description"),
-    })
 }
 
 /// A set of policies and data, ready to evaluate.
@@ -598,56 +569,6 @@ impl PolicySet {
         }
     }
 
-    /// Run every `test_*` rule, like `opa test`. A test that hits a limit, or recursive
-    /// functions, stop the run with an error.
-    pub fn run_tests(&self) -> Result<Vec<TestOutcome>> {
-        self.ready()?;
-        limits::with_memory_bound(|| self.run_tests_bounded())
-    }
-
-    fn run_tests_bounded(&self) -> Result<Vec<TestOutcome>> {
-        let mut out = Vec::new();
-        for (package, idxs) in &self.packages {
-            for &i in idxs {
-                let file = &self.files[i];
-                for name in rule_heads(&file.text)
-                    .into_iter()
-                    .filter(|n| n.starts_with("test_"))
-                {
-                    if out
-                        .iter()
-                        .any(|t: &TestOutcome| &t.package == package && t.name == name)
-                    {
-                        continue;
-                    }
-                    let mut engine = self.engine.clone();
-                    engine.set_input(regorus::Value::new_object());
-                    let (passed, error) = match engine.eval_rule(format!("{package}.{name}")) {
-                        Ok(v) => (v == regorus::Value::from(true), None),
-                        Err(e) => {
-                            if let Some(m) = limits::limit_message(&e) {
-                                return Err(limits::exceeded(
-                                    &format!("running {package}.{name}"),
-                                    std::slice::from_ref(&file.name),
-                                    &m,
-                                ));
-                            }
-                            (false, Some(e.to_string()))
-                        }
-                    };
-                    out.push(TestOutcome {
-                        package: package.clone(),
-                        name,
-                        file: file.name.clone(),
-                        passed,
-                        error,
-                    });
-                }
-            }
-        }
-        Ok(out)
-    }
-
     fn files_declaring(&self, package: &str, rule: &str) -> Vec<String> {
         self.packages
             .get(package)
@@ -664,67 +585,6 @@ impl Default for PolicySet {
     fn default() -> Self {
         PolicySet::new()
     }
-}
-
-/// A folder of test inputs rather than policies or their data.
-fn is_test_folder(name: &std::ffi::OsStr) -> bool {
-    let name = name.to_string_lossy();
-    name == "testdata"
-        || name == "fixtures"
-        || name.ends_with("_test")
-        || (name.starts_with('.') && name != "." && name != "..")
-}
-
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for e in std::fs::read_dir(dir)? {
-        let p = e?.path();
-        if p.is_dir() {
-            collect(&p, out)?;
-        } else {
-            out.push(p);
-        }
-    }
-    Ok(())
-}
-
-/// Names of the rules a module declares (identifiers at the start of a line, before `{`, `if`,
-/// `=`, `:=`, `[`, `contains` or `(`).
-fn rule_heads(text: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for line in text.lines() {
-        if line.starts_with(char::is_whitespace) {
-            continue;
-        }
-        let ident: String = line
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect();
-        if ident.is_empty() || matches!(ident.as_str(), "package" | "import" | "default" | "else") {
-            if ident == "default" {
-                let rest = line["default".len()..].trim_start();
-                let name: String = rest
-                    .chars()
-                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                    .collect();
-                if !name.is_empty() && !out.contains(&name) {
-                    out.push(name);
-                }
-            }
-            continue;
-        }
-        let rest = line[ident.len()..].trim_start();
-        let head = rest.starts_with('{')
-            || rest.starts_with("if")
-            || rest.starts_with('=')
-            || rest.starts_with(":=")
-            || rest.starts_with('[')
-            || rest.starts_with("contains")
-            || rest.starts_with('(');
-        if head && !out.contains(&ident) {
-            out.push(ident);
-        }
-    }
-    out
 }
 
 /// The members of a rule's value: a set or array's elements, or the value itself.
@@ -744,48 +604,4 @@ fn to_json(v: &regorus::Value) -> Option<serde_json::Value> {
     v.to_json_str()
         .ok()
         .and_then(|s| serde_json::from_str(&s).ok())
-}
-
-fn line_col_offset(text: &str, line: usize, col: usize) -> usize {
-    let mut off = 0;
-    for (i, l) in text.split_inclusive('\n').enumerate() {
-        if i + 1 == line {
-            return (off + col.saturating_sub(1)).min(text.len());
-        }
-        off += l.len();
-    }
-    text.len()
-}
-
-/// A regorus error as a diagnostic. Its text reads `--> FILE:LINE:COL`, the source line, a caret
-/// and `error: MESSAGE`.
-pub(crate) fn rego_error(files: &[PolicyFile], text: &str) -> Error {
-    let message = text
-        .lines()
-        .find_map(|l| l.trim_start().strip_prefix("error: "))
-        .unwrap_or_else(|| text.trim())
-        .to_string();
-    for f in files {
-        let Some(i) = text.find(&format!("{}:", f.name)) else {
-            continue;
-        };
-        let mut parts =
-            text[i + f.name.len() + 1..].splitn(3, |c: char| c == ':' || c.is_whitespace());
-        let line = parts.next().and_then(|p| p.trim().parse::<usize>().ok());
-        let col = parts.next().and_then(|p| p.trim().parse::<usize>().ok());
-        if let (Some(line), Some(col)) = (line, col) {
-            let offset = line_col_offset(&f.text, line, col);
-            let (src, span) = Error::source_window(&f.name, &f.text, offset);
-            return Error::Policy {
-                src,
-                span,
-                message: crate::error::cap_message(&message),
-                detail: format!("at {}:{line}:{col}", f.name),
-            };
-        }
-    }
-    Error::InvalidNoSource {
-        path: PathBuf::from(files.first().map_or("<policies>", |f| f.name.as_str())),
-        message: format!("policy error: {message}"),
-    }
 }
