@@ -23,6 +23,11 @@ use crate::ops::snapshot::{canonical_json, sha256_hex};
 pub use crate::root::Lock;
 use crate::root::{no_follow, Root};
 
+use super::anchor::{check_head, check_macs};
+pub use super::anchor::{key, mac_of, since, HEAD_FILE, KEY_VAR};
+pub use super::breaker::{
+    applied_in_last_hour, failures_in_a_row, ENVIRONMENT_PREFIX, RECOVER_PREFIX, ROLLBACK_REQUESTED,
+};
 pub use crate::ops::clock::{now_epoch, parse_rfc3339, rfc3339};
 
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -139,63 +144,8 @@ impl Entry {
     }
 }
 
-/// The environment variable holding the log's MAC key (a CI secret).
-pub const KEY_VAR: &str = "COSTFIX_LOG_KEY";
-
-/// The key of `COSTFIX_LOG_KEY`, if set and not empty.
-pub fn key() -> Option<Vec<u8>> {
-    std::env::var_os(KEY_VAR)
-        .filter(|k| !k.is_empty())
-        .map(|k| k.to_string_lossy().into_owned().into_bytes())
-}
-
-/// HMAC-SHA256 of an entry's hash, as lowercase hex.
-pub fn mac_of(key: &[u8], hash: &str) -> String {
-    use hmac::{KeyInit, Mac};
-    let mut m = hmac::Hmac::<sha2::Sha256>::new_from_slice(key).expect("HMAC takes any key");
-    m.update(hash.as_bytes());
-    crate::fsutil::hex(&m.finalize().into_bytes())
-}
-
 /// The longest torn tail `recover` cuts: more is not an entry being written.
 const MAX_TORN: usize = 16 << 20;
-
-/// Compare a log with an earlier copy of it (`log verify --since`): the earlier log must be where
-/// this one starts, line for line. Problems name the first line that differs.
-pub fn since(current: &[u8], earlier: &[u8], what: &str) -> Vec<Problem> {
-    let now: Vec<&[u8]> = current.split_inclusive(|&b| b == b'\n').collect();
-    let then: Vec<&[u8]> = earlier.split_inclusive(|&b| b == b'\n').collect();
-    for (i, old) in then.iter().enumerate() {
-        match now.get(i) {
-            Some(new) if new == old => {}
-            Some(_) => {
-                return vec![Problem {
-                    line: i + 1,
-                    kind: "since",
-                    message: format!(
-                    "the line differs from line {} of the log at {what}: the history was rewritten",
-                    i + 1
-                ),
-                }]
-            }
-            None => {
-                return vec![Problem {
-                    line: now.len(),
-                    kind: "since",
-                    message: format!(
-                        "the log has {} lines, the log at {what} had {}: entries were removed",
-                        now.len(),
-                        then.len()
-                    ),
-                }]
-            }
-        }
-    }
-    Vec::new()
-}
-
-/// The head's file name: a copy of the log's last line, written before the line is appended.
-pub const HEAD_FILE: &str = "oplog.head";
 
 /// A problem [`verify`] found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -310,95 +260,6 @@ pub fn read(path: &Path) -> Result<Contents> {
     check_macs(&mut c, key().as_deref());
     check_head(&mut c, &path.with_file_name(HEAD_FILE), lines.len())?;
     Ok(c)
-}
-
-/// With a key, every entry must carry its MAC: an entry added or re-chained without the key
-/// does not.
-fn check_macs(c: &mut Contents, key: Option<&[u8]>) {
-    let Some(key) = key else { return };
-    for (n, e) in &c.entries {
-        let ok = e.mac.as_deref() == Some(mac_of(key, &e.hash).as_str());
-        if !ok {
-            c.problems.push(Problem {
-                line: *n,
-                kind: "mac",
-                message: format!(
-                    "entry {} {} ({KEY_VAR} is set): it was not written by costfix with this key",
-                    e.seq,
-                    if e.mac.is_some() {
-                        "has a wrong MAC"
-                    } else {
-                        "has no MAC"
-                    }
-                ),
-            });
-        }
-    }
-}
-
-/// The head (`.costfix/oplog.head`) names the log's last entry: a log cut at a line boundary,
-/// emptied, shortened, or appended to by anything but costfix no longer ends with it.
-fn check_head(c: &mut Contents, head_path: &Path, lines: usize) -> Result<()> {
-    let head = match std::fs::read(head_path) {
-        Ok(b) => Some(b),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(source) => {
-            return Err(Error::Io {
-                path: head_path.to_owned(),
-                source,
-            })
-        }
-    };
-    let last = c.entries.last().map(|(_, e)| e);
-    let head: Option<Entry> = match head {
-        None if last.is_none() => return Ok(()),
-        None => {
-            c.problems.push(Problem {
-                line: lines,
-                kind: "no-head",
-                message: format!(
-                    "the log has no head ({HEAD_FILE}, written with every entry): it was removed, or the log was not written by costfix"
-                ),
-            });
-            return Ok(());
-        }
-        Some(b) => std::str::from_utf8(&b)
-            .ok()
-            .and_then(|t| serde_json::from_str(t.trim_end()).ok()),
-    };
-    let Some(head) = head else {
-        c.problems.push(Problem {
-            line: lines,
-            kind: "head",
-            message: format!("{HEAD_FILE} is not a log entry"),
-        });
-        return Ok(());
-    };
-    if last == Some(&head) {
-        return Ok(());
-    }
-    let follows = |e: Option<&Entry>| match e {
-        Some(l) => head.seq == l.seq + 1 && head.prev == l.hash,
-        None => head.seq == 1 && head.prev == GENESIS,
-    };
-    if follows(last) && head.compute_hash() == head.hash {
-        c.head_ahead = Some(head);
-        c.problems.push(Problem {
-            line: lines + 1,
-            kind: "unfinished",
-            message: "the last entry was not appended (a crash while it was written): run `costfix recover`".into(),
-        });
-    } else {
-        c.problems.push(Problem {
-            line: lines,
-            kind: "cut",
-            message: format!(
-                "the log does not end with the entry its head records (entry {}): entries were removed, replaced or appended outside costfix",
-                head.seq
-            ),
-        });
-    }
-    Ok(())
 }
 
 /// The append handle of a log.
@@ -631,69 +492,6 @@ impl Log {
             .map_err(|source| Error::Write { path, source })?;
         Ok(true)
     }
-}
-
-/// The message of a rollback asked for with `costfix rollback` (not a failure).
-pub const ROLLBACK_REQUESTED: &str = "rollback requested";
-
-/// How messages of `costfix recover` start (what it does after a crash is not a failure).
-pub const RECOVER_PREFIX: &str = "recover:";
-
-/// How the message of a rollback forced by the environment starts (a full disk, a file-size
-/// limit, a read-only file): not the fix's failure, so the breaker does not count it, and the
-/// same apply succeeds once the space is freed.
-pub const ENVIRONMENT_PREFIX: &str = "could not write:";
-
-/// Consecutive failed or automatically rolled-back operations (most recent first) since the last
-/// success or breaker reset. Not failures: a rollback the user asked for, what `costfix recover`
-/// did after a crash, and a rollback forced by the environment ([`ENVIRONMENT_PREFIX`]).
-pub fn failures_in_a_row(entries: &[Entry]) -> usize {
-    use OpState::*;
-    let by_user = |e: &Entry| {
-        e.message == ROLLBACK_REQUESTED
-            || e.message.starts_with(RECOVER_PREFIX)
-            || e.message.starts_with(ENVIRONMENT_PREFIX)
-    };
-    let mut requested = std::collections::HashSet::new();
-    let mut asked: std::collections::HashSet<&str> = Default::default();
-    for e in entries {
-        match e.transition {
-            Event::Transition(_, RollingBack) if by_user(e) => {
-                asked.insert(&e.op);
-            }
-            Event::Transition(_, RollingBack) => {
-                asked.remove(e.op.as_str());
-            }
-            Event::Transition(RollingBack, RolledBack) if asked.remove(e.op.as_str()) => {
-                requested.insert(e.seq);
-            }
-            Event::Transition(_, Failed) if by_user(e) => {
-                requested.insert(e.seq);
-            }
-            _ => {}
-        }
-    }
-    let mut n = 0;
-    for e in entries.iter().rev().filter(|e| !requested.contains(&e.seq)) {
-        if e.op == "breaker" && e.transition == Event::BreakerReset {
-            break;
-        }
-        match e.transition.to() {
-            Some(Applied) => break,
-            Some(Failed | RolledBack | RollbackFailed) => n += 1,
-            _ => {}
-        }
-    }
-    n
-}
-
-/// Operations applied in the hour before `now` (epoch seconds).
-pub fn applied_in_last_hour(entries: &[Entry], now: i64) -> usize {
-    entries
-        .iter()
-        .filter(|e| e.transition.to() == Some(OpState::Applied))
-        .filter(|e| parse_rfc3339(&e.time).is_some_and(|t| now - t < 3600 && t <= now))
-        .count()
 }
 
 #[cfg(test)]

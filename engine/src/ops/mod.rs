@@ -14,7 +14,9 @@
 //! - [`undo`], [`rollback`](mod@rollback), [`recover`](mod@recover), [`verify`];
 //! - [`log`]: the hash-chained operation log, the lock, the breaker and rate counts.
 
+mod anchor;
 pub mod apply;
+mod breaker;
 pub mod checks;
 pub mod clock;
 pub mod drift;
