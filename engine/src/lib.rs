@@ -24,6 +24,7 @@ pub mod estimate;
 pub mod fix;
 pub mod fsutil;
 pub mod hcl;
+mod nesting;
 pub mod ops;
 pub mod policy;
 pub mod pricing;

@@ -10,45 +10,18 @@ pub const MAX_FLOW_NESTING: usize = 64;
 /// Refuse `text` when its flow collections nest deeper than [`MAX_FLOW_NESTING`], pointing at
 /// the bracket one level too deep. Quoted scalars and comments are skipped.
 pub(crate) fn check_nesting(name: &str, text: &str) -> Result<()> {
-    let bytes = text.as_bytes();
-    let mut depth = 0usize;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'#' if i == 0 || bytes[i - 1].is_ascii_whitespace() => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            q @ (b'"' | b'\'') if i == 0 || !bytes[i - 1].is_ascii_alphanumeric() => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != q {
-                    if q == b'"' && bytes[i] == b'\\' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-            }
-            b'[' | b'{' => {
-                depth += 1;
-                if depth > MAX_FLOW_NESTING {
-                    let (src, span) = Error::source_window(name, text, i);
-                    return Err(Error::Invalid {
-                        src,
-                        span,
-                        message: format!(
-                            "brackets nested more than {MAX_FLOW_NESTING} deep: refused before parsing"
-                        ),
-                        label: "one level too deep".into(),
-                    });
-                }
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        i += 1;
-    }
-    Ok(())
+    let Some(i) = crate::nesting::too_deep(text, MAX_FLOW_NESTING, &crate::nesting::YAML) else {
+        return Ok(());
+    };
+    let (src, span) = Error::source_window(name, text, i);
+    Err(Error::Invalid {
+        src,
+        span,
+        message: format!(
+            "brackets nested more than {MAX_FLOW_NESTING} deep: refused before parsing"
+        ),
+        label: "one level too deep".into(),
+    })
 }
 
 #[cfg(test)]

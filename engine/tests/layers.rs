@@ -8,6 +8,7 @@ use std::path::Path;
 /// Lowest first.
 const ORDER: &[&str] = &[
     "error",
+    "nesting",
     "fsutil",
     "yaml",
     "terraform",

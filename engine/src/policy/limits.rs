@@ -127,51 +127,19 @@ pub(crate) fn exceeded(what: &str, files: &[String], message: &str) -> Error {
 /// Refuse a policy whose `[`/`{` nest deeper than [`MAX_NESTING`], before regorus parses it:
 /// the diagnostic points at the bracket that goes one level too deep.
 pub(crate) fn check_nesting(name: &str, text: &str) -> Result<()> {
-    let bytes = text.as_bytes();
-    let mut depth = 0usize;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'#' => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'"' => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
-                    if bytes[i] == b'\\' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-            }
-            b'`' => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'`' {
-                    i += 1;
-                }
-            }
-            b'[' | b'{' => {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    let (src, span) = Error::source_window(name, text, i);
-                    return Err(Error::Policy {
-                        src,
-                        span,
-                        message: format!(
-                            "brackets nested more than {MAX_NESTING} deep: refused before parsing (the parser's time doubles with each level)"
-                        ),
-                        detail: "write deep values as data (a .json file beside the policy) or split the expression".into(),
-                    });
-                }
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        i += 1;
-    }
-    Ok(())
+    let Some(i) = crate::nesting::too_deep(text, MAX_NESTING, &crate::nesting::REGO) else {
+        return Ok(());
+    };
+    let (src, span) = Error::source_window(name, text, i);
+    Err(Error::Policy {
+        src,
+        span,
+        message: format!(
+            "brackets nested more than {MAX_NESTING} deep: refused before parsing (the parser's time doubles with each level)"
+        ),
+        detail: "write deep values as data (a .json file beside the policy) or split the expression"
+            .into(),
+    })
 }
 
 /// Run `parse` (which adds one file to an engine) on a thread of its own and give up after the
