@@ -5,6 +5,7 @@
 mod compute;
 mod diff;
 mod model;
+mod neighbourhood;
 pub mod run;
 mod summary;
 
