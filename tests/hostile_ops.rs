@@ -764,13 +764,18 @@ fn fix_apply_writes_all_its_files_or_none() {
     for (p, t) in &before {
         assert_eq!(&text(p), t, "{}: put back", p.display());
     }
-    let leftovers: Vec<String> = std::fs::read_dir(&tree)
+    let leftovers = temp_files(&tree);
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+/// The temporary files (`*.tmp`) left in `dir`.
+fn temp_files(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
         .unwrap()
         .flatten()
         .map(|e| e.file_name().to_string_lossy().to_string())
         .filter(|n| n.ends_with(".tmp"))
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
+        .collect()
 }
 
 /// A random delay in microseconds (xorshift), below `max`.
@@ -877,12 +882,7 @@ fn kills_during_rollback_and_recover_leave_a_log_that_matches_the_files() {
             original,
             "trial {trial}: a fix the log calls undone is still in a file"
         );
-        let leftovers: Vec<String> = std::fs::read_dir(&tree)
-            .unwrap()
-            .flatten()
-            .map(|e| e.file_name().to_string_lossy().to_string())
-            .filter(|n| n.ends_with(".tmp"))
-            .collect();
+        let leftovers = temp_files(&tree);
         assert!(leftovers.is_empty(), "trial {trial}: {leftovers:?}");
     }
     eprintln!(
